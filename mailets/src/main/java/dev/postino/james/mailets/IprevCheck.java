@@ -1,0 +1,100 @@
+package dev.postino.james.mailets;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Optional;
+
+import javax.mail.MessagingException;
+
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.postino.core.dns.DnsClient;
+import dev.postino.core.dns.IpLiterals;
+import dev.postino.core.iprev.IprevEvaluator;
+import dev.postino.core.iprev.IprevResult;
+
+/**
+ * Checks that the SMTP client's address has a reverse name that maps back to it (forward-confirmed
+ * reverse DNS, the "iprev" method of RFC 8601 §3; Postfix's {@code reject_unknown_client_hostname}), and
+ * leaves the verdict on the mail for matchers such as {@code IprevResultIs}.
+ *
+ * <p>Attributes written (String values):
+ * <ul>
+ *   <li>{@code postino.iprev.result}: {@code pass}, {@code fail}, {@code temperror}, {@code permerror}, or
+ *       {@code none} when the mail has no usable remote address (e.g. it was created locally)</li>
+ *   <li>{@code postino.iprev.hostname}: the confirmed name on {@code pass}; else the first PTR name, or empty</li>
+ *   <li>{@code postino.iprev.reason}: a short human reason</li>
+ * </ul>
+ *
+ * <p>Init parameters:
+ * <ul>
+ *   <li>{@code timeBudget}: the most time the DNS lookups of one mail may take (default {@code 10s});
+ *       past it the result is {@code temperror}</li>
+ *   <li>{@code dnsServers}: resolvers as {@code HOST:PORT[,HOST:PORT...]} IP addresses (default: the system's)</li>
+ *   <li>{@code dnsQueryTimeout} (default {@code 5s}), {@code dnsRetries} (default {@code 1}),
+ *       {@code dnsCacheSize} (default {@code 10000})</li>
+ * </ul>
+ *
+ * <pre>{@code <mailet match="All" class="dev.postino.james.mailets.IprevCheck"/>}</pre>
+ */
+public class IprevCheck extends GenericMailet {
+
+    public static final AttributeName RESULT = AttributeName.of("postino.iprev.result");
+    public static final AttributeName HOSTNAME = AttributeName.of("postino.iprev.hostname");
+    public static final AttributeName REASON = AttributeName.of("postino.iprev.reason");
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(IprevCheck.class);
+
+    private DnsClient dns;
+    private IprevEvaluator evaluator;
+
+    @Override
+    public void init() throws MessagingException {
+        MailetParameters parameters = MailetParameters.read(getMailetConfig(), MailetParameters.withDns("timeBudget"));
+        Duration timeBudget = parameters.duration("timeBudget", Duration.ofSeconds(10));
+        dns = DnsClient.create(parameters.dnsConfig());
+        evaluator = new IprevEvaluator(dns, timeBudget);
+    }
+
+    @Override
+    public void service(Mail mail) {
+        IprevResult result = evaluate(mail.getRemoteAddr());
+        String verdict = result == null ? "none" : result.verdict().word();
+        mail.setAttribute(new Attribute(RESULT, AttributeValue.of(verdict)));
+        mail.setAttribute(new Attribute(HOSTNAME, AttributeValue.of(result == null ? "" : result.hostname())));
+        mail.setAttribute(new Attribute(REASON, AttributeValue.of(result == null
+            ? "no remote address" : result.reason())));
+    }
+
+    private IprevResult evaluate(String remoteAddress) {
+        Optional<InetAddress> client = IpLiterals.parse(remoteAddress);
+        if (client.isEmpty()) {
+            return null;
+        }
+        try {
+            return evaluator.evaluate(client.get()).join();
+        } catch (RuntimeException unexpected) {
+            // Never lose a mail over a check: report it as a temporary error.
+            LOGGER.warn("iprev check of {} failed", remoteAddress, unexpected);
+            return new IprevResult(IprevResult.Verdict.TEMPERROR, "", "internal error: " + unexpected);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        if (dns != null) {
+            dns.close();
+        }
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "Postino iprev (forward-confirmed reverse DNS) check";
+    }
+}
