@@ -61,7 +61,7 @@ class DnsCommandTest {
         int status = run("dns", "--dns", "resolver.example:53", "A", "example.test");
 
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("postino dns: --dns: resolver 'resolver.example:53'");
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("postino dns: --dns: expected an IPv4 or IPv6 address, not a host name, in 'resolver.example:53'");
         assertThat(out.size()).isZero();
     }
 

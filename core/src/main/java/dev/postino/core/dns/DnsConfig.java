@@ -90,7 +90,7 @@ public record DnsConfig(List<InetSocketAddress> servers, Duration queryTimeout, 
             }
         }
         if (servers.isEmpty()) {
-            throw new IllegalArgumentException("'" + text + "' names no resolver; expected HOST:PORT[,HOST:PORT...]");
+            throw new IllegalArgumentException("expected HOST:PORT[,HOST:PORT...], found no resolver in '" + text + "'");
         }
         return servers;
     }
@@ -130,7 +130,7 @@ public record DnsConfig(List<InetSocketAddress> servers, Duration queryTimeout, 
             }
         }
         if (!isIpLiteral(host)) {
-            throw badServer(entry, "an IPv4 or IPv6 address (not a host name)");
+            throw badServer(entry, "an IPv4 or IPv6 address, not a host name,");
         }
         try {
             return new InetSocketAddress(InetAddress.getByName(host), portNumber);
@@ -153,6 +153,6 @@ public record DnsConfig(List<InetSocketAddress> servers, Duration queryTimeout, 
     }
 
     private static IllegalArgumentException badServer(String entry, String expected) {
-        return new IllegalArgumentException("resolver '" + entry + "' is not valid: expected " + expected);
+        return new IllegalArgumentException("expected " + expected + " in '" + entry + "'");
     }
 }

@@ -127,19 +127,28 @@ public final class MailetParameters {
         return items;
     }
 
+    /** The JVM-wide default for {@code dnsServers}, so one setting points every Postino mailet at a resolver. */
+    public static final String DNS_SERVERS_PROPERTY = "postino.dns.servers";
+
     /**
      * The DNS client configuration from {@link #DNS_PARAMETERS}: {@code dnsServers} (HOST:PORT list;
-     * default: the system's resolvers), {@code dnsQueryTimeout} (default 5s), {@code dnsRetries} (default 1),
-     * {@code dnsCacheSize} (default 10000 answers).
+     * default: the system property {@value #DNS_SERVERS_PROPERTY}, else the system's resolvers),
+     * {@code dnsQueryTimeout} (default 5s), {@code dnsRetries} (default 1), {@code dnsCacheSize} (default 10000).
      */
     public DnsConfig dnsConfig() throws MessagingException {
         DnsConfig dns = DnsConfig.defaults();
         String servers = config.getInitParameter("dnsServers");
+        String source = "init parameter dnsServers";
+        if (servers == null || servers.isBlank()) {
+            servers = System.getProperty(DNS_SERVERS_PROPERTY);
+            source = "system property " + DNS_SERVERS_PROPERTY;
+        }
         if (servers != null && !servers.isBlank()) {
             try {
                 dns = dns.withServers(DnsConfig.parseServers(servers));
             } catch (IllegalArgumentException e) {
-                throw invalid("dnsServers", servers, "HOST:PORT[,HOST:PORT...] with IP addresses (" + e.getMessage() + ")");
+                throw new MessagingException(config.getMailetName() + ": " + source + "='" + servers
+                    + "' is not valid: " + e.getMessage());
             }
         }
         return dns.withQueryTimeout(duration("dnsQueryTimeout", DnsConfig.DEFAULT_QUERY_TIMEOUT))

@@ -91,7 +91,26 @@ class IprevCheckTest {
         assertThatThrownBy(() -> init("dnsServers", "resolver.example.com"))
             .isInstanceOf(MessagingException.class)
             .hasMessageStartingWith("IprevCheck: init parameter dnsServers='resolver.example.com' is not valid: expected ")
+            .hasMessageNotContaining("\n")
             .hasMessageContaining("not a host name");
+    }
+
+    @Test
+    void systemPropertyIsTheDefaultResolverList() throws Exception {
+        dns.add("7.2.0.192.in-addr.arpa. 300 IN PTR mx.example.test.").add("mx.example.test. 300 IN A 192.0.2.7");
+        System.setProperty(MailetParameters.DNS_SERVERS_PROPERTY, dns.hostPort());
+        try {
+            init();
+            Mail mail = FakeMail.builder().name("m4").remoteAddr("192.0.2.7").recipient("rcpt@example.test").build();
+            mailet.service(mail);
+            assertThat(attribute(mail, "postino.iprev.result")).isEqualTo("pass");
+
+            System.setProperty(MailetParameters.DNS_SERVERS_PROPERTY, "localhost");
+            assertThatThrownBy(() -> init()).hasMessageStartingWith(
+                "IprevCheck: system property postino.dns.servers='localhost' is not valid");
+        } finally {
+            System.clearProperty(MailetParameters.DNS_SERVERS_PROPERTY);
+        }
     }
 
     @Test

@@ -1,0 +1,70 @@
+package dev.postino.it;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import javax.mail.Folder;
+import javax.mail.Message;
+import javax.mail.Session;
+import javax.mail.Store;
+
+/** Reads a user's INBOX over real IMAP (javax.mail's IMAP client, as James ships it). */
+public final class ImapMailbox {
+
+    private final int port;
+    private final String user;
+    private final String password;
+
+    public ImapMailbox(int port, String user, String password) {
+        this.port = port;
+        this.user = user;
+        this.password = password;
+    }
+
+    /**
+     * Waits until the INBOX holds at least {@code count} messages, polling every 100 ms up to {@code timeout},
+     * and returns each message's raw bytes, oldest first.
+     */
+    public List<byte[]> awaitMessages(int count, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<byte[]> messages = fetchAll();
+        while (messages.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            messages = fetchAll();
+        }
+        if (messages.size() < count) {
+            throw new AssertionError("INBOX of " + user + " holds " + messages.size() + " messages after "
+                + timeout.toMillis() + " ms, expected " + count);
+        }
+        return messages;
+    }
+
+    public List<byte[]> fetchAll() throws Exception {
+        Properties properties = new Properties();
+        properties.setProperty("mail.imap.connectiontimeout", "10000");
+        properties.setProperty("mail.imap.timeout", "10000");
+        Session session = Session.getInstance(properties);
+        Store store = session.getStore("imap");
+        store.connect("127.0.0.1", port, user, password);
+        try {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            try {
+                List<byte[]> raw = new ArrayList<>();
+                for (Message message : inbox.getMessages()) {
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    message.writeTo(bytes);
+                    raw.add(bytes.toByteArray());
+                }
+                return raw;
+            } finally {
+                inbox.close(false);
+            }
+        } finally {
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.postino.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Postino mailet with a bad init parameter makes James refuse to start, with one line that names the
+ * mailet, the parameter, the value and what was expected.
+ */
+class BadConfigurationIT {
+
+    private static String startFailure(String extraParameter) {
+        Throwable failure = catchThrowable(() -> {
+            try (JamesMemoryServer james = JamesMemoryServer.builder()
+                .editFile("mailetcontainer.xml", xml -> xml.replace("<timeBudget>10s</timeBudget>",
+                    "<timeBudget>10s</timeBudget>" + extraParameter))
+                .start()) {
+                throw new AssertionError("James started with " + extraParameter);
+            }
+        });
+        assertThat(failure).isNotNull().isNotInstanceOf(AssertionError.class);
+        StringBuilder chain = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            chain.append(t.getMessage()).append('\n');
+        }
+        return chain.toString();
+    }
+
+    @Test
+    void unparsableResolverAddressIsRefused() {
+        assertThat(startFailure("<dnsServers>resolver.example.com:53</dnsServers>")).contains(
+            "dev.postino.james.mailets.IprevCheck: init parameter dnsServers='resolver.example.com:53' is not valid: "
+                + "expected an IPv4 or IPv6 address, not a host name, in 'resolver.example.com:53'");
+    }
+
+    @Test
+    void unknownParameterIsRefused() {
+        assertThat(startFailure("<dnsServer>127.0.0.1:53</dnsServer>")).contains(
+            "dev.postino.james.mailets.IprevCheck: unknown init parameter 'dnsServer' (value '127.0.0.1:53'); known parameters: ");
+    }
+}
