@@ -1,0 +1,240 @@
+package dev.postino.core.spf;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+
+/**
+ * IP address literals as SPF writes them: strict parsing that never asks DNS (a dotted quad without
+ * leading zeros, or an IPv6 literal), the IPv4-mapped IPv6 form taken as IPv4 (RFC 7208 §5), and the
+ * text forms the macros need.
+ */
+public final class IpLiteral {
+
+    private IpLiteral() {
+    }
+
+    /**
+     * Parses an IPv4 or IPv6 literal; an IPv4-mapped IPv6 address comes back as the IPv4 address.
+     *
+     * @throws IllegalArgumentException when {@code text} is not an address literal
+     */
+    public static InetAddress parse(String text) {
+        byte[] bytes = text == null ? null : parseIpv4(text);
+        if (bytes == null && text != null) {
+            bytes = parseIpv6(text);
+        }
+        if (bytes == null) {
+            throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
+        }
+        return address(bytes);
+    }
+
+    /** The address's octets, 4 for IPv4 (also for an IPv4-mapped IPv6 address), else 16. */
+    static byte[] octets(InetAddress address) {
+        return unmapped(address.getAddress());
+    }
+
+    static InetAddress address(byte[] octets) {
+        try {
+            return InetAddress.getByAddress(unmapped(octets));
+        } catch (UnknownHostException impossible) {
+            throw new IllegalArgumentException(impossible);
+        }
+    }
+
+    private static byte[] unmapped(byte[] octets) {
+        if (octets.length == 16) {
+            for (int i = 0; i < 10; i++) {
+                if (octets[i] != 0) {
+                    return octets;
+                }
+            }
+            if (octets[10] == (byte) 0xff && octets[11] == (byte) 0xff) {
+                return Arrays.copyOfRange(octets, 12, 16);
+            }
+        }
+        return octets;
+    }
+
+    /** RFC 7208's ip4-network: four decimal octets, no leading zeros; null when not one. */
+    static byte[] parseIpv4(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] octets = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            String part = parts[i];
+            if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')) {
+                return null;
+            }
+            int value = 0;
+            for (int j = 0; j < part.length(); j++) {
+                char c = part.charAt(j);
+                if (c < '0' || c > '9') {
+                    return null;
+                }
+                value = value * 10 + (c - '0');
+            }
+            if (value > 255) {
+                return null;
+            }
+            octets[i] = (byte) value;
+        }
+        return octets;
+    }
+
+    /** An IPv6 literal (RFC 4291 §2.2: hex groups, one {@code ::}, optional trailing dotted quad); null when not one. */
+    static byte[] parseIpv6(String text) {
+        if (text.length() < 2 || text.length() > 45) {
+            return null;
+        }
+        int gap = text.indexOf("::");
+        if (gap >= 0 && text.indexOf("::", gap + 1) >= 0) {
+            return null;
+        }
+        int[] head = groups(gap >= 0 ? text.substring(0, gap) : text, gap < 0);
+        int[] tail = gap >= 0 ? groups(text.substring(gap + 2), true) : new int[0];
+        if (head == null || tail == null) {
+            return null;
+        }
+        int count = head.length + tail.length;
+        if (gap >= 0 ? count > 7 : count != 8) {
+            return null;
+        }
+        byte[] octets = new byte[16];
+        for (int i = 0; i < head.length; i++) {
+            octets[2 * i] = (byte) (head[i] >> 8);
+            octets[2 * i + 1] = (byte) head[i];
+        }
+        int start = 8 - tail.length;
+        for (int i = 0; i < tail.length; i++) {
+            octets[2 * (start + i)] = (byte) (tail[i] >> 8);
+            octets[2 * (start + i) + 1] = (byte) tail[i];
+        }
+        return octets;
+    }
+
+    /** Colon-separated 16-bit groups; the last one may be a dotted quad (two groups) when {@code ipv4Allowed}. */
+    private static int[] groups(String text, boolean ipv4Allowed) {
+        if (text.isEmpty()) {
+            return new int[0];
+        }
+        String[] parts = text.split(":", -1);
+        int extra = 0;
+        byte[] ipv4 = null;
+        String last = parts[parts.length - 1];
+        if (last.indexOf('.') >= 0) {
+            ipv4 = ipv4Allowed ? parseIpv4(last) : null;
+            if (ipv4 == null) {
+                return null;
+            }
+            extra = 1;
+        }
+        int hexCount = ipv4 == null ? parts.length : parts.length - 1;
+        int[] groups = new int[hexCount + 2 * extra];
+        for (int i = 0; i < hexCount; i++) {
+            String part = parts[i];
+            if (part.isEmpty() || part.length() > 4) {
+                return null;
+            }
+            int value = 0;
+            for (int j = 0; j < part.length(); j++) {
+                int digit = Character.digit(part.charAt(j), 16);
+                if (digit < 0) {
+                    return null;
+                }
+                value = value * 16 + digit;
+            }
+            groups[i] = value;
+        }
+        if (ipv4 != null) {
+            groups[hexCount] = ((ipv4[0] & 0xff) << 8) | (ipv4[1] & 0xff);
+            groups[hexCount + 1] = ((ipv4[2] & 0xff) << 8) | (ipv4[3] & 0xff);
+        }
+        return groups;
+    }
+
+    /** The readable form: dotted quad, or RFC 5952 IPv6 (lower case, the longest run of zero groups as {@code ::}). */
+    public static String format(InetAddress address) {
+        byte[] octets = octets(address);
+        if (octets.length == 4) {
+            return (octets[0] & 0xff) + "." + (octets[1] & 0xff) + "." + (octets[2] & 0xff) + "." + (octets[3] & 0xff);
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((octets[2 * i] & 0xff) << 8) | (octets[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group is not compressed (RFC 5952 §4.2.2)
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
+    }
+
+    /** The {@code %{i}} form: dotted quad, or 32 dot-separated lower-case nibbles for IPv6 (RFC 7208 §7.3). */
+    static String dotted(InetAddress address) {
+        byte[] octets = octets(address);
+        if (octets.length == 4) {
+            return format(address);
+        }
+        StringBuilder text = new StringBuilder(63);
+        for (byte octet : octets) {
+            if (text.length() > 0) {
+                text.append('.');
+            }
+            text.append(Character.forDigit((octet >> 4) & 0xf, 16)).append('.').append(Character.forDigit(octet & 0xf, 16));
+        }
+        return text.toString();
+    }
+
+    /** Whether {@code address} lies in {@code network/prefix} (octets); an address of the other family never does. */
+    static boolean inPrefix(byte[] network, int prefix, byte[] address) {
+        if (network.length != address.length) {
+            return false;
+        }
+        int whole = prefix / 8;
+        for (int i = 0; i < whole; i++) {
+            if (network[i] != address[i]) {
+                return false;
+            }
+        }
+        int bits = prefix % 8;
+        if (bits == 0) {
+            return true;
+        }
+        int mask = (0xff << (8 - bits)) & 0xff;
+        return (network[whole] & mask) == (address[whole] & mask);
+    }
+
+    static boolean isIpv4(InetAddress address) {
+        return address instanceof Inet4Address || octets(address).length == 4;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.postino.core.spf;
+
+import java.util.Objects;
+
+/**
+ * The outcome of one SPF check. Immutable.
+ *
+ * @param request     what was checked
+ * @param verdict     the result
+ * @param explanation for {@code fail}: the domain's explanation (its {@code exp=}) or the default one; else empty
+ * @param domain      the domain whose policy was checked (the sender's domain)
+ * @param dnsLookups  DNS lookups spent (cache hits included)
+ * @param mechanism   the directive that decided, as written (e.g. {@code -all}); empty when none did
+ * @param reason      a short human reason, for logs and the Received-SPF comment
+ */
+public record SpfResult(SpfRequest request, SpfVerdict verdict, String explanation, String domain, int dnsLookups,
+                        String mechanism, String reason) {
+
+    public SpfResult {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(verdict, "verdict");
+        explanation = explanation == null ? "" : explanation;
+        domain = domain == null ? "" : domain;
+        mechanism = mechanism == null ? "" : mechanism;
+        reason = reason == null ? "" : reason;
+    }
+
+    public SpfIdentity identity() {
+        return request.identity();
+    }
+
+    /**
+     * The value of a {@code Received-SPF} header field (RFC 7208 §9.1), unfolded, without the field name:
+     * {@code pass (receiver: reason) client-ip="..."; envelope-from="..."; ...}. Every value is a quoted
+     * string and the comment is escaped, with control and non-ASCII characters replaced, so that sender input
+     * can neither end the field nor add a key.
+     *
+     * @param receiver this host's name
+     */
+    public String receivedSpfHeaderValue(String receiver) {
+        StringBuilder value = new StringBuilder(verdict.keyword());
+        value.append(" (").append(comment(receiver + ": " + reason)).append(')');
+        pair(value, "client-ip", IpLiteral.format(request.clientIp()));
+        pair(value, "envelope-from", request.sender());
+        pair(value, "helo", request.helo());
+        pair(value, "receiver", receiver);
+        pair(value, "identity", identity().keyword());
+        if (!mechanism.isEmpty()) {
+            pair(value, "mechanism", mechanism);
+        }
+        if (verdict == SpfVerdict.PERMERROR || verdict == SpfVerdict.TEMPERROR) {
+            pair(value, "problem", reason);
+        }
+        return value.toString();
+    }
+
+    private static void pair(StringBuilder out, String key, String value) {
+        out.append(' ').append(key).append("=\"");
+        for (char c : safe(value).toCharArray()) {
+            if (c == '"' || c == '\\') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        out.append("\";");
+    }
+
+    private static String comment(String text) {
+        StringBuilder out = new StringBuilder();
+        for (char c : safe(text).toCharArray()) {
+            if (c == '(' || c == ')' || c == '\\') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    /** Printable ASCII and space only, at most 400 characters: no CR or LF can reach the header. */
+    private static String safe(String text) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length() && out.length() < 400; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return out.toString();
+    }
+}
