@@ -33,6 +33,14 @@ class RetryCommandTest {
         return file.toString();
     }
 
+    /** {@code postino retry explain --json} for a message that arrived at 2026-01-01T00:00:00Z, plus {@code more} options. */
+    private int explainJson(String file, String domain, String error, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("retry", "explain", "--rules", file, "--domain", domain, "--error", error,
+            "--arrived", "2026-01-01T00:00:00Z", "--json"));
+        args.addAll(List.of(more));
+        return run(args.toArray(String[]::new));
+    }
+
     private String stdout() {
         return out.toString(StandardCharsets.UTF_8);
     }
@@ -49,8 +57,7 @@ class RetryCommandTest {
             *  *      F,1d,1h
             """);
 
-        int status = run("retry", "explain", "--rules", file, "--domain", "example.com",
-            "--error", "451 4.7.1 Greylisted, try again", "--arrived", "2026-01-01T00:00:00Z", "--json");
+        int status = explainJson(file, "example.com", "451 4.7.1 Greylisted, try again");
 
         // Every 20m while within the 1h cutoff: the failure at 1:00 is still within it, so 1:20; then hourly from
         // 1:20: 2:20, and 3:20, which is past the 3h cutoff and gives up.
@@ -67,8 +74,7 @@ class RetryCommandTest {
     void defaultRuleListsTheDelayWarnings() throws Exception {
         String file = rules("example.com quota F,1h,10m\n");
 
-        int status = run("retry", "explain", "--rules", file, "--domain", "other.example",
-            "--error", "421 4.4.2 timeout", "--arrived", "2026-01-01T00:00:00Z", "--json");
+        int status = explainJson(file, "other.example", "421 4.4.2 timeout");
 
         assertThat(status).isZero();
         assertThat(stdout()).startsWith("{\"rule\": \"* * F,2h,15m; G,16h,1h,1.5; F,4d,6h\", \"attempts\": [\"2026-01-01T00:15:00Z\", ")
@@ -80,8 +86,8 @@ class RetryCommandTest {
     void permanentErrorHasNoAttemptsAndGivesUpAtArrival() throws Exception {
         String file = rules("* * F,1d,1h\n");
 
-        int status = run("retry", "explain", "--rules", file, "--domain", "example.com",
-            "--error", "550 5.1.1 No such user", "--arrived", "2026-03-01T12:00:00+01:00", "--json");
+        // The later --arrived wins, as for every repeated option.
+        int status = explainJson(file, "example.com", "550 5.1.1 No such user", "--arrived", "2026-03-01T12:00:00+01:00");
 
         assertThat(status).isZero();
         assertThat(stdout()).isEqualTo("{\"rule\": \"* * F,1d,1h\", \"attempts\": [], \"warnings\": [], "
@@ -140,12 +146,9 @@ class RetryCommandTest {
             *  refused   F,2h,1h
             """);
 
-        run("retry", "explain", "--rules", file, "--domain", "example.com", "--error", "451 later", "--phase", "mail",
-            "--arrived", "2026-01-01T00:00:00Z", "--json");
-        run("retry", "explain", "--rules", file, "--domain", "example.com", "--error", "refused",
-            "--arrived", "2026-01-01T00:00:00Z", "--json");
-        run("retry", "explain", "--rules", file, "--domain", "example.com", "--error", "451 later",
-            "--arrived", "2026-01-01T00:00:00Z", "--json");
+        explainJson(file, "example.com", "451 later", "--phase", "mail");
+        explainJson(file, "example.com", "refused");
+        explainJson(file, "example.com", "451 later");
 
         String[] lines = stdout().split(System.lineSeparator());
         assertThat(lines[0]).startsWith("{\"rule\": \"*  mail_4xx  F,1h,30m\"");
@@ -157,8 +160,7 @@ class RetryCommandTest {
     void nullSenderHasTheShorterLifetime() throws Exception {
         String file = rules("* * F,4d,1d\n");
 
-        run("retry", "explain", "--rules", file, "--domain", "example.com", "--error", "451 later", "--sender", "",
-            "--arrived", "2026-01-01T00:00:00Z", "--json");
+        explainJson(file, "example.com", "451 later", "--sender", "");
 
         // Retries at 1d and 2d are within the 2-day lifetime; the failure at 3d gives up.
         assertThat(stdout()).contains("\"attempts\": [\"2026-01-02T00:00:00Z\", \"2026-01-03T00:00:00Z\", \"2026-01-04T00:00:00Z\"]")

@@ -145,6 +145,16 @@ class RetryPolicyTest {
     }
 
     @Test
+    void noWarningGoesOutWithTheAttemptThatGivesUp() throws Exception {
+        // Failures at 0 and 2h retry; the one at 4h is past the 3h cutoff and gives up, just as the 4h age is reached.
+        RetryPlan plan = policy("* * F,3h,2h").plan("example.com", FULL, T0, false);
+
+        assertThat(plan.attempts()).containsExactlyElementsOf(at("2:00", "4:00"));
+        assertThat(plan.givesUp()).isEqualTo(at("4:00"));
+        assertThat(plan.warnings()).isEmpty();
+    }
+
+    @Test
     void afterFailureCarriesTheStateTheMailetKeeps() {
         RetryPolicy policy = RetryPolicy.of(RetryRules.defaults());
         RetryState arrived = RetryState.arrived(T0);

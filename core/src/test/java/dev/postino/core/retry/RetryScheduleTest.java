@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Random;
+import java.util.function.LongUnaryOperator;
 import java.util.random.RandomGenerator;
 
 import org.junit.jupiter.api.Test;
@@ -20,30 +21,25 @@ class RetryScheduleTest {
     };
 
     /** Always draws the lowest value of the range. */
-    private static final RandomGenerator LOWEST = new RandomGenerator() {
-        @Override
-        public long nextLong() {
-            return 0;
-        }
-
-        @Override
-        public long nextLong(long bound) {
-            return 0;
-        }
-    };
+    private static final RandomGenerator LOWEST = drawing(bound -> 0);
 
     /** Always draws the highest value of the range. */
-    private static final RandomGenerator HIGHEST = new RandomGenerator() {
-        @Override
-        public long nextLong() {
-            return 0;
-        }
+    private static final RandomGenerator HIGHEST = drawing(bound -> bound - 1);
 
-        @Override
-        public long nextLong(long bound) {
-            return bound - 1;
-        }
-    };
+    /** A generator whose bounded draws are {@code draw(bound)}. */
+    private static RandomGenerator drawing(LongUnaryOperator draw) {
+        return new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                throw new AssertionError("only bounded draws are expected");
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return draw.applyAsLong(bound);
+            }
+        };
+    }
 
     @Test
     void parsesEveryAlgorithm() {
