@@ -30,7 +30,8 @@ import dev.postino.core.smtp.SmtpReply;
  * {@code postino retry explain}: what the retry rules in a file do with a message to a domain that keeps
  * failing the same way, with the same engine the delivery mailet runs. Beyond the contract's flags:
  * {@code --phase} (the SMTP phase of the failure; default {@code rcpt} for a reply), {@code --error} also takes a
- * failure without a reply ({@code timeout}, {@code refused}, {@code lost_connection}, {@code dns}, {@code tls}),
+ * failure without a reply ({@code timeout}, {@code refused}, {@code dns}, whose phase defaults to {@code connect};
+ * {@code tls}, to {@code starttls}; {@code lost_connection}, to {@code end-of-data}),
  * {@code --sender ""} for a bounce's shorter queue lifetime, and {@code --seed} for H schedules' random draws
  * (default 0, so the output is reproducible).
  */

@@ -35,7 +35,9 @@ public final class RetryRules {
      */
     public static RetryRules parse(String text) throws RetryRuleSyntaxException {
         List<RetryRule> rules = new ArrayList<>();
-        String[] lines = text.split("\r\n|\r|\n", -1);
+        // A byte order mark some Windows editors write would otherwise spoil the first rule's pattern.
+        String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        String[] lines = body.split("\r\n|\r|\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
             int hash = line.indexOf('#');

@@ -68,6 +68,11 @@ class RetryRulesTest {
     }
 
     @Test
+    void byteOrderMarkIsIgnored() throws Exception {
+        assertThat(RetryRules.parse("\uFEFFexample.com * F,1h,5m\n").rules().get(0).domain()).hasToString("example.com");
+    }
+
+    @Test
     void crLfLineEndsCountLinesLikeLf() {
         assertThatThrownBy(() -> RetryRules.parse("* * F,1h,5m\r\n\r\nbad.example\r\n"))
             .isInstanceOfSatisfying(RetryRuleSyntaxException.class, e -> assertThat(e.lineNumber()).isEqualTo(3));
