@@ -130,6 +130,17 @@ public final class ErrorPattern {
         return test.test(failure);
     }
 
+    /** Patterns written alike (ignoring case) match alike, so rules built from the same text are equal. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ErrorPattern p && p.text.equalsIgnoreCase(text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.toLowerCase(Locale.ROOT).hashCode();
+    }
+
     /** As written in the rule. */
     @Override
     public String toString() {

@@ -61,6 +61,12 @@ class RetryRulesTest {
     }
 
     @Test
+    void rulesParsedFromTheSameTextAreEqual() throws Exception {
+        assertThat(RetryRules.parse("* Quota F,1h,5m").rules()).isEqualTo(RetryRules.parse("* Quota F,1h,5m").rules());
+        assertThat(ErrorPattern.parse("QUOTA")).isEqualTo(ErrorPattern.parse("quota")).isNotEqualTo(ErrorPattern.parse("*"));
+    }
+
+    @Test
     void ruleWithoutScheduleMeansNoRetries() throws Exception {
         RetryRules rules = RetryRules.parse("example.com quota");
 
