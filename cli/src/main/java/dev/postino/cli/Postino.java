@@ -21,6 +21,7 @@ public final class Postino {
 
     static {
         COMMANDS.put(new DnsCommand(), DnsCommand.valuedOptions());
+        COMMANDS.put(new RetryCommand(), RetryCommand.valuedOptions());
     }
 
     private Postino() {
@@ -43,7 +44,9 @@ public final class Postino {
                     return command.run(Arguments.parse(rest, entry.getValue(), Set.of("json")), terminal);
                 } catch (UsageException e) {
                     terminal.err().println("postino " + command.name() + ": " + e.getMessage());
-                    terminal.err().println("usage: " + command.usage());
+                    if (e.showUsage()) {
+                        terminal.err().println("usage: " + command.usage());
+                    }
                     return 2;
                 } catch (Exception | Error e) {
                     terminal.err().println("postino " + command.name() + ": internal error: " + e);
