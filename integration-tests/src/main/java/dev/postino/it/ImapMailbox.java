@@ -30,10 +30,10 @@ public final class ImapMailbox {
      */
     public List<byte[]> awaitMessages(int count, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<byte[]> messages = fetchAll();
+        List<byte[]> messages = fetchWithin(deadline);
         while (messages.size() < count && System.nanoTime() < deadline) {
             Thread.sleep(100);
-            messages = fetchAll();
+            messages = fetchWithin(deadline);
         }
         if (messages.size() < count) {
             throw new AssertionError("INBOX of " + user + " holds " + messages.size() + " messages after "
@@ -42,10 +42,43 @@ public final class ImapMailbox {
         return messages;
     }
 
+    /**
+     * Waits until a message whose header block contains {@code Subject: subject} arrives (bounded by
+     * {@code timeout}) and returns it as text.
+     */
+    public String awaitSubject(String subject, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (byte[] raw : fetchWithin(deadline)) {
+                String text = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+                if (text.contains("Subject: " + subject + "\r\n")) {
+                    return text;
+                }
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("no message with subject '" + subject + "' in the INBOX of " + user
+                    + " after " + timeout.toMillis() + " ms");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** One fetch; a slow or failed IMAP exchange before the deadline counts as "nothing yet" and is retried. */
+    private List<byte[]> fetchWithin(long deadline) throws Exception {
+        try {
+            return fetchAll();
+        } catch (javax.mail.MessagingException slow) {
+            if (System.nanoTime() >= deadline) {
+                throw slow;
+            }
+            return List.of();
+        }
+    }
+
     public List<byte[]> fetchAll() throws Exception {
         Properties properties = new Properties();
-        properties.setProperty("mail.imap.connectiontimeout", "10000");
-        properties.setProperty("mail.imap.timeout", "10000");
+        properties.setProperty("mail.imap.connectiontimeout", "30000");
+        properties.setProperty("mail.imap.timeout", "30000");
         Session session = Session.getInstance(properties);
         Store store = session.getStore("imap");
         store.connect("127.0.0.1", port, user, password);

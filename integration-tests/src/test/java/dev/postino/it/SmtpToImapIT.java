@@ -68,7 +68,7 @@ class SmtpToImapIT {
         }
 
         List<byte[]> inbox = new ImapMailbox(james.imapPort(), "alice@postino.test", "alice-secret")
-            .awaitMessages(1, Duration.ofSeconds(30));
+            .awaitMessages(1, Duration.ofSeconds(60));
 
         String delivered = find(inbox, "confirmed client");
         assertThat(delivered).contains("X-Postino-Iprev: pass").doesNotContain("X-Postino-Warning");
@@ -83,7 +83,7 @@ class SmtpToImapIT {
         }
 
         List<byte[]> inbox = new ImapMailbox(james.imapPort(), "alice@postino.test", "alice-secret")
-            .awaitMessages(2, Duration.ofSeconds(30));
+            .awaitMessages(2, Duration.ofSeconds(60));
 
         assertThat(find(inbox, "no ptr")).contains("X-Postino-Iprev: permerror")
             .contains("X-Postino-Warning: client address has no forward-confirmed reverse DNS name");

@@ -156,9 +156,14 @@ public final class MailetParameters {
             .withCacheSize(integer("dnsCacheSize", DnsConfig.DEFAULT_CACHE_SIZE, 0, 10_000_000));
     }
 
-    /** The one-line refusal for a parameter whose value does not parse. */
+    /** The one-line refusal for a parameter whose value does not parse: {@code ... is not valid: expected X}. */
     public MessagingException invalid(String name, String value, String expected) {
+        return rejected(name, value, "expected " + expected);
+    }
+
+    /** The one-line refusal with a whole problem statement (e.g. an engine's parse error message). */
+    public MessagingException rejected(String name, String value, String problem) {
         return new MessagingException(config.getMailetName() + ": init parameter " + name + "='" + value
-            + "' is not valid: expected " + expected);
+            + "' is not valid: " + problem);
     }
 }
