@@ -2,10 +2,6 @@ package dev.postino.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -20,8 +16,7 @@ import dev.postino.core.dns.testing.TestDnsServer;
 class SpfCommandTest {
 
     private TestDnsServer dns;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CapturedTerminal terminal = new CapturedTerminal();
 
     @BeforeEach
     void start() throws Exception {
@@ -31,19 +26,6 @@ class SpfCommandTest {
     @AfterEach
     void stop() {
         dns.close();
-    }
-
-    private int run(String... args) {
-        return Postino.run(List.of(args), new ByteArrayInputStream(new byte[0]),
-            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
     }
 
     private static List<String> jsonKeys(String json) {
@@ -60,28 +42,28 @@ class SpfCommandTest {
         dns.addTxt("example.test", "v=spf1 ip4:198.51.100.0/24 -all exp=why.example.test");
         dns.addTxt("why.example.test", "%{i} is not a mail server of %{d}");
 
-        int status = run("spf", "--dns", dns.hostPort(), "--json", "--ip", "192.0.2.1", "--mail-from", "x@example.test",
+        int status = terminal.run("spf", "--dns", dns.hostPort(), "--json", "--ip", "192.0.2.1", "--mail-from", "x@example.test",
             "--helo", "mail.client.test");
 
         assertThat(status).isZero();
-        String json = stdout();
+        String json = terminal.out();
         assertThat(json.lines()).hasSize(1);
         assertThat(jsonKeys(json)).containsExactly("result", "explanation", "domain", "dns_lookups");
         assertThat(json).contains("\"result\": \"fail\"").contains("\"domain\": \"example.test\"")
             .contains("\"explanation\": \"192.0.2.1 is not a mail server of example.test\"")
             .contains("\"dns_lookups\": " + dns.udpQueries() + "}");
-        assertThat(stderr()).isEmpty();
+        assertThat(terminal.err()).isEmpty();
     }
 
     @Test
     void anEmptyMailFromChecksPostmasterAtTheHeloName() {
         dns.addTxt("mail.client.test", "v=spf1 ip4:192.0.2.1 -all");
 
-        int status = run("spf", "--dns", dns.hostPort(), "--json", "--ip", "192.0.2.1", "--mail-from", "",
+        int status = terminal.run("spf", "--dns", dns.hostPort(), "--json", "--ip", "192.0.2.1", "--mail-from", "",
             "--helo", "mail.client.test");
 
         assertThat(status).isZero();
-        assertThat(stdout()).contains("\"result\": \"pass\"").contains("\"domain\": \"mail.client.test\"")
+        assertThat(terminal.out()).contains("\"result\": \"pass\"").contains("\"domain\": \"mail.client.test\"")
             .contains("\"explanation\": \"\"");
     }
 
@@ -89,29 +71,29 @@ class SpfCommandTest {
     void aDnsTimeoutIsATemperrorVerdictNotAnError() {
         dns.inject("slow.test", "ANY", TestDnsServer.Fault.TIMEOUT);
 
-        int status = run("spf", "--dns", dns.hostPort(), "--ip", "2001:db8::1", "--mail-from", "x@slow.test",
+        int status = terminal.run("spf", "--dns", dns.hostPort(), "--ip", "2001:db8::1", "--mail-from", "x@slow.test",
             "--helo", "h.test");
 
         assertThat(status).isZero();
-        assertThat(stdout()).contains("result: temperror").contains("slow.test");
+        assertThat(terminal.out()).contains("result: temperror").contains("slow.test");
     }
 
     @Test
     void anUnparsableIpIsAnInputErrorOnOneLine() {
-        int status = run("spf", "--dns", dns.hostPort(), "--ip", "192.0.2.300", "--mail-from", "x@example.test",
+        int status = terminal.run("spf", "--dns", dns.hostPort(), "--ip", "192.0.2.300", "--mail-from", "x@example.test",
             "--helo", "h.test");
 
         assertThat(status).isEqualTo(2);
-        assertThat(stderr().lines()).hasSize(1).first().asString().startsWith("postino spf: --ip: '192.0.2.300'");
-        assertThat(stdout()).isEmpty();
+        assertThat(terminal.err().lines()).hasSize(1).first().asString().startsWith("postino spf: --ip: '192.0.2.300'");
+        assertThat(terminal.out()).isEmpty();
         assertThat(dns.udpQueries()).isZero();
     }
 
     @Test
     void missingOptionsAreUsageErrors() {
-        assertThat(run("spf", "--ip", "192.0.2.1", "--mail-from", "x@example.test")).isEqualTo(2);
-        assertThat(run("spf", "--ip", "192.0.2.1", "--helo", "h.test")).isEqualTo(2);
-        assertThat(stderr().lines()).hasSize(2).allMatch(line -> line.startsWith("postino spf: --"));
-        assertThat(stdout()).isEmpty();
+        assertThat(terminal.run("spf", "--ip", "192.0.2.1", "--mail-from", "x@example.test")).isEqualTo(2);
+        assertThat(terminal.run("spf", "--ip", "192.0.2.1", "--helo", "h.test")).isEqualTo(2);
+        assertThat(terminal.err().lines()).hasSize(2).allMatch(line -> line.startsWith("postino spf: --"));
+        assertThat(terminal.out()).isEmpty();
     }
 }
