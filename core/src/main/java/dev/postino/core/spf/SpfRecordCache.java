@@ -37,4 +37,9 @@ final class SpfRecordCache {
         }
         return parsed.record();
     }
+
+    /** Records kept now; never more than the capacity. */
+    int size() {
+        return entries.size();
+    }
 }
