@@ -21,6 +21,7 @@ public final class Postino {
 
     static {
         COMMANDS.put(new DnsCommand(), DnsCommand.valuedOptions());
+        COMMANDS.put(new SpfCommand(), SpfCommand.valuedOptions());
         COMMANDS.put(new RetryCommand(), RetryCommand.valuedOptions());
     }
 
@@ -43,10 +44,9 @@ public final class Postino {
                     List<String> rest = Arrays.asList(args).subList(1, args.length);
                     return command.run(Arguments.parse(rest, entry.getValue(), Set.of("json")), terminal);
                 } catch (UsageException e) {
-                    terminal.err().println("postino " + command.name() + ": " + e.getMessage());
-                    if (e.showUsage()) {
-                        terminal.err().println("usage: " + command.usage());
-                    }
+                    // the contract: one line on standard error saying what is wrong
+                    terminal.err().println("postino " + command.name() + ": " + e.getMessage()
+                        + (e.showUsage() ? " (usage: " + command.usage() + ")" : ""));
                     return 2;
                 } catch (Exception | Error e) {
                     terminal.err().println("postino " + command.name() + ": internal error: " + e);

@@ -71,7 +71,7 @@ final class MacroString {
             }
             int dot = tail.lastIndexOf('.');
             if (dot < 0 || !TOPLABEL.matcher(tail.substring(dot + 1)).matches()) {
-                throw new SpfSyntaxException("domain-spec '" + text + "' must end in a macro or in '.' and a valid top label");
+                throw new SpfSyntaxException("domain-spec '" + printable(text) + "' must end in a macro or in '.' and a valid top label");
             }
         }
         return parsed;

@@ -35,6 +35,7 @@ final class SpfEvaluation {
 
     private final DnsClient dns;
     private final SpfOptions options;
+    private final SpfRecordCache parsedRecords;
     private final SpfRequest request;
     private final DnsBudget budget;
     private final InetAddress client;
@@ -44,9 +45,10 @@ final class SpfEvaluation {
     private int voidLookups;
     private CompletableFuture<List<String>> validatedNames;
 
-    SpfEvaluation(DnsClient dns, SpfOptions options, SpfRequest request) {
+    SpfEvaluation(DnsClient dns, SpfOptions options, SpfRecordCache parsedRecords, SpfRequest request) {
         this.dns = dns;
         this.options = options;
+        this.parsedRecords = parsedRecords;
         this.request = request;
         this.budget = DnsBudget.of(options.maxDnsQueries(), options.timeLimit());
         this.clientOctets = IpLiteral.octets(request.clientIp());
@@ -106,7 +108,7 @@ final class SpfEvaluation {
             }
             SpfRecord record;
             try {
-                record = SpfRecord.parse(spf.get(0));
+                record = parsedRecords.parse(spf.get(0));
             } catch (SpfSyntaxException e) {
                 throw permerror("the SPF record of " + domain + " is invalid: " + e.getMessage());
             }

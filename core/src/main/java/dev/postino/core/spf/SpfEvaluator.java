@@ -15,6 +15,7 @@ public final class SpfEvaluator {
 
     private final DnsClient dns;
     private final SpfOptions options;
+    private final SpfRecordCache parsedRecords = new SpfRecordCache(1_000);
 
     public SpfEvaluator(DnsClient dns, SpfOptions options) {
         this.dns = Objects.requireNonNull(dns, "dns");
@@ -27,7 +28,7 @@ public final class SpfEvaluator {
 
     /** Checks the request; the future always completes normally, within the options' time limit. */
     public CompletableFuture<SpfResult> evaluate(SpfRequest request) {
-        return new SpfEvaluation(dns, options, request).run();
+        return new SpfEvaluation(dns, options, parsedRecords, request).run();
     }
 
     /** {@link #evaluate} and wait for the result. */

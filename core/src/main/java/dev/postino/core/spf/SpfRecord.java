@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * modifiers; unknown modifiers are checked and dropped. The whole record is checked before any of it is
  * evaluated, so a syntax error anywhere is a permerror (RFC 7208 §4.6). Immutable.
  */
-public final class SpfRecord {
+final class SpfRecord {
 
     /** A mechanism's qualifier and the result it gives on a match. */
     enum Qualifier {
@@ -38,17 +38,9 @@ public final class SpfRecord {
 
     /** One mechanism (RFC 7208 §5). */
     sealed interface Mechanism permits All, Include, A, Mx, Ptr, Ip, Exists {
-        /** Whether it is one of the terms that cause DNS queries and count toward the limit of 10 (§4.6.4). */
-        default boolean queriesDns() {
-            return true;
-        }
     }
 
     record All() implements Mechanism {
-        @Override
-        public boolean queriesDns() {
-            return false;
-        }
     }
 
     record Include(MacroString domain) implements Mechanism {
@@ -68,11 +60,6 @@ public final class SpfRecord {
 
     /** ip4 and ip6: the network's octets (4 or 16) and prefix length. */
     record Ip(byte[] network, int prefix) implements Mechanism {
-        @Override
-        public boolean queriesDns() {
-            return false;
-        }
-
         boolean contains(byte[] address) {
             return IpLiteral.inPrefix(network, prefix, address);
         }
@@ -105,7 +92,7 @@ public final class SpfRecord {
     }
 
     /** Whether a TXT string is an SPF record: {@code v=spf1} (any case) alone or followed by a space (§4.5). */
-    public static boolean isSpfRecord(String txt) {
+    static boolean isSpfRecord(String txt) {
         return txt.regionMatches(true, 0, "v=spf1", 0, 6) && (txt.length() == 6 || txt.charAt(6) == ' ');
     }
 
@@ -114,7 +101,7 @@ public final class SpfRecord {
      *
      * @throws SpfSyntaxException naming the first bad term
      */
-    public static SpfRecord parse(String text) throws SpfSyntaxException {
+    static SpfRecord parse(String text) throws SpfSyntaxException {
         if (!isSpfRecord(text)) {
             throw new SpfSyntaxException("not an SPF record: it does not start with 'v=spf1'");
         }
@@ -242,7 +229,7 @@ public final class SpfRecord {
     }
 
     /** The record as published. */
-    public String text() {
+    String text() {
         return text;
     }
 

@@ -1,9 +1,9 @@
 package dev.postino.core.spf;
 
 /** An SPF record or macro string that does not follow the RFC 7208 grammar; the message names the bad term. */
-public final class SpfSyntaxException extends Exception {
+final class SpfSyntaxException extends Exception {
 
-    public SpfSyntaxException(String message) {
+    SpfSyntaxException(String message) {
         super(message, null, false, false);
     }
 }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -129,11 +131,35 @@ class SpfEvaluatorTest {
     void theTimeLimitOfTheWholeCheckGivesTemperror() {
         server.addTxt("example.test", "v=spf1 a:slow.example.test -all");
         server.inject("slow.example.test", "A", TestDnsServer.Fault.TIMEOUT);
-        SpfEvaluator hurried = new SpfEvaluator(client, SpfOptions.defaults().withTimeLimit(Duration.ofMillis(100)));
+        try (DnsClient patient = DnsClient.create(DnsConfig.defaults().withServers(List.of(server.address()))
+            .withQueryTimeout(Duration.ofSeconds(10)).withRetries(0))) {
+            SpfEvaluator hurried = new SpfEvaluator(patient, SpfOptions.defaults().withTimeLimit(Duration.ofMillis(200)));
 
-        SpfResult result = hurried.evaluateBlocking(SpfRequest.mailFrom(CLIENT, "carol@example.test", "helo.test"));
+            long start = System.nanoTime();
+            SpfResult result = hurried.evaluateBlocking(SpfRequest.mailFrom(CLIENT, "carol@example.test", "helo.test"));
 
-        assertThat(result.verdict()).isEqualTo(SpfVerdict.TEMPERROR);
+            assertThat(result.verdict()).isEqualTo(SpfVerdict.TEMPERROR);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+        }
+    }
+
+    @Test
+    void concurrentChecksShareOneEvaluator() {
+        server.addTxt("example.test", "v=spf1 mx include:_spf.example.test -all");
+        server.add("example.test. 300 IN MX 10 mx.example.test.");
+        server.add("mx.example.test. 300 IN A 198.51.100.1");
+        server.addTxt("_spf.example.test", "v=spf1 ip4:192.0.2.0/24 -all");
+
+        List<CompletableFuture<SpfResult>> checks = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            InetAddress ip = IpLiteral.parse(i % 2 == 0 ? "192.0.2." + i : "203.0.113." + i);
+            checks.add(evaluator.evaluate(SpfRequest.mailFrom(ip, "user" + i + "@example.test", "helo.test")));
+        }
+
+        for (int i = 0; i < checks.size(); i++) {
+            assertThat(checks.get(i).orTimeout(10, TimeUnit.SECONDS).join().verdict())
+                .isEqualTo(i % 2 == 0 ? SpfVerdict.PASS : SpfVerdict.FAIL);
+        }
     }
 
     @Test
