@@ -42,7 +42,7 @@ import org.xbill.DNS.SimpleResolver;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.DnsConfig;
 import dev.postino.core.dns.testing.TestDnsServer;
-import dev.postino.core.spf.IpLiteral;
+import dev.postino.core.net.IpLiteral;
 import dev.postino.core.spf.SpfEvaluator;
 import dev.postino.core.spf.SpfRequest;
 

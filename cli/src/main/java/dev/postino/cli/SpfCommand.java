@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.postino.core.dns.DnsClient;
-import dev.postino.core.spf.IpLiteral;
+import dev.postino.core.net.IpLiteral;
 import dev.postino.core.spf.SpfEvaluator;
 import dev.postino.core.spf.SpfRequest;
 import dev.postino.core.spf.SpfResult;

@@ -2,10 +2,11 @@ package dev.postino.core.dns;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import dev.postino.core.net.IpLiteral;
 
 /**
  * How a {@link DnsClient} asks: which resolvers, how long to wait, how often to retry, how much to cache.
@@ -129,27 +130,9 @@ public record DnsConfig(List<InetSocketAddress> servers, Duration queryTimeout, 
                 throw badServer(entry, "a port number from 1 to 65535");
             }
         }
-        if (!isIpLiteral(host)) {
-            throw badServer(entry, "an IPv4 or IPv6 address, not a host name,");
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), portNumber);
-        } catch (UnknownHostException e) {
-            throw badServer(entry, "an IPv4 or IPv6 address");
-        }
-    }
-
-    /** True for dotted-quad IPv4 or an IPv6 literal; checked before InetAddress so no DNS lookup happens. */
-    static boolean isIpLiteral(String host) {
-        if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            for (String part : host.split("\\.")) {
-                if (Integer.parseInt(part) > 255) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return host.contains(":") && host.matches("[0-9A-Fa-f:.]+");
+        InetAddress address = IpLiteral.tryParse(host)
+            .orElseThrow(() -> badServer(entry, "an IPv4 or IPv6 address, not a host name,"));
+        return new InetSocketAddress(address, portNumber);
     }
 
     private static IllegalArgumentException badServer(String entry, String expected) {

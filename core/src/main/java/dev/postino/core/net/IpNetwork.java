@@ -3,7 +3,6 @@ package dev.postino.core.net;
 import java.net.InetAddress;
 import java.util.Optional;
 
-import dev.postino.core.dns.IpLiterals;
 
 /**
  * An IPv4 or IPv6 network in CIDR notation ({@code 192.0.2.0/24}, {@code 2001:db8::/32}; a bare address
@@ -30,7 +29,7 @@ public record IpNetwork(InetAddress base, int prefix) {
         String trimmed = text.trim();
         int slash = trimmed.indexOf('/');
         String address = slash < 0 ? trimmed : trimmed.substring(0, slash);
-        Optional<InetAddress> base = IpLiterals.parse(address);
+        Optional<InetAddress> base = IpLiteral.tryParse(address);
         if (base.isEmpty()) {
             throw new IllegalArgumentException("expected an IP network such as 192.0.2.0/24 or 2001:db8::/32, got '" + text + "'");
         }
@@ -48,37 +47,7 @@ public record IpNetwork(InetAddress base, int prefix) {
 
     /** True when {@code address} is in this network (an IPv4-mapped IPv6 address counts as IPv4). */
     public boolean contains(InetAddress address) {
-        byte[] candidate = unmapped(address.getAddress());
-        byte[] network = base.getAddress();
-        if (candidate.length != network.length) {
-            return false;
-        }
-        int full = prefix / 8;
-        for (int i = 0; i < full; i++) {
-            if (candidate[i] != network[i]) {
-                return false;
-            }
-        }
-        int rest = prefix % 8;
-        if (rest == 0) {
-            return true;
-        }
-        int mask = (0xff << (8 - rest)) & 0xff;
-        return (candidate[full] & mask) == (network[full] & mask);
-    }
-
-    private static byte[] unmapped(byte[] address) {
-        if (address.length == 16) {
-            for (int i = 0; i < 10; i++) {
-                if (address[i] != 0) {
-                    return address;
-                }
-            }
-            if ((address[10] & 0xff) == 0xff && (address[11] & 0xff) == 0xff) {
-                return new byte[] {address[12], address[13], address[14], address[15]};
-            }
-        }
-        return address;
+        return IpLiteral.inPrefix(IpLiteral.octets(base), prefix, IpLiteral.octets(address));
     }
 
     @Override

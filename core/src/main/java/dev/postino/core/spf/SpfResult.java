@@ -1,5 +1,7 @@
 package dev.postino.core.spf;
 
+import dev.postino.core.net.IpLiteral;
+
 import java.util.Objects;
 
 /**

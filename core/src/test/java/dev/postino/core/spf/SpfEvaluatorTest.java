@@ -1,5 +1,7 @@
 package dev.postino.core.spf;
 
+import dev.postino.core.net.IpLiteral;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.postino.core.dns.DnsClient;
-import dev.postino.core.dns.IpLiterals;
+import dev.postino.core.net.IpLiteral;
 import dev.postino.core.iprev.IprevEvaluator;
 import dev.postino.core.iprev.IprevResult;
 
@@ -73,7 +73,7 @@ public class IprevCheck extends GenericMailet {
     }
 
     private IprevResult evaluate(String remoteAddress) {
-        Optional<InetAddress> client = IpLiterals.parse(remoteAddress);
+        Optional<InetAddress> client = IpLiteral.tryParse(remoteAddress);
         if (client.isEmpty()) {
             return null;
         }

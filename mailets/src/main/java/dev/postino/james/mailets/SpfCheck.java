@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.postino.core.dns.DnsClient;
-import dev.postino.core.dns.IpLiterals;
+import dev.postino.core.net.IpLiteral;
 import dev.postino.core.spf.SpfEvaluator;
 import dev.postino.core.spf.SpfOptions;
 import dev.postino.core.spf.SpfRequest;
@@ -88,7 +88,7 @@ public class SpfCheck extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         Optional<String> skip = trusted.skipReason(mail);
-        Optional<InetAddress> client = IpLiterals.parse(mail.getRemoteAddr());
+        Optional<InetAddress> client = IpLiteral.tryParse(mail.getRemoteAddr());
         if (skip.isPresent() || client.isEmpty()) {
             String verdict = skip.isPresent() ? "skipped" : "none";
             write(mail, verdict, "", "", skip.orElse("no usable client address"), verdict);

@@ -9,7 +9,7 @@ import javax.mail.MessagingException;
 
 import org.apache.mailet.Mail;
 
-import dev.postino.core.dns.IpLiterals;
+import dev.postino.core.net.IpLiteral;
 import dev.postino.core.net.IpNetwork;
 
 /**
@@ -51,7 +51,7 @@ public final class TrustedSources {
         if (mail.getAttribute(Mail.SMTP_AUTH_USER).isPresent()) {
             return Optional.of("authenticated sender");
         }
-        Optional<InetAddress> client = IpLiterals.parse(mail.getRemoteAddr());
+        Optional<InetAddress> client = IpLiteral.tryParse(mail.getRemoteAddr());
         if (client.isPresent()) {
             for (IpNetwork network : networks) {
                 if (network.contains(client.get())) {

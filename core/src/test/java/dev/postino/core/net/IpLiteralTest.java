@@ -1,4 +1,4 @@
-package dev.postino.core.spf;
+package dev.postino.core.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

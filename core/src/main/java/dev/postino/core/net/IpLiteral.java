@@ -1,12 +1,13 @@
-package dev.postino.core.spf;
+package dev.postino.core.net;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
- * IP address literals as SPF writes them: strict parsing that never asks DNS (a dotted quad without
+ * IP address literals: strict parsing that never asks DNS (a dotted quad without
  * leading zeros, or an IPv6 literal), the IPv4-mapped IPv6 form taken as IPv4 (RFC 7208 §5), and the
  * text forms the macros need.
  */
@@ -31,12 +32,21 @@ public final class IpLiteral {
         return address(bytes);
     }
 
+    /** Like {@link #parse}, but empty instead of an exception (for addresses a sender or James hands over). */
+    public static Optional<InetAddress> tryParse(String text) {
+        try {
+            return Optional.of(parse(text));
+        } catch (IllegalArgumentException notAnAddress) {
+            return Optional.empty();
+        }
+    }
+
     /** The address's octets, 4 for IPv4 (also for an IPv4-mapped IPv6 address), else 16. */
-    static byte[] octets(InetAddress address) {
+    public static byte[] octets(InetAddress address) {
         return unmapped(address.getAddress());
     }
 
-    static InetAddress address(byte[] octets) {
+    public static InetAddress address(byte[] octets) {
         try {
             return InetAddress.getByAddress(unmapped(octets));
         } catch (UnknownHostException impossible) {
@@ -59,7 +69,7 @@ public final class IpLiteral {
     }
 
     /** RFC 7208's ip4-network: four decimal octets, no leading zeros; null when not one. */
-    static byte[] parseIpv4(String text) {
+    public static byte[] parseIpv4(String text) {
         String[] parts = text.split("\\.", -1);
         if (parts.length != 4) {
             return null;
@@ -87,7 +97,7 @@ public final class IpLiteral {
     }
 
     /** An IPv6 literal (RFC 4291 §2.2: hex groups, one {@code ::}, optional trailing dotted quad); null when not one. */
-    static byte[] parseIpv6(String text) {
+    public static byte[] parseIpv6(String text) {
         if (text.length() < 2 || text.length() > 45) {
             return null;
         }
@@ -200,7 +210,7 @@ public final class IpLiteral {
     }
 
     /** The {@code %{i}} form: dotted quad, or 32 dot-separated lower-case nibbles for IPv6 (RFC 7208 §7.3). */
-    static String dotted(InetAddress address) {
+    public static String dotted(InetAddress address) {
         byte[] octets = octets(address);
         if (octets.length == 4) {
             return format(address);
@@ -216,7 +226,7 @@ public final class IpLiteral {
     }
 
     /** Whether {@code address} lies in {@code network/prefix} (octets); an address of the other family never does. */
-    static boolean inPrefix(byte[] network, int prefix, byte[] address) {
+    public static boolean inPrefix(byte[] network, int prefix, byte[] address) {
         if (network.length != address.length) {
             return false;
         }
@@ -234,7 +244,7 @@ public final class IpLiteral {
         return (network[whole] & mask) == (address[whole] & mask);
     }
 
-    static boolean isIpv4(InetAddress address) {
+    public static boolean isIpv4(InetAddress address) {
         return address instanceof Inet4Address || octets(address).length == 4;
     }
 }
