@@ -35,7 +35,14 @@ class SpfEnforcementIT {
         dns.addTxt("pass.test", "v=spf1 ip4:" + UNTRUSTED_CLIENT + " -all")
             .addTxt("soft.test", "v=spf1 ip4:192.0.2.1 ~all")
             .addTxt("fail.test", "v=spf1 ip4:192.0.2.1 -all");
-        james = JamesMemoryServer.builder().systemProperty("postino.dns.servers", dns.hostPort()).start();
+        dns.inject("slow.test", "ANY", TestDnsServer.Fault.TIMEOUT);
+        dns.inject("mx.slow.test", "ANY", TestDnsServer.Fault.TIMEOUT);
+        james = JamesMemoryServer.builder()
+            .systemProperty("postino.dns.servers", dns.hostPort())
+            // a short query timeout so the timeout case below takes seconds, not the default 2 x 5 s
+            .editFile("mailetcontainer.xml", xml -> xml.replace("<trustedNetworks>127.0.0.1/32, ::1/128</trustedNetworks>",
+                "<trustedNetworks>127.0.0.1/32, ::1/128</trustedNetworks><dnsQueryTimeout>1s</dnsQueryTimeout>"))
+            .start();
         james.addUser("alice@postino.test", "alice-secret");
         inbox = new ImapMailbox(james.imapPort(), "alice@postino.test", "alice-secret");
     }
@@ -104,6 +111,15 @@ class SpfEnforcementIT {
         assertThat(inbox.fetchAll()).noneMatch(m -> new String(m, StandardCharsets.UTF_8).contains("Subject: spf fail"));
         // A bounce to forged@fail.test would be a remote mail and end in relay-denied here.
         assertThat(repositories.getRepositoryMailCount(RELAY_DENIED)).isZero();
+    }
+
+    @Test
+    void dnsTimeoutIsATemperrorAndTheMailIsDelivered() throws Exception {
+        send(UNTRUSTED_CLIENT, "bob@slow.test", "spf timeout");
+
+        assertThat(delivered("spf timeout")).contains("Received-SPF: temperror (")
+            .contains("problem=\"").doesNotContain("X-Postino-Spf-Warning");
+        assertThat(dns.queries("slow.test", "TXT")).isGreaterThanOrEqualTo(1);
     }
 
     @Test
