@@ -223,7 +223,7 @@ public final class DkimVerifier {
                     + bodyHash.canonicalLength() + " octets)");
                 return;
             }
-            byte[] headerData = headerData(signature, candidate.field, fields);
+            byte[] headerData = headerData(signature.headerCanon(), signature.signedHeaders(), candidate.field, fields);
             if (!signatureVerifies(signature, candidate.keyRecord, rsaKey, headerData)) {
                 candidate.decide(DkimVerdict.FAIL, "signature did not verify");
                 return;
@@ -344,11 +344,11 @@ public final class DkimVerifier {
      * occurrence taken from the bottom up, names listed more often than present adding nothing, then the
      * DKIM-Signature field itself with an empty b= and no final CRLF.
      */
-    static byte[] headerData(DkimSignature signature, HeaderField signatureField, List<HeaderField> fields) {
+    static byte[] headerData(Canonicalization canon, List<String> signedHeaders, HeaderField signatureField,
+                             List<HeaderField> fields) {
         StringBuilder data = new StringBuilder(1024);
         Map<String, Integer> taken = new HashMap<>();
-        Canonicalization canon = signature.headerCanon();
-        for (String name : signature.signedHeaders()) {
+        for (String name : signedHeaders) {
             int skip = taken.getOrDefault(name, 0);
             for (int i = fields.size() - 1; i >= 0; i--) {
                 if (fields.get(i).name().equals(name) && skip-- == 0) {
