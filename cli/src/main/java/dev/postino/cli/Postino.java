@@ -21,6 +21,7 @@ public final class Postino {
 
     static {
         COMMANDS.put(new DnsCommand(), DnsCommand.valuedOptions());
+        COMMANDS.put(new DkimCommand(), DkimCommand.valuedOptions());
     }
 
     private Postino() {
