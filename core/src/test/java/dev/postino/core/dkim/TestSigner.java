@@ -72,24 +72,44 @@ final class TestSigner {
         try {
             MessageReader reader = new MessageReader(new ByteArrayInputStream(bytes));
             List<HeaderField> fields = reader.readHeaders(true, 1 << 20).fields();
-            TagList parsed = TagList.parse(tags);
-            String c = parsed.has("c") ? parsed.get("c") : "simple/simple";
-            Canonicalization headerCanon = Canonicalization.fromWord(c.split("/")[0]);
-            Canonicalization bodyCanon = c.contains("/") ? Canonicalization.fromWord(c.split("/")[1]) : Canonicalization.SIMPLE;
-            long limit = parsed.has("l") ? Long.parseLong(parsed.get("l")) : -1;
-            String digest = algorithm.endsWith("sha1") ? "SHA-1" : "SHA-256";
-            BodyHasher hasher = new BodyHasher(bodyCanon, digest, limit, true);
+            BodyHasher hasher = bodyHasher(tags);
             for (int n = reader.nextBodyChunk(); n >= 0; n = reader.nextBodyChunk()) {
                 hasher.update(reader.buffer(), reader.bodyOffset(), n);
             }
-            String bh = Base64.getEncoder().encodeToString(hasher.finish().hash());
-            String raw = "DKIM-Signature: v=1; a=" + algorithm + "; " + tags + "; bh=" + bh + "; b=";
-            List<String> names = Arrays.stream(parsed.get("h").split(":")).map(n -> n.strip().toLowerCase(Locale.ROOT)).toList();
-            byte[] data = DkimVerifier.headerData(headerCanon, names, HeaderField.of(raw), fields);
-            return raw + Base64.getEncoder().encodeToString(signature(data)) + "\r\n" + message;
+            return signatureField(fields, Base64.getEncoder().encodeToString(hasher.finish().hash()), tags) + message;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (DkimCheckException | GeneralSecurityException e) {
+        }
+    }
+
+    /** A body hasher for the c= and l= of {@code tags}, to hash a body that is never held whole. */
+    BodyHasher bodyHasher(String tags) {
+        TagList parsed = parse(tags);
+        String c = parsed.has("c") ? parsed.get("c") : "simple/simple";
+        Canonicalization bodyCanon = c.contains("/") ? Canonicalization.fromWord(c.split("/")[1]) : Canonicalization.SIMPLE;
+        long limit = parsed.has("l") ? Long.parseLong(parsed.get("l")) : -1;
+        return new BodyHasher(bodyCanon, algorithm.endsWith("sha1") ? "SHA-1" : "SHA-256", limit, true);
+    }
+
+    /** The DKIM-Signature field (with its CRLF) over {@code fields} and a body hash computed elsewhere. */
+    String signatureField(List<HeaderField> fields, String bodyHash, String tags) {
+        TagList parsed = parse(tags);
+        String c = parsed.has("c") ? parsed.get("c") : "simple/simple";
+        Canonicalization headerCanon = Canonicalization.fromWord(c.split("/")[0]);
+        String raw = "DKIM-Signature: v=1; a=" + algorithm + "; " + tags + "; bh=" + bodyHash + "; b=";
+        List<String> names = Arrays.stream(parsed.get("h").split(":")).map(n -> n.strip().toLowerCase(Locale.ROOT)).toList();
+        byte[] data = DkimVerifier.headerData(headerCanon, names, HeaderField.of(raw), fields);
+        try {
+            return raw + Base64.getEncoder().encodeToString(signature(data)) + "\r\n";
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static TagList parse(String tags) {
+        try {
+            return TagList.parse(tags);
+        } catch (DkimCheckException e) {
             throw new IllegalArgumentException(e);
         }
     }
