@@ -29,9 +29,8 @@ public enum Canonicalization {
         }
         String raw = field.raw();
         int colon = raw.indexOf(':');
-        String name = colon < 0 ? raw : raw.substring(0, colon);
         StringBuilder out = new StringBuilder(raw.length() + 2);
-        appendTrimmed(name, out);
+        appendUnfoldedAndTrimmed(raw, 0, colon < 0 ? raw.length() : colon, out);
         for (int i = 0; i < out.length(); i++) {
             char c = out.charAt(i);
             if (c >= 'A' && c <= 'Z') {
@@ -40,37 +39,25 @@ public enum Canonicalization {
         }
         out.append(':');
         if (colon >= 0) {
-            int valueStart = out.length();
-            boolean pendingSpace = false;
-            for (int i = colon + 1; i < raw.length(); i++) {
-                char c = raw.charAt(i);
-                if (c == '\r' && i + 1 < raw.length() && raw.charAt(i + 1) == '\n') {
-                    i++; // unfolding: the CRLF of a continuation line disappears, its WSP stays
-                } else if (c == '\n') {
-                    // a bare LF kept verbatim unfolds the same way
-                } else if (c == ' ' || c == '\t') {
-                    pendingSpace = true;
-                } else {
-                    if (pendingSpace && out.length() > valueStart) {
-                        out.append(' ');
-                    }
-                    pendingSpace = false;
-                    out.append(c);
-                }
-            }
+            appendUnfoldedAndTrimmed(raw, colon + 1, raw.length(), out);
         }
         return out.append("\r\n").toString();
     }
 
-    /** Appends {@code text} without its leading and trailing whitespace; runs inside become one space. */
-    private static void appendTrimmed(String text, StringBuilder out) {
+    /**
+     * Appends {@code text[from, to)} unfolded (CRLF, or a bare LF kept verbatim, disappears), with each WSP run
+     * as one space and none at either end.
+     */
+    private static void appendUnfoldedAndTrimmed(String text, int from, int to, StringBuilder out) {
         int start = out.length();
         boolean pendingSpace = false;
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            if (c == '\r' && i + 1 < to && text.charAt(i + 1) == '\n') {
+                i++;
+            } else if (c == ' ' || c == '\t') {
                 pendingSpace = true;
-            } else {
+            } else if (c != '\n') {
                 if (pendingSpace && out.length() > start) {
                     out.append(' ');
                 }

@@ -46,10 +46,7 @@ class DkimConformanceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestDnsServer.start();
-        DkimCorpus.serveFakeDns(server);
-        DkimCorpus.serveDnsTxt(server, "rfc8463/dns.txt");
-        DkimCorpus.serveDnsTxt(server, "rfc6376/dns.txt");
+        server = DkimCorpus.startServer();
         client = DkimCorpus.client(server);
     }
 

@@ -63,6 +63,15 @@ final class DkimCorpus {
         }
     }
 
+    /** Starts a server holding every key of the corpus: FAKE_DNS.dat and both RFC examples' dns.txt. */
+    static TestDnsServer startServer() throws IOException {
+        TestDnsServer server = TestDnsServer.start();
+        serveFakeDns(server);
+        serveDnsTxt(server, "rfc8463/dns.txt");
+        serveDnsTxt(server, "rfc6376/dns.txt");
+        return server;
+    }
+
     /** Serves an RFC example's dns.txt (NAME TAB VALUE per line). */
     static void serveDnsTxt(TestDnsServer server, String path) {
         for (String line : text(path).split("\n")) {

@@ -29,10 +29,7 @@ class DkimFuzzTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestDnsServer.start();
-        DkimCorpus.serveFakeDns(server);
-        DkimCorpus.serveDnsTxt(server, "rfc8463/dns.txt");
-        DkimCorpus.serveDnsTxt(server, "rfc6376/dns.txt");
+        server = DkimCorpus.startServer();
         client = DkimCorpus.client(server);
         verifier = new DkimVerifier(client, DkimOptions.defaults().withClock(DkimCorpus.CLOCK)
             .withRsaSha1(DkimOptions.RsaSha1Policy.VERIFY).withMinRsaKeyBits(512));
