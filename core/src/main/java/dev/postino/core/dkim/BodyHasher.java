@@ -1,5 +1,8 @@
 package dev.postino.core.dkim;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -12,12 +15,18 @@ final class BodyHasher {
 
     private static final int CR = '\r';
     private static final int LF = '\n';
+    /** Reads 8 octets at once, in memory order (the last octet in the high bits). */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long CRS = 0x0D0D0D0D0D0D0D0DL;
+    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+    private static final long TABS = 0x0909090909090909L;
+    private static final long SPACES = 0x2020202020202020L;
 
     private final boolean relaxed;
     private final boolean bareLfIsLineEnd;
     private final MessageDigest digest;
     private final long limit;
-    private final byte[] out = new byte[8192];
+    private final byte[] out = new byte[4096];
     private int outPos;
     /** Canonical octets produced so far, including those past the limit. */
     private long produced;
@@ -44,15 +53,21 @@ final class BodyHasher {
 
     void update(byte[] buf, int off, int len) {
         int end = off + len;
-        for (int i = off; i < end; i++) {
+        int i = off;
+        while (i < end) {
             int b = buf[i];
             if (pendingCr) {
                 pendingCr = false;
                 if (b == LF) {
                     endLine();
+                    i++;
                     continue;
                 }
                 content(CR);
+            }
+            if (isPlain(b)) {
+                i = contentRun(buf, i, end);
+                continue;
             }
             if (b == CR) {
                 pendingCr = true;
@@ -63,7 +78,73 @@ final class BodyHasher {
             } else {
                 content(b);
             }
+            i++;
         }
+    }
+
+    /**
+     * True when 8 octets can be copied as they are without looking at each: no CR, LF (and for relaxed no HTAB,
+     * no two spaces in a row, and a last space only before a plain octet).
+     */
+    private boolean isPlainBlock(long x, int next) {
+        long special = zeroBytes(x ^ CRS) | zeroBytes(x ^ LFS);
+        if (!relaxed) {
+            return special == 0;
+        }
+        long spaces = zeroBytes(x ^ SPACES);
+        return (special | zeroBytes(x ^ TABS)) == 0 && (spaces & (spaces >>> 8)) == 0 && (spaces >= 0 || isPlain(next));
+    }
+
+    /** 0x80 in each octet of {@code t} that is zero, 0 elsewhere (exact, no false positives). */
+    private static long zeroBytes(long t) {
+        long y = (t & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL;
+        return ~(y | t | 0x7F7F7F7F7F7F7F7FL);
+    }
+
+    /** Content as it is: anything but CR and LF, and for relaxed also not SP or HTAB. */
+    private boolean isPlain(int b) {
+        return b != CR && b != LF && (!relaxed || (b != ' ' && b != '\t'));
+    }
+
+    /**
+     * Copies a run of content starting at {@code start} (a plain byte) in one go; for relaxed a single space between
+     * plain bytes is its own canonical form and stays in the run. Returns where the run ends.
+     */
+    private int contentRun(byte[] buf, int start, int end) {
+        if (pendingEmptyLines > 0) {
+            flushEmptyLines();
+        }
+        if (pendingSpace) {
+            pendingSpace = false;
+            put(' ');
+        }
+        int i = start + 1;
+        while (i < end) {
+            if (i + 8 < end && isPlainBlock((long) LONGS.get(buf, i), buf[i + 8])) {
+                i += 8;
+                continue;
+            }
+            int b = buf[i];
+            if (isPlain(b)) {
+                i++;
+            } else if (relaxed && b == ' ' && i + 1 < end && isPlain(buf[i + 1])) {
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        lineHasContent = true;
+        int n = i - start;
+        if (n > out.length - outPos) {
+            flush();
+        }
+        if (n >= out.length) {
+            sink(buf, start, n);
+        } else {
+            System.arraycopy(buf, start, out, outPos, n);
+            outPos += n;
+        }
+        return i;
     }
 
     private void content(int b) {
@@ -105,16 +186,20 @@ final class BodyHasher {
     }
 
     private void flush() {
-        if (outPos == 0) {
-            return;
+        if (outPos > 0) {
+            sink(out, 0, outPos);
+            outPos = 0;
         }
+    }
+
+    /** Hashes canonical octets up to the limit, and counts them all. */
+    private void sink(byte[] bytes, int off, int n) {
         if (limit < 0) {
-            digest.update(out, 0, outPos);
+            digest.update(bytes, off, n);
         } else if (produced < limit) {
-            digest.update(out, 0, (int) Math.min(outPos, limit - produced));
+            digest.update(bytes, off, (int) Math.min(n, limit - produced));
         }
-        produced += outPos;
-        outPos = 0;
+        produced += n;
     }
 
     /** Ends the body: returns its hash, and the canonical length (all of it, whatever the limit). */

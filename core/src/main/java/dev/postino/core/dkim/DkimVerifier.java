@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -22,6 +23,7 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
@@ -45,8 +47,12 @@ public final class DkimVerifier {
     private static final int HEADER_B_MIN = 8;
     private static final int MAX_RSA_KEY_BITS = 16384;
 
+    /** Decoded RSA keys by their p= octets: decoding costs about as much as a verification. Cleared when full. */
+    private static final int MAX_CACHED_KEYS = 1024;
+
     private final DnsClient dns;
     private final DkimOptions options;
+    private final Map<ByteBuffer, RSAPublicKey> rsaKeys = new ConcurrentHashMap<>();
 
     public DkimVerifier(DnsClient dns, DkimOptions options) {
         this.dns = Objects.requireNonNull(dns, "dns");
@@ -294,7 +300,14 @@ public final class DkimVerifier {
             }
             return null;
         }
-        RSAPublicKey rsa = rsaKey(key.publicKey());
+        RSAPublicKey rsa = rsaKeys.get(ByteBuffer.wrap(key.publicKey()));
+        if (rsa == null) {
+            rsa = rsaKey(key.publicKey());
+            if (rsaKeys.size() >= MAX_CACHED_KEYS) {
+                rsaKeys.clear();
+            }
+            rsaKeys.put(ByteBuffer.wrap(key.publicKey()), rsa);
+        }
         int bits = rsa.getModulus().bitLength();
         if (bits < options.minRsaKeyBits()) {
             throw DkimCheckException.permerror("RSA key of " + bits + " bits is shorter than " + options.minRsaKeyBits());

@@ -18,7 +18,7 @@ final class MessageReader {
     }
 
     private final InputStream in;
-    private final byte[] buffer = new byte[64 * 1024];
+    private final byte[] buffer = new byte[16 * 1024];
     private int pos;
     private int limit;
     private boolean eof;
