@@ -98,6 +98,45 @@ class CanonicalizationTest {
         }
     }
 
+    /**
+     * The streaming hasher (with its 8-octet fast path) against a line-by-line transcription of RFC 6376 §3.4.3
+     * and §3.4.4, on random bodies rich in the octets that matter: CR, LF, SP, HTAB.
+     */
+    @Test
+    void streamingHasherAgreesWithALineByLineReading() {
+        Random random = new Random(3443);
+        byte[] alphabet = "  \t\r\n\r\nab.x\u00e9".getBytes(StandardCharsets.ISO_8859_1);
+        for (int round = 0; round < 2000; round++) {
+            byte[] body = new byte[random.nextInt(120)];
+            for (int i = 0; i < body.length; i++) {
+                body[i] = random.nextInt(3) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) ('a' + random.nextInt(3));
+            }
+            String text = new String(body, StandardCharsets.ISO_8859_1);
+            for (Canonicalization canon : Canonicalization.values()) {
+                assertThat(bodyHash(canon, text, -1)).as("%s %s", canon, text.replace("\r", "<CR>").replace("\n", "<LF>"))
+                    .isEqualTo(sha256(lineByLine(canon, text)));
+            }
+        }
+    }
+
+    /** RFC 6376 §3.4.3 / §3.4.4 read literally, with bare LF as a line end. */
+    private static String lineByLine(Canonicalization canon, String body) {
+        java.util.List<String> lines = new java.util.ArrayList<>(java.util.Arrays.asList(body.split("\r?\n", -1)));
+        if (lines.get(lines.size() - 1).isEmpty()) {
+            lines.remove(lines.size() - 1); // nothing after the last line end
+        }
+        if (canon == Canonicalization.RELAXED) {
+            lines.replaceAll(line -> line.replaceAll("[ \t]+", " ").replaceAll(" \\z", ""));
+        }
+        while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+            lines.remove(lines.size() - 1);
+        }
+        if (lines.isEmpty()) {
+            return canon == Canonicalization.SIMPLE ? "\r\n" : "";
+        }
+        return String.join("\r\n", lines) + "\r\n";
+    }
+
     private static String bodyHash(Canonicalization canon, String body, long limit) {
         BodyHasher hasher = new BodyHasher(canon, "SHA-256", limit, true);
         byte[] bytes = body.getBytes(StandardCharsets.ISO_8859_1);
