@@ -107,8 +107,9 @@ final class BodyHasher {
     }
 
     /**
-     * Copies a run of content starting at {@code start} (a plain byte) in one go; for relaxed a single space between
-     * plain bytes is its own canonical form and stays in the run. Returns where the run ends.
+     * Copies a run of content starting at {@code start} (a plain byte) in one go. A single space (relaxed) or a CRLF
+     * between plain bytes is its own canonical form and stays in the run, so ordinary text is one run per chunk and
+     * goes to the digest without a copy. Returns where the run ends.
      */
     private int contentRun(byte[] buf, int start, int end) {
         if (pendingEmptyLines > 0) {
@@ -129,6 +130,8 @@ final class BodyHasher {
                 i++;
             } else if (relaxed && b == ' ' && i + 1 < end && isPlain(buf[i + 1])) {
                 i += 2;
+            } else if (b == CR && i + 2 < end && buf[i + 1] == LF && isPlain(buf[i + 2])) {
+                i += 3; // a CRLF between content octets is its own canonical form in both algorithms
             } else {
                 break;
             }
