@@ -360,15 +360,17 @@ public final class DkimVerifier {
     static byte[] headerData(Canonicalization canon, List<String> signedHeaders, HeaderField signatureField,
                              List<HeaderField> fields) {
         StringBuilder data = new StringBuilder(1024);
+        // indexed once, so h= with thousands of names over thousands of fields stays linear
+        Map<String, List<HeaderField>> byName = new HashMap<>();
+        for (HeaderField field : fields) {
+            byName.computeIfAbsent(field.name(), n -> new ArrayList<>()).add(field);
+        }
         Map<String, Integer> taken = new HashMap<>();
         for (String name : signedHeaders) {
-            int skip = taken.getOrDefault(name, 0);
-            for (int i = fields.size() - 1; i >= 0; i--) {
-                if (fields.get(i).name().equals(name) && skip-- == 0) {
-                    data.append(canon.header(fields.get(i)));
-                    taken.put(name, taken.getOrDefault(name, 0) + 1);
-                    break;
-                }
+            List<HeaderField> candidates = byName.getOrDefault(name, List.of());
+            int used = taken.merge(name, 1, Integer::sum) - 1;
+            if (used < candidates.size()) {
+                data.append(canon.header(candidates.get(candidates.size() - 1 - used)));
             }
         }
         String self = canon.header(HeaderField.of(withEmptyB(signatureField.raw())));
@@ -387,8 +389,11 @@ public final class DkimVerifier {
             if (end < 0) {
                 end = raw.length();
             }
-            int eq = raw.indexOf('=', start);
-            if (eq >= 0 && eq < end && TagList.withoutFws(raw.substring(start, eq)).equals("b")) {
+            int eq = start;
+            while (eq < end && raw.charAt(eq) != '=') {
+                eq++; // within this tag only: a search past it would make many empty tags quadratic
+            }
+            if (eq < end && TagList.withoutFws(raw.substring(start, eq)).equals("b")) {
                 out.append(raw, start, eq + 1);
             } else {
                 out.append(raw, start, end);
@@ -401,23 +406,33 @@ public final class DkimVerifier {
         return out.toString();
     }
 
-    /** header.b values: at least 8 characters, longer where two signatures would otherwise share one. */
+    /**
+     * header.b values: at least 8 characters, longer where two different signatures would otherwise share one.
+     * Sorted, a value's nearest rivals are its neighbours, so this stays O(n log n) for any number of fields.
+     */
     private static List<DkimResult> withUniqueHeaderB(List<DkimResult> results) {
+        List<String> sorted = results.stream().map(DkimResult::headerB).distinct().sorted().toList();
+        Map<String, Integer> lengths = new HashMap<>();
+        for (int k = 0; k < sorted.size(); k++) {
+            String b = sorted.get(k);
+            int shared = Math.max(k > 0 ? commonPrefix(sorted.get(k - 1), b) : 0,
+                k + 1 < sorted.size() ? commonPrefix(b, sorted.get(k + 1)) : 0);
+            lengths.put(b, Math.min(b.length(), Math.max(HEADER_B_MIN, shared + 1)));
+        }
         List<DkimResult> unique = new ArrayList<>(results.size());
         for (DkimResult result : results) {
-            String b = result.headerB();
-            int length = Math.min(HEADER_B_MIN, b.length());
-            for (DkimResult other : results) {
-                String otherB = other.headerB();
-                if (other != result && !otherB.equals(b)) {
-                    while (length < b.length() && otherB.startsWith(b.substring(0, length))) {
-                        length++;
-                    }
-                }
-            }
-            unique.add(result.withHeaderB(b.substring(0, length)));
+            unique.add(result.withHeaderB(result.headerB().substring(0, lengths.get(result.headerB()))));
         }
         return unique;
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        int i = 0;
+        while (i < n && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return i;
     }
 
     /** Just enough DER to wrap a PKCS#1 RSAPublicKey into a SubjectPublicKeyInfo. */

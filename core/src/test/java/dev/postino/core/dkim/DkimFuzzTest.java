@@ -76,6 +76,29 @@ class DkimFuzzTest {
         checkSane(huge.getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /** Shapes that would be quadratic with a naive loop; each must finish in well under the timeout. */
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void manyFieldsManyNamesAndManyEmptyTagsStayLinear() {
+        StringBuilder manySignatures = new StringBuilder();
+        for (int i = 0; i < 25_000; i++) {
+            manySignatures.append("DKIM-Signature: b=AAAAAAAAAA").append(i).append("\r\n");
+        }
+        List<DkimResult> results = verifier.verify((manySignatures + "From: x@y\r\n\r\nbody\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(results).hasSize(25_000);
+
+        String valid = new String(DkimCorpus.bytes("mail-dkim/goodkey_ed25519.txt"), StandardCharsets.ISO_8859_1);
+        StringBuilder fields = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            fields.append("X-A: ").append(i).append("\r\n");
+        }
+        String manyNames = valid.replaceFirst("h=", "h=" + "x-a:".repeat(20_000)).replaceFirst("\r\n\r\n", "\r\n" + fields + "\r\n");
+        checkSane(manyNames.getBytes(StandardCharsets.ISO_8859_1));
+        String manyEmptyTags = valid.replaceFirst("; b=", ";" + ";".repeat(200_000) + " b=");
+        checkSane(manyEmptyTags.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
     @Test
     void fuzzedKeyRecordsNeverThrow() {
         Random random = new Random(8301);
