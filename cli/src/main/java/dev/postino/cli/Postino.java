@@ -22,6 +22,7 @@ public final class Postino {
     static {
         COMMANDS.put(new DnsCommand(), DnsCommand.valuedOptions());
         COMMANDS.put(new SpfCommand(), SpfCommand.valuedOptions());
+        COMMANDS.put(new DkimCommand(), DkimCommand.valuedOptions());
         COMMANDS.put(new RetryCommand(), RetryCommand.valuedOptions());
     }
 

@@ -1,0 +1,75 @@
+package dev.postino.cli;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.postino.core.dkim.DkimOptions;
+import dev.postino.core.dkim.DkimResult;
+import dev.postino.core.dkim.DkimVerifier;
+import dev.postino.core.dns.DnsClient;
+
+/**
+ * {@code postino dkim [--dns ...] [--json] FILE}: verifies every DKIM-Signature of one message with the engine
+ * the mailet runs, with its default options, and prints one verdict per signature in header order.
+ */
+final class DkimCommand implements Command {
+
+    @Override
+    public String name() {
+        return "dkim";
+    }
+
+    @Override
+    public String usage() {
+        return "postino dkim [--dns HOST:PORT,...] [--json] FILE";
+    }
+
+    @Override
+    public int run(Arguments arguments, Terminal terminal) throws Exception {
+        List<String> words = arguments.positionals();
+        if (words.size() != 1) {
+            throw new UsageException("expected one message FILE (or - for standard input)");
+        }
+        byte[] message;
+        try {
+            message = Arguments.readMessage(words.get(0), terminal.in());
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + words.get(0) + ": " + e.getMessage());
+        }
+        List<DkimResult> results;
+        try (DnsClient client = DnsClient.create(DnsOption.config(arguments))) {
+            results = new DkimVerifier(client, DkimOptions.defaults()).verify(message);
+        }
+        if (arguments.flag("json")) {
+            List<Map<String, Object>> signatures = new ArrayList<>();
+            for (DkimResult result : results) {
+                Map<String, Object> entry = Json.object();
+                entry.put("domain", result.domain());
+                entry.put("selector", result.selector());
+                entry.put("algorithm", result.algorithm());
+                entry.put("result", result.verdict().word());
+                entry.put("reason", result.reason());
+                signatures.add(entry);
+            }
+            Map<String, Object> json = Json.object();
+            json.put("signatures", signatures);
+            terminal.out().println(Json.write(json));
+        } else if (results.isEmpty()) {
+            terminal.out().println("no DKIM-Signature header field");
+        } else {
+            for (DkimResult result : results) {
+                terminal.out().println("dkim=" + result.verdict().word() + " header.d=" + result.domain()
+                    + " header.s=" + result.selector() + " header.a=" + result.algorithm() + " header.b=" + result.headerB()
+                    + (result.testing() ? " (testing)" : "") + " (" + result.reason() + ")");
+            }
+        }
+        return 0;
+    }
+
+    static Set<String> valuedOptions() {
+        return Set.of("dns");
+    }
+}

@@ -1,0 +1,235 @@
+package dev.postino.core.dkim;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Canonicalizes a message body as it streams by (RFC 6376 §3.4.3 and §3.4.4) and hashes the first {@code limit}
+ * canonical octets, in one pass and without holding the body. A state machine handles line ends and whitespace
+ * runs; between them, runs of plain content are found 8 octets per step and copied in bulk.
+ */
+final class BodyHasher {
+
+    private static final int CR = '\r';
+    private static final int LF = '\n';
+    /** Reads 8 octets at once, in memory order (the last octet in the high bits). */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long CRS = 0x0D0D0D0D0D0D0D0DL;
+    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+    private static final long TABS = 0x0909090909090909L;
+    private static final long SPACES = 0x2020202020202020L;
+
+    private final boolean relaxed;
+    private final boolean bareLfIsLineEnd;
+    private final MessageDigest digest;
+    private final long limit;
+    private final byte[] out = new byte[4096];
+    private int outPos;
+    /** Canonical octets produced so far, including those past the limit. */
+    private long produced;
+    /** Empty lines seen since the last content: emitted only if content follows (trailing ones are dropped). */
+    private long pendingEmptyLines;
+    private boolean lineHasContent;
+    private boolean pendingCr;
+    private boolean pendingSpace;
+    private boolean finished;
+
+    /**
+     * @param limit octets to hash (the l= value), or -1 for all
+     */
+    BodyHasher(Canonicalization canonicalization, String digestAlgorithm, long limit, boolean bareLfIsLineEnd) {
+        this.relaxed = canonicalization == Canonicalization.RELAXED;
+        this.bareLfIsLineEnd = bareLfIsLineEnd;
+        this.limit = limit;
+        try {
+            this.digest = MessageDigest.getInstance(digestAlgorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks " + digestAlgorithm, e);
+        }
+    }
+
+    void update(byte[] buf, int off, int len) {
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            int b = buf[i];
+            if (pendingCr) {
+                pendingCr = false;
+                if (b == LF) {
+                    endLine();
+                    i++;
+                    continue;
+                }
+                content(CR);
+            }
+            if (isPlain(b)) {
+                i = contentRun(buf, i, end);
+                continue;
+            }
+            if (b == CR) {
+                pendingCr = true;
+            } else if (b == LF && bareLfIsLineEnd) {
+                endLine();
+            } else if (relaxed && (b == ' ' || b == '\t')) {
+                pendingSpace = true;
+            } else {
+                content(b);
+            }
+            i++;
+        }
+    }
+
+    /**
+     * True when 8 octets can be copied as they are without looking at each: no CR, LF (and for relaxed no HTAB,
+     * no two spaces in a row, and a last space only before a plain octet).
+     */
+    private boolean isPlainBlock(long x, int next) {
+        long special = zeroBytes(x ^ CRS) | zeroBytes(x ^ LFS);
+        if (!relaxed) {
+            return special == 0;
+        }
+        long spaces = zeroBytes(x ^ SPACES);
+        return (special | zeroBytes(x ^ TABS)) == 0 && (spaces & (spaces >>> 8)) == 0 && (spaces >= 0 || isPlain(next));
+    }
+
+    /** 0x80 in each octet of {@code t} that is zero, 0 elsewhere (exact, no false positives). */
+    private static long zeroBytes(long t) {
+        long y = (t & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL;
+        return ~(y | t | 0x7F7F7F7F7F7F7F7FL);
+    }
+
+    /** Content as it is: anything but CR and LF, and for relaxed also not SP or HTAB. */
+    private boolean isPlain(int b) {
+        return b != CR && b != LF && (!relaxed || (b != ' ' && b != '\t'));
+    }
+
+    /**
+     * Copies a run of content starting at {@code start} (a plain byte) in one go. A single space (relaxed) or a CRLF
+     * between plain bytes is its own canonical form and stays in the run, so ordinary text is one run per chunk and
+     * goes to the digest without a copy. Returns where the run ends.
+     */
+    private int contentRun(byte[] buf, int start, int end) {
+        if (pendingEmptyLines > 0) {
+            flushEmptyLines();
+        }
+        if (pendingSpace) {
+            pendingSpace = false;
+            put(' ');
+        }
+        int i = start + 1;
+        while (i < end) {
+            if (i + 8 < end && isPlainBlock((long) LONGS.get(buf, i), buf[i + 8])) {
+                i += 8;
+                continue;
+            }
+            int b = buf[i];
+            if (isPlain(b)) {
+                i++;
+            } else if (relaxed && b == ' ' && i + 1 < end && isPlain(buf[i + 1])) {
+                i += 2;
+            } else if (b == CR && i + 2 < end && buf[i + 1] == LF && isPlain(buf[i + 2])) {
+                i += 3; // a CRLF between content octets is its own canonical form in both algorithms
+            } else {
+                break;
+            }
+        }
+        lineHasContent = true;
+        int n = i - start;
+        if (n > out.length - outPos) {
+            flush();
+        }
+        if (n >= out.length) {
+            sink(buf, start, n);
+        } else {
+            System.arraycopy(buf, start, out, outPos, n);
+            outPos += n;
+        }
+        return i;
+    }
+
+    private void content(int b) {
+        if (pendingEmptyLines > 0) {
+            flushEmptyLines();
+        }
+        if (pendingSpace) {
+            pendingSpace = false;
+            put(' ');
+        }
+        put(b);
+        lineHasContent = true;
+    }
+
+    private void endLine() {
+        pendingSpace = false; // relaxed: whitespace at the end of a line goes
+        if (lineHasContent) {
+            put(CR);
+            put(LF);
+            lineHasContent = false;
+        } else {
+            pendingEmptyLines++;
+        }
+    }
+
+    private void flushEmptyLines() {
+        for (long n = pendingEmptyLines; n > 0; n--) {
+            put(CR);
+            put(LF);
+        }
+        pendingEmptyLines = 0;
+    }
+
+    private void put(int b) {
+        if (outPos == out.length) {
+            flush();
+        }
+        out[outPos++] = (byte) b;
+    }
+
+    private void flush() {
+        if (outPos > 0) {
+            sink(out, 0, outPos);
+            outPos = 0;
+        }
+    }
+
+    /** Hashes canonical octets up to the limit, and counts them all. */
+    private void sink(byte[] bytes, int off, int n) {
+        if (limit < 0) {
+            digest.update(bytes, off, n);
+        } else if (produced < limit) {
+            digest.update(bytes, off, (int) Math.min(n, limit - produced));
+        }
+        produced += n;
+    }
+
+    /** Ends the body: returns its hash, and the canonical length (all of it, whatever the limit). */
+    BodyHash finish() {
+        if (finished) {
+            throw new IllegalStateException("finish() called twice");
+        }
+        finished = true;
+        if (pendingCr) {
+            pendingCr = false;
+            content(CR);
+        }
+        if (lineHasContent) {
+            put(CR); // a last line without line end gets one, in both algorithms
+            put(LF);
+        }
+        flush();
+        if (!relaxed && produced == 0) {
+            // simple: an empty body (or one of empty lines only) is a single CRLF
+            put(CR);
+            put(LF);
+            flush();
+        }
+        return new BodyHash(digest.digest(), produced);
+    }
+
+    /** The result of hashing a body. */
+    record BodyHash(byte[] hash, long canonicalLength) {
+    }
+}

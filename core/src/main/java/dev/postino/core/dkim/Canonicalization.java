@@ -1,0 +1,69 @@
+package dev.postino.core.dkim;
+
+import java.util.Locale;
+
+/** The two canonicalization algorithms of RFC 6376 §3.4, for header fields and for the body. */
+public enum Canonicalization {
+    /** Nothing changes (headers); only trailing empty lines go (body). */
+    SIMPLE,
+    /** Whitespace runs become one space, trailing whitespace goes, header names are lowercased. */
+    RELAXED;
+
+    /** The c= word, or null when it names no algorithm. */
+    static Canonicalization fromWord(String word) {
+        return switch (word.toLowerCase(Locale.ROOT)) {
+            case "simple" -> SIMPLE;
+            case "relaxed" -> RELAXED;
+            default -> null;
+        };
+    }
+
+    /**
+     * The canonical form of one header field, chars as octets (ISO-8859-1), ending with CRLF.
+     *
+     * @param field the field as received (folded lines joined with their line ends, no final line end)
+     */
+    String header(HeaderField field) {
+        if (this == SIMPLE) {
+            return field.raw() + "\r\n";
+        }
+        String raw = field.raw();
+        int colon = raw.indexOf(':');
+        StringBuilder out = new StringBuilder(raw.length() + 2);
+        appendUnfoldedAndTrimmed(raw, 0, colon < 0 ? raw.length() : colon, out);
+        for (int i = 0; i < out.length(); i++) {
+            char c = out.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                out.setCharAt(i, (char) (c + 32));
+            }
+        }
+        out.append(':');
+        if (colon >= 0) {
+            appendUnfoldedAndTrimmed(raw, colon + 1, raw.length(), out);
+        }
+        return out.append("\r\n").toString();
+    }
+
+    /**
+     * Appends {@code text[from, to)} unfolded (CRLF, or a bare LF kept verbatim, disappears), with each WSP run
+     * as one space and none at either end.
+     */
+    private static void appendUnfoldedAndTrimmed(String text, int from, int to, StringBuilder out) {
+        int start = out.length();
+        boolean pendingSpace = false;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c == '\r' && i + 1 < to && text.charAt(i + 1) == '\n') {
+                i++;
+            } else if (c == ' ' || c == '\t') {
+                pendingSpace = true;
+            } else if (c != '\n') {
+                if (pendingSpace && out.length() > start) {
+                    out.append(' ');
+                }
+                pendingSpace = false;
+                out.append(c);
+            }
+        }
+    }
+}

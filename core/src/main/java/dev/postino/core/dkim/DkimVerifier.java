@@ -1,0 +1,465 @@
+package dev.postino.core.dkim;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+
+import dev.postino.core.dns.DnsBudget;
+import dev.postino.core.dns.DnsClient;
+import dev.postino.core.dns.DnsResult;
+
+/**
+ * Verifies the DKIM signatures of a raw message (RFC 6376, RFC 8301, RFC 8463 ed25519-sha256).
+ *
+ * <p>The message is read once as a stream: the header section is kept in memory, the body is canonicalized and
+ * hashed as it passes, once per distinct (canonicalization, hash, l=) among the signatures. Key lookups start as
+ * soon as the headers are read, so DNS waits overlap the body. Thread-safe; one instance serves all messages.
+ *
+ * <p>Checks run in this order, and the first that decides gives the verdict: the signature's tags (syntax,
+ * version, algorithm, i= within d=, From signed, x=, t=), the key lookup, the key record, then the hashes.
+ */
+public final class DkimVerifier {
+
+    private static final int HEADER_B_MIN = 8;
+    private static final int MAX_RSA_KEY_BITS = 16384;
+
+    /** Decoded RSA keys by their p= octets: decoding costs about as much as a verification. Cleared when full. */
+    private static final int MAX_CACHED_KEYS = 1024;
+
+    private final DnsClient dns;
+    private final DkimOptions options;
+    private final Map<ByteBuffer, RSAPublicKey> rsaKeys = new ConcurrentHashMap<>();
+
+    public DkimVerifier(DnsClient dns, DkimOptions options) {
+        this.dns = Objects.requireNonNull(dns, "dns");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public DkimOptions options() {
+        return options;
+    }
+
+    /** {@link #verify(InputStream)} on bytes in memory. */
+    public List<DkimResult> verify(byte[] message) {
+        try {
+            return verify(new ByteArrayInputStream(message));
+        } catch (IOException e) {
+            throw new UncheckedIOException("a byte array cannot fail to read", e);
+        }
+    }
+
+    /**
+     * Verifies every DKIM-Signature field of the message, read from {@code message} (raw octets, CRLF line ends;
+     * bare LF accepted when the options say so). The stream is not closed; when there is no signature the body
+     * is not read.
+     *
+     * @return one result per DKIM-Signature header field, in header order; empty when there is none
+     * @throws IOException only when reading the stream fails; nothing in the message or in DNS makes this
+     *                     method throw
+     */
+    public List<DkimResult> verify(InputStream message) throws IOException {
+        MessageReader reader = new MessageReader(message);
+        MessageReader.HeaderSection headers = reader.readHeaders(options.acceptBareLf(), options.maxHeaderBytes());
+        List<HeaderField> signatureFields = headers.fields().stream()
+            .filter(f -> f.name().equals("dkim-signature")).toList();
+        if (signatureFields.isEmpty()) {
+            return List.of();
+        }
+        DnsBudget budget = DnsBudget.of(Math.max(1, options.maxSignatures()), options.dnsTimeout());
+        List<Candidate> candidates = new ArrayList<>();
+        Map<String, BodyHasher> hashers = new LinkedHashMap<>();
+        for (int index = 0; index < signatureFields.size(); index++) {
+            Candidate candidate = new Candidate(signatureFields.get(index));
+            candidates.add(candidate);
+            if (headers.tooLarge()) {
+                candidate.decide(DkimVerdict.PERMERROR, "header section larger than " + options.maxHeaderBytes() + " octets");
+            } else if (index >= options.maxSignatures()) {
+                candidate.decide(DkimVerdict.NEUTRAL, "not verified: only the first " + options.maxSignatures()
+                    + " signatures are checked");
+            } else {
+                prepare(candidate, budget, hashers);
+            }
+        }
+        if (!hashers.isEmpty()) {
+            for (int n = reader.nextBodyChunk(); n >= 0; n = reader.nextBodyChunk()) {
+                for (BodyHasher hasher : hashers.values()) {
+                    hasher.update(reader.buffer(), reader.bodyOffset(), n);
+                }
+            }
+            Map<BodyHasher, BodyHasher.BodyHash> bodyHashes = new HashMap<>();
+            for (BodyHasher hasher : hashers.values()) {
+                bodyHashes.put(hasher, hasher.finish());
+            }
+            for (Candidate candidate : candidates) {
+                if (candidate.result == null) {
+                    evaluate(candidate, headers.fields(), bodyHashes.get(candidate.hasher));
+                }
+            }
+        }
+        return withUniqueHeaderB(candidates.stream().map(c -> c.result).toList());
+    }
+
+    /** One DKIM-Signature field on its way to a verdict. */
+    private static final class Candidate {
+        final HeaderField field;
+        TagList tags;
+        DkimSignature signature;
+        CompletableFuture<DnsResult<String>> key;
+        BodyHasher hasher;
+        DkimKeyRecord keyRecord;
+        DkimResult result;
+
+        Candidate(HeaderField field) {
+            this.field = field;
+        }
+
+        void decide(DkimVerdict verdict, String reason) {
+            decide(verdict, reason, false);
+        }
+
+        void decide(DkimVerdict verdict, String reason, boolean unsignedContent) {
+            String domain = signature != null ? signature.domain() : tag("d");
+            String selector = signature != null ? signature.selector() : tag("s");
+            String algorithm = tag("a");
+            String identity = signature != null ? signature.identity() : "";
+            String b = tags != null && tags.has("b") ? TagList.withoutFws(tags.get("b")) : "";
+            result = new DkimResult(verdict, domain, selector, algorithm, identity, b, reason, unsignedContent,
+                keyRecord != null && keyRecord.testing());
+        }
+
+        private String tag(String name) {
+            String value = tags == null ? null : tags.get(name);
+            return value == null ? "" : TagList.withoutFws(value);
+        }
+    }
+
+    /** Parses and checks the signature's own tags; starts its key lookup and picks its body hasher. */
+    private void prepare(Candidate candidate, DnsBudget budget, Map<String, BodyHasher> hashers) {
+        try {
+            candidate.tags = TagList.parse(candidate.field.value());
+            candidate.signature = DkimSignature.parse(candidate.tags);
+            checkSignature(candidate.signature);
+            DkimSignature signature = candidate.signature;
+            candidate.key = dns.txt(signature.selector() + "._domainkey." + signature.domain(), budget);
+            String hasherKey = signature.bodyCanon() + "/" + signature.algorithm().digestName() + "/" + signature.bodyLength();
+            candidate.hasher = hashers.computeIfAbsent(hasherKey, k -> new BodyHasher(signature.bodyCanon(),
+                signature.algorithm().digestName(), signature.bodyLength(), options.acceptBareLf()));
+        } catch (DkimCheckException e) {
+            candidate.decide(e.verdict(), e.getMessage());
+        } catch (RuntimeException e) {
+            candidate.decide(DkimVerdict.PERMERROR, "internal error while parsing the signature: " + e);
+        }
+    }
+
+    private void checkSignature(DkimSignature signature) throws DkimCheckException {
+        String identityDomain = signature.identityDomain();
+        if (!identityDomain.equals(signature.domain()) && !identityDomain.endsWith("." + signature.domain())) {
+            throw DkimCheckException.permerror("i=" + signature.identity() + " is not within d=" + signature.domain());
+        }
+        if (!signature.signedHeaders().contains("from")) {
+            throw DkimCheckException.permerror("the From header field is not signed (h= lacks from)");
+        }
+        long now = options.clock().instant().getEpochSecond();
+        long skew = options.clockSkew().getSeconds();
+        if (signature.expiration() >= 0 && signature.timestamp() >= 0 && signature.expiration() < signature.timestamp()) {
+            throw DkimCheckException.permerror("x= is earlier than t=");
+        }
+        if (signature.expiration() >= 0 && signature.expiration() < now - skew) {
+            throw DkimCheckException.permerror("signature expired (x=" + signature.expiration() + ")");
+        }
+        if (signature.timestamp() >= 0 && signature.timestamp() > now + skew) {
+            throw DkimCheckException.permerror("signature timestamp t=" + signature.timestamp() + " is in the future");
+        }
+        if (signature.algorithm() == DkimAlgorithm.RSA_SHA1) {
+            String reason = "rsa-sha1 is not accepted (RFC 8301)";
+            switch (options.rsaSha1()) {
+                case FAIL -> throw new DkimCheckException(DkimVerdict.FAIL, reason);
+                case PERMERROR -> throw new DkimCheckException(DkimVerdict.PERMERROR, reason);
+                case POLICY -> throw new DkimCheckException(DkimVerdict.POLICY, reason);
+                case VERIFY -> {
+                    // legacy: verified like the others
+                }
+            }
+        }
+    }
+
+    /** Key lookup, key record, body hash and header signature. */
+    private void evaluate(Candidate candidate, List<HeaderField> fields, BodyHasher.BodyHash bodyHash) {
+        try {
+            DkimSignature signature = candidate.signature;
+            DnsResult<String> answer;
+            try {
+                answer = candidate.key.join();
+            } catch (CompletionException | CancellationException e) {
+                throw new DkimCheckException(DkimVerdict.TEMPERROR, "key lookup failed: " + e.getCause());
+            }
+            candidate.keyRecord = keyRecord(signature, answer);
+            PublicKey rsaKey = checkKey(signature, candidate.keyRecord);
+            if (!MessageDigest.isEqual(bodyHash.hash(), signature.bodyHash())) {
+                candidate.decide(DkimVerdict.FAIL, "body hash did not verify");
+                return;
+            }
+            long bodyLength = signature.bodyLength();
+            if (bodyLength >= 0 && bodyHash.canonicalLength() < bodyLength) {
+                candidate.decide(DkimVerdict.FAIL, "l=" + bodyLength + " is longer than the body ("
+                    + bodyHash.canonicalLength() + " octets)");
+                return;
+            }
+            byte[] headerData = headerData(signature.headerCanon(), signature.signedHeaders(), candidate.field, fields);
+            if (!signatureVerifies(signature, candidate.keyRecord, rsaKey, headerData)) {
+                candidate.decide(DkimVerdict.FAIL, "signature did not verify");
+                return;
+            }
+            if (bodyLength >= 0 && bodyHash.canonicalLength() > bodyLength) {
+                long unsigned = bodyHash.canonicalLength() - bodyLength;
+                String reason = "l=" + bodyLength + " leaves " + unsigned + " body octets unsigned";
+                switch (options.bodyLength()) {
+                    case REPORT -> candidate.decide(DkimVerdict.PASS, "signature verified; " + reason, true);
+                    case POLICY -> candidate.decide(DkimVerdict.POLICY, reason, true);
+                    case FAIL -> candidate.decide(DkimVerdict.FAIL, reason, true);
+                }
+                return;
+            }
+            candidate.decide(DkimVerdict.PASS, "signature verified");
+        } catch (DkimCheckException e) {
+            candidate.decide(e.verdict(), e.getMessage());
+        } catch (RuntimeException e) {
+            candidate.decide(DkimVerdict.PERMERROR, "internal error while verifying: " + e);
+        }
+    }
+
+    private static DkimKeyRecord keyRecord(DkimSignature signature, DnsResult<String> answer) throws DkimCheckException {
+        String name = signature.selector() + "._domainkey." + signature.domain();
+        switch (answer.kind()) {
+            case RECORDS -> {
+                DkimCheckException first = null;
+                for (String text : answer.values()) {
+                    try {
+                        return DkimKeyRecord.parse(text);
+                    } catch (DkimCheckException e) {
+                        first = first == null ? e : first;
+                    }
+                }
+                throw first;
+            }
+            case NXDOMAIN, NODATA -> throw DkimCheckException.permerror("no key record at " + name);
+            case INVALID_NAME -> throw DkimCheckException.permerror("invalid key record name " + name);
+            default -> throw new DkimCheckException(DkimVerdict.TEMPERROR,
+                "key lookup of " + name + " failed: " + answer.reason());
+        }
+    }
+
+    /** Checks the key record against the signature; returns the RSA key (null for ed25519). */
+    private PublicKey checkKey(DkimSignature signature, DkimKeyRecord key) throws DkimCheckException {
+        DkimAlgorithm algorithm = signature.algorithm();
+        if (!key.keyType().equals("rsa") && !key.keyType().equals("ed25519")) {
+            throw DkimCheckException.permerror("unsupported key type k=" + key.keyType());
+        }
+        if (!key.keyType().equals(algorithm.keyType())) {
+            throw DkimCheckException.permerror("key type k=" + key.keyType() + " does not match a=" + algorithm.word());
+        }
+        if (!key.hashes().isEmpty() && !key.hashes().contains(algorithm.hashWord())) {
+            throw DkimCheckException.permerror("key record h= does not allow " + algorithm.hashWord());
+        }
+        if (!key.services().contains("email") && !key.services().contains("*")) {
+            throw DkimCheckException.permerror("key record s= does not allow email");
+        }
+        if (key.strictDomain() && !signature.identityDomain().equals(signature.domain())) {
+            throw DkimCheckException.permerror("key record t=s forbids the subdomain in i=" + signature.identity());
+        }
+        if (key.isRevoked()) {
+            throw new DkimCheckException(DkimVerdict.FAIL, "key revoked (empty p=)");
+        }
+        if (algorithm.keyType().equals("ed25519")) {
+            if (key.publicKey().length != 32) {
+                throw DkimCheckException.permerror("ed25519 key is " + key.publicKey().length + " octets, not 32");
+            }
+            return null;
+        }
+        RSAPublicKey rsa = rsaKeys.get(ByteBuffer.wrap(key.publicKey()));
+        if (rsa == null) {
+            rsa = rsaKey(key.publicKey());
+            if (rsaKeys.size() >= MAX_CACHED_KEYS) {
+                rsaKeys.clear();
+            }
+            rsaKeys.put(ByteBuffer.wrap(key.publicKey()), rsa);
+        }
+        int bits = rsa.getModulus().bitLength();
+        if (bits < options.minRsaKeyBits()) {
+            throw DkimCheckException.permerror("RSA key of " + bits + " bits is shorter than " + options.minRsaKeyBits());
+        }
+        if (bits > MAX_RSA_KEY_BITS) {
+            throw DkimCheckException.permerror("RSA key of " + bits + " bits is longer than " + MAX_RSA_KEY_BITS);
+        }
+        return rsa;
+    }
+
+    /** p= holds a SubjectPublicKeyInfo; some publishers put a bare PKCS#1 RSAPublicKey, accepted too. */
+    private static RSAPublicKey rsaKey(byte[] encoded) throws DkimCheckException {
+        try {
+            KeyFactory factory = KeyFactory.getInstance("RSA");
+            try {
+                return (RSAPublicKey) factory.generatePublic(new X509EncodedKeySpec(encoded));
+            } catch (GeneralSecurityException notSpki) {
+                return (RSAPublicKey) factory.generatePublic(new X509EncodedKeySpec(Der.rsaSpki(encoded)));
+            }
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw DkimCheckException.permerror("key record p= is not an RSA public key");
+        }
+    }
+
+    private static boolean signatureVerifies(DkimSignature signature, DkimKeyRecord key, PublicKey rsaKey,
+                                             byte[] headerData) {
+        try {
+            if (rsaKey == null) {
+                // RFC 8463 §3: Ed25519 signs the SHA-256 hash of the canonical header data (PureEdDSA over the hash)
+                byte[] hash = MessageDigest.getInstance("SHA-256").digest(headerData);
+                Ed25519Signer signer = new Ed25519Signer();
+                signer.init(false, new Ed25519PublicKeyParameters(key.publicKey(), 0));
+                signer.update(hash, 0, hash.length);
+                return signer.verifySignature(signature.signature());
+            }
+            Signature verifier = Signature.getInstance(signature.algorithm().jcaSignature());
+            verifier.initVerify(rsaKey);
+            verifier.update(headerData);
+            return verifier.verify(signature.signature());
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false; // a malformed signature value or key is simply a signature that does not verify
+        }
+    }
+
+    /**
+     * The canonical header data the signature covers (RFC 6376 §5.4.2 and §3.7): the fields h= names, each
+     * occurrence taken from the bottom up, names listed more often than present adding nothing, then the
+     * DKIM-Signature field itself with an empty b= and no final CRLF.
+     */
+    static byte[] headerData(Canonicalization canon, List<String> signedHeaders, HeaderField signatureField,
+                             List<HeaderField> fields) {
+        StringBuilder data = new StringBuilder(1024);
+        // indexed once, so h= with thousands of names over thousands of fields stays linear
+        Map<String, List<HeaderField>> byName = new HashMap<>();
+        for (HeaderField field : fields) {
+            byName.computeIfAbsent(field.name(), n -> new ArrayList<>()).add(field);
+        }
+        Map<String, Integer> taken = new HashMap<>();
+        for (String name : signedHeaders) {
+            List<HeaderField> candidates = byName.getOrDefault(name, List.of());
+            int used = taken.merge(name, 1, Integer::sum) - 1;
+            if (used < candidates.size()) {
+                data.append(canon.header(candidates.get(candidates.size() - 1 - used)));
+            }
+        }
+        String self = canon.header(HeaderField.of(withEmptyB(signatureField.raw())));
+        data.append(self, 0, self.length() - 2);
+        return data.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The field with the value of its b= tag (and the whitespace around it) deleted. */
+    static String withEmptyB(String raw) {
+        int colon = raw.indexOf(':');
+        StringBuilder out = new StringBuilder(raw.length());
+        out.append(raw, 0, colon + 1);
+        int start = colon + 1;
+        while (start <= raw.length()) {
+            int end = raw.indexOf(';', start);
+            if (end < 0) {
+                end = raw.length();
+            }
+            int eq = start;
+            while (eq < end && raw.charAt(eq) != '=') {
+                eq++; // within this tag only: a search past it would make many empty tags quadratic
+            }
+            if (eq < end && TagList.withoutFws(raw.substring(start, eq)).equals("b")) {
+                out.append(raw, start, eq + 1);
+            } else {
+                out.append(raw, start, end);
+            }
+            if (end < raw.length()) {
+                out.append(';');
+            }
+            start = end + 1;
+        }
+        return out.toString();
+    }
+
+    /**
+     * header.b values: at least 8 characters, longer where two different signatures would otherwise share one.
+     * Sorted, a value's nearest rivals are its neighbours, so this stays O(n log n) for any number of fields.
+     */
+    private static List<DkimResult> withUniqueHeaderB(List<DkimResult> results) {
+        List<String> sorted = results.stream().map(DkimResult::headerB).distinct().sorted().toList();
+        Map<String, Integer> lengths = new HashMap<>();
+        for (int k = 0; k < sorted.size(); k++) {
+            String b = sorted.get(k);
+            int shared = Math.max(k > 0 ? commonPrefix(sorted.get(k - 1), b) : 0,
+                k + 1 < sorted.size() ? commonPrefix(b, sorted.get(k + 1)) : 0);
+            lengths.put(b, Math.min(b.length(), Math.max(HEADER_B_MIN, shared + 1)));
+        }
+        List<DkimResult> unique = new ArrayList<>(results.size());
+        for (DkimResult result : results) {
+            unique.add(result.withHeaderB(result.headerB().substring(0, lengths.get(result.headerB()))));
+        }
+        return unique;
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        int i = 0;
+        while (i < n && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Just enough DER to wrap a PKCS#1 RSAPublicKey into a SubjectPublicKeyInfo. */
+    private static final class Der {
+        private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86,
+            (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+
+        static byte[] rsaSpki(byte[] pkcs1) {
+            byte[] bitString = tlv(0x03, concat(new byte[] {0}, pkcs1));
+            return tlv(0x30, concat(RSA_ALGORITHM, bitString));
+        }
+
+        private static byte[] tlv(int tag, byte[] content) {
+            byte[] length = BigInteger.valueOf(content.length).toByteArray();
+            byte[] header = content.length < 128 ? new byte[] {(byte) tag, (byte) content.length}
+                : concat(new byte[] {(byte) tag, (byte) (0x80 | stripSign(length).length)}, stripSign(length));
+            return concat(header, content);
+        }
+
+        private static byte[] stripSign(byte[] bytes) {
+            return bytes.length > 1 && bytes[0] == 0 ? java.util.Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
+        }
+
+        private static byte[] concat(byte[] a, byte[] b) {
+            byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, out, a.length, b.length);
+            return out;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.postino.core.dkim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/** RFC 6376 §3.4 canonicalization, with the expected forms written from the RFC's §3.4.6 example. */
+class CanonicalizationTest {
+
+    // RFC 6376 §3.4.6: the example message, its headers and body.
+    private static final String[] EXAMPLE_HEADERS = {"A: X", "B : Y\t\r\n\tZ  "};
+    private static final String EXAMPLE_BODY = " C \r\nD \t E\r\n\r\n\r\n";
+
+    @Test
+    void relaxedHeadersFollowTheRfcExample() {
+        assertThat(Canonicalization.RELAXED.header(HeaderField.of(EXAMPLE_HEADERS[0]))).isEqualTo("a:X\r\n");
+        assertThat(Canonicalization.RELAXED.header(HeaderField.of(EXAMPLE_HEADERS[1]))).isEqualTo("b:Y Z\r\n");
+    }
+
+    @Test
+    void simpleHeadersAreUnchanged() {
+        assertThat(Canonicalization.SIMPLE.header(HeaderField.of(EXAMPLE_HEADERS[1]))).isEqualTo("B : Y\t\r\n\tZ  \r\n");
+    }
+
+    @Test
+    void bodiesFollowTheRfcExample() {
+        assertThat(bodyHash(Canonicalization.RELAXED, EXAMPLE_BODY, -1)).isEqualTo(sha256(" C\r\nD E\r\n"));
+        assertThat(bodyHash(Canonicalization.SIMPLE, EXAMPLE_BODY, -1)).isEqualTo(sha256(" C \r\nD \t E\r\n"));
+    }
+
+    @Test
+    void emptyBodiesHashAsTheRfcSays() {
+        // RFC 6376 §3.4.3: simple turns an empty body into one CRLF; §3.4.4: relaxed leaves it empty
+        assertThat(bodyHash(Canonicalization.SIMPLE, "", -1)).isEqualTo("frcCV1k9oG9oKj3dpUqdJg1PxRT2RSN/XKdLCPjaYaY=");
+        assertThat(bodyHash(Canonicalization.RELAXED, "", -1)).isEqualTo("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+        assertThat(bodyHash(Canonicalization.SIMPLE, "\r\n\r\n", -1)).isEqualTo(sha256("\r\n"));
+        assertThat(bodyHash(Canonicalization.RELAXED, " \r\n\t\r\n", -1)).isEqualTo(sha256(""));
+    }
+
+    @Test
+    void aLastLineWithoutLineEndGetsOne() {
+        assertThat(bodyHash(Canonicalization.SIMPLE, "abc", -1)).isEqualTo(sha256("abc\r\n"));
+        assertThat(bodyHash(Canonicalization.RELAXED, "abc  ", -1)).isEqualTo(sha256("abc\r\n"));
+    }
+
+    @Test
+    void emptyLinesInsideTheBodyStay() {
+        assertThat(bodyHash(Canonicalization.SIMPLE, "a\r\n\r\n\r\nb\r\n\r\n", -1)).isEqualTo(sha256("a\r\n\r\n\r\nb\r\n"));
+        assertThat(bodyHash(Canonicalization.RELAXED, "a\r\n \r\n\r\nb\r\n", -1)).isEqualTo(sha256("a\r\n\r\n\r\nb\r\n"));
+    }
+
+    @Test
+    void bareCrIsContentAndBareLfIsALineEndOnlyWhenAccepted() {
+        assertThat(bodyHash(Canonicalization.SIMPLE, "a\rb\r\n", -1)).isEqualTo(sha256("a\rb\r\n"));
+        assertThat(bodyHash(Canonicalization.SIMPLE, "a\nb\n\n", -1)).isEqualTo(sha256("a\r\nb\r\n"));
+        BodyHasher strict = new BodyHasher(Canonicalization.SIMPLE, "SHA-256", -1, false);
+        byte[] body = "a\nb\n".getBytes(StandardCharsets.ISO_8859_1);
+        strict.update(body, 0, body.length);
+        assertThat(Base64.getEncoder().encodeToString(strict.finish().hash())).isEqualTo(sha256("a\nb\n\r\n"));
+    }
+
+    @Test
+    void lengthLimitHashesOnlyThatManyCanonicalOctetsAndCountsTheRest() {
+        BodyHasher hasher = new BodyHasher(Canonicalization.RELAXED, "SHA-256", 4, true);
+        byte[] body = "ab  cd\r\nef\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        hasher.update(body, 0, body.length);
+        BodyHasher.BodyHash hash = hasher.finish();
+        assertThat(Base64.getEncoder().encodeToString(hash.hash())).isEqualTo(sha256("ab c"));
+        assertThat(hash.canonicalLength()).isEqualTo("ab cd\r\nef\r\n".length());
+    }
+
+    /** Any split of the stream into chunks gives the same hash: state carries across chunk ends (CR|LF, WSP runs). */
+    @Test
+    void chunkBoundariesDoNotMatter() {
+        Random random = new Random(6376);
+        byte[] alphabet = " \t\r\nab".getBytes(StandardCharsets.ISO_8859_1);
+        for (int round = 0; round < 300; round++) {
+            byte[] body = new byte[random.nextInt(200)];
+            for (int i = 0; i < body.length; i++) {
+                body[i] = alphabet[random.nextInt(alphabet.length)];
+            }
+            for (Canonicalization canon : Canonicalization.values()) {
+                BodyHasher whole = new BodyHasher(canon, "SHA-256", -1, true);
+                whole.update(body, 0, body.length);
+                BodyHasher pieces = new BodyHasher(canon, "SHA-256", -1, true);
+                for (int i = 0; i < body.length; ) {
+                    int n = Math.min(body.length - i, 1 + random.nextInt(5));
+                    pieces.update(body, i, n);
+                    i += n;
+                }
+                assertThat(pieces.finish().hash()).isEqualTo(whole.finish().hash());
+            }
+        }
+    }
+
+    /**
+     * The streaming hasher (with its 8-octet fast path) against a line-by-line transcription of RFC 6376 §3.4.3
+     * and §3.4.4, on random bodies rich in the octets that matter: CR, LF, SP, HTAB.
+     */
+    @Test
+    void streamingHasherAgreesWithALineByLineReading() {
+        Random random = new Random(3443);
+        byte[] alphabet = "  \t\r\n\r\nab.x\u00e9".getBytes(StandardCharsets.ISO_8859_1);
+        for (int round = 0; round < 2000; round++) {
+            byte[] body = new byte[random.nextInt(120)];
+            for (int i = 0; i < body.length; i++) {
+                body[i] = random.nextInt(3) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) ('a' + random.nextInt(3));
+            }
+            String text = new String(body, StandardCharsets.ISO_8859_1);
+            for (Canonicalization canon : Canonicalization.values()) {
+                assertThat(bodyHash(canon, text, -1)).as("%s %s", canon, text.replace("\r", "<CR>").replace("\n", "<LF>"))
+                    .isEqualTo(sha256(lineByLine(canon, text)));
+            }
+        }
+    }
+
+    /** RFC 6376 §3.4.3 / §3.4.4 read literally, with bare LF as a line end. */
+    private static String lineByLine(Canonicalization canon, String body) {
+        java.util.List<String> lines = new java.util.ArrayList<>(java.util.Arrays.asList(body.split("\r?\n", -1)));
+        if (lines.get(lines.size() - 1).isEmpty()) {
+            lines.remove(lines.size() - 1); // nothing after the last line end
+        }
+        if (canon == Canonicalization.RELAXED) {
+            lines.replaceAll(line -> line.replaceAll("[ \t]+", " ").replaceAll(" \\z", ""));
+        }
+        while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+            lines.remove(lines.size() - 1);
+        }
+        if (lines.isEmpty()) {
+            return canon == Canonicalization.SIMPLE ? "\r\n" : "";
+        }
+        return String.join("\r\n", lines) + "\r\n";
+    }
+
+    private static String bodyHash(Canonicalization canon, String body, long limit) {
+        BodyHasher hasher = new BodyHasher(canon, "SHA-256", limit, true);
+        byte[] bytes = body.getBytes(StandardCharsets.ISO_8859_1);
+        hasher.update(bytes, 0, bytes.length);
+        return Base64.getEncoder().encodeToString(hasher.finish().hash());
+    }
+
+    private static String sha256(String text) {
+        try {
+            return Base64.getEncoder().encodeToString(
+                MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.ISO_8859_1)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
