@@ -2,6 +2,7 @@ package dev.postino.cli;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ public final class Postino {
 
     static {
         COMMANDS.put(new DnsCommand(), DnsCommand.valuedOptions());
+        COMMANDS.put(new NdrCommand(Clock.systemDefaultZone()), NdrCommand.valuedOptions());
     }
 
     private Postino() {

@@ -353,8 +353,9 @@ public final class NotificationComposer {
         for (int i = 0; i < words.length; i++) {
             String word = words[i];
             int lineBreak = word.lastIndexOf("\r\n");
+            int firstLine = word.contains("\r\n") ? word.indexOf("\r\n") : word.length();
             if (i > 0) {
-                if (column + 1 + word.length() > 78 && column > name.length() + 2) {
+                if (column + 1 + firstLine > 78 && column > name.length() + 2) {
                     out.append("\r\n ");
                     column = 1;
                 } else {
