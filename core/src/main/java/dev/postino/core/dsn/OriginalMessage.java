@@ -2,6 +2,10 @@ package dev.postino.core.dsn;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -105,6 +109,24 @@ public final class OriginalMessage {
         String auto = header("Auto-Submitted");
         return type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/report")
             || auto != null && !auto.toLowerCase(Locale.ROOT).split("[;(\\s]", 2)[0].equals("no");
+    }
+
+    /**
+     * When the topmost Received field says the message arrived here (the date after its last {@code ;}), or
+     * null when there is none or it does not parse.
+     */
+    public Instant receivedDate() {
+        String received = header("Received");
+        if (received == null || received.lastIndexOf(';') < 0) {
+            return null;
+        }
+        String date = received.substring(received.lastIndexOf(';') + 1).replaceAll("\\s*\\([^)]*\\)\\s*$", "").trim()
+            .replaceAll("\\s+", " ");
+        try {
+            return ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** The whole message, CRLF line ends. */
