@@ -158,16 +158,23 @@ public final class NotificationComposer {
         return new Notification(sender, List.copyOf(languages), out.toByteArray());
     }
 
-    /** The status reported for an outcome: its own, else the reply's, else the configured default for its action. */
+    /**
+     * The status reported for an outcome: its own, else the reply's, else the configured default for its
+     * action. A reply with only a basic code maps to a bare {@code X.0.0}: the configured default of the same
+     * class (e.g. 5.1.1 where only unknown users end up) says more, so it wins then.
+     */
     DeliveryStatusCode statusOf(DeliveryOutcome outcome) {
         if (outcome.status() != null) {
             return outcome.status();
         }
-        return DeliveryStatusCode.fromReply(outcome.remoteReply()).orElseGet(() -> switch (outcome.action()) {
+        DeliveryStatusCode fallback = switch (outcome.action()) {
             case FAILED -> settings.defaultFailure();
             case DELAYED -> settings.defaultDelay();
             default -> new DeliveryStatusCode(2, 0, 0);
-        });
+        };
+        return DeliveryStatusCode.fromReply(outcome.remoteReply())
+            .filter(code -> code.subject() != 0 || code.detail() != 0 || code.statusClass() != fallback.statusClass())
+            .orElse(fallback);
     }
 
     private String deliveryStatus(OriginalEnvelope envelope, List<Resolved> resolved, boolean global) {

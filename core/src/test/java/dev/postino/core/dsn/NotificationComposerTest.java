@@ -343,12 +343,14 @@ class NotificationComposerTest {
             failed("b@remote.example", "550-5.7.26 Unauthenticated\r\n550 5.7.26 see https://support.example"),
             failed("c@remote.example", "553 mailbox name not allowed"),
             failed("d@remote.example", "Connection refused"),
-            failed("e@remote.example", null));
+            failed("e@remote.example", null),
+            failed("f@remote.example", "550 rejected"),
+            failed("g@remote.example", "421 closing"));
 
         List<InternetHeaders> blocks = statusBlocks(parse(compose(ORIGINAL, envelope(), outcomes, "en")));
 
-        assertThat(blocks.subList(1, 6)).extracting(b -> b.getHeader("Status", null))
-            .containsExactly("5.2.3", "5.7.26", "5.1.3", "5.4.0", "5.4.0");
+        assertThat(blocks.subList(1, 8)).extracting(b -> b.getHeader("Status", null))
+            .containsExactly("5.2.3", "5.7.26", "5.1.3", "5.4.0", "5.4.0", "5.4.0", "4.4.2");
         assertThat(blocks.get(4).getHeader("Diagnostic-Code", null)).isEqualTo("X-Postino; Connection refused");
     }
 

@@ -103,7 +103,10 @@ public class LocalizedBounce extends GenericMailet {
     /** A failure after retrying only against transient errors: "delivery time expired" (RFC 3463). */
     private static final DeliveryStatusCode GAVE_UP = new DeliveryStatusCode(4, 4, 7);
 
-    private NotificationComposer composer;
+    private NotificationSettings settings;
+    private NotificationTexts texts;
+    private boolean reportingMtaFromPostmaster;
+    private volatile NotificationComposer composer;
     private NotificationLanguage languages;
     private boolean notifyDelays;
     private boolean backscatterGuard;
@@ -115,12 +118,10 @@ public class LocalizedBounce extends GenericMailet {
     public void init() throws MessagingException {
         MailetParameters parameters = MailetParameters.read(getMailetConfig(), PARAMETERS);
         String reportingMta = parameters.string("reportingMta", null);
-        if (reportingMta == null) {
-            reportingMta = getMailetContext().getPostmaster().getDomain().asString();
-        }
         NotificationSettings settings;
         try {
-            settings = NotificationSettings.defaults(reportingMta);
+            // James sets the postmaster after init: without reportingMta, its domain is filled in at first use.
+            settings = NotificationSettings.defaults(reportingMta == null ? "localhost" : reportingMta);
         } catch (IllegalArgumentException e) {
             throw parameters.invalid("reportingMta", reportingMta, "a host name");
         }
@@ -145,7 +146,9 @@ public class LocalizedBounce extends GenericMailet {
         } catch (RuntimeException e) {
             throw parameters.invalid("templates", templates, "a folder of valid texts and layouts: " + e.getMessage());
         }
-        composer = NotificationComposer.create(settings, texts);
+        this.settings = settings;
+        this.texts = texts;
+        this.reportingMtaFromPostmaster = reportingMta == null;
         languages = languageRules(parameters, texts);
         notifyDelays = parameters.bool("notifyDelays", false);
         backscatterGuard = parameters.bool("backscatterGuard", true);
@@ -224,7 +227,20 @@ public class LocalizedBounce extends GenericMailet {
             dsn.flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).orElse(null),
             dsn.flatMap(DsnParameters::getRetParameter).map(r -> r == DsnParameters.Ret.HDRS ? ReturnContent.HDRS : ReturnContent.FULL).orElse(null),
             original.receivedDate(), false);
-        return composer.compose(raw, envelope, outcomes, languages.choose(sender, original, composer.texts().languages()));
+        return composer().compose(raw, envelope, outcomes, languages.choose(sender, original, texts.languages()));
+    }
+
+    private NotificationComposer composer() {
+        if (composer == null) {
+            NotificationSettings actual = settings;
+            MailAddress postmaster = getMailetContext().getPostmaster();
+            if (reportingMtaFromPostmaster && postmaster != null) {
+                actual = new NotificationSettings(postmaster.getDomain().asString(), settings.maxReturnedSize(),
+                    settings.defaultReturn(), settings.defaultFailure(), settings.defaultDelay());
+            }
+            composer = NotificationComposer.create(actual, texts);
+        }
+        return composer;
     }
 
     /** Why this mail must get no notification, or null when it may. */
@@ -277,7 +293,8 @@ public class LocalizedBounce extends GenericMailet {
         if (reply != null && code.isPresent() && !reply.trim().matches("\\d{3}([ -].*)?")) {
             reply = code.get() + " " + reply.trim();
         }
-        DeliveryStatusCode status = DeliveryStatusCode.fromReply(reply).orElse(permanent ? null : GAVE_UP);
+        // The composer reads the status from the reply; only a transient failure without any code needs one here.
+        DeliveryStatusCode status = permanent || DeliveryStatusCode.fromReply(reply).isPresent() ? null : GAVE_UP;
         return new DeliveryOutcome(recipient.asString(), null, DeliveryAction.FAILED, status, null,
             reply == null || reply.isBlank() ? null : reply.trim(), mail.getLastUpdated() == null ? null : mail.getLastUpdated().toInstant(), null);
     }

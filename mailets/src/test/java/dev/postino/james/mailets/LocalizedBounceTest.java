@@ -125,6 +125,17 @@ class LocalizedBounceTest {
     }
 
     @Test
+    void aBareBasicCodeLeavesTheStatusToTheConfiguredDefault() throws Exception {
+        init("defaultStatus", "5.1.1");
+        Mail mail = mail("ann@example.com", ORIGINAL, "nobody@postino.test")
+            .errorMessage("550 - Requested action not taken: no such user here").build();
+
+        mailet.service(mail);
+
+        assertThat(onlySent()).contains("Status: 5.1.1", "Diagnostic-Code: smtp; 550 - Requested action not taken: no such user here");
+    }
+
+    @Test
     void notifyNeverGetsNothingAndOrcptIsReported() throws Exception {
         init("defaultStatus", "5.1.1");
         Mail mail = mail("ann@example.com", ORIGINAL, "bob@remote.example", "carol@remote.example").build();
