@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.postino.core.json.JsonText;
+
 /**
  * What happened to one recipient of a message, as a delivery status notification reports it (RFC 3464
  * §2.3). Mailets carry a list of these on the mail in the String attribute {@value #ATTRIBUTE}, as the JSON

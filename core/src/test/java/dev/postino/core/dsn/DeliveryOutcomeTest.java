@@ -25,7 +25,7 @@ class DeliveryOutcomeTest {
 
         assertThat(json).startsWith("[{\"recipient\":\"bob@example.com\",\"original_recipient\":\"rfc822;Bob@Example.com\","
             + "\"action\":\"delayed\",\"status\":\"4.2.2\",\"remote_mta\":\"mx.example.com\",")
-            .contains("\\u000d\\u000a").contains("\\u0001")
+            .contains("\\r\\n").contains("\\u0001")
             .endsWith("{\"recipient\":\"carol@example.org\",\"action\":\"failed\"}]");
         assertThat(DeliveryOutcome.fromJson(json)).isEqualTo(outcomes);
     }

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.postino.core.json.JsonText;
+
 /**
  * Python's {@code email} package, a MIME parser written by other people, reads every kind of notification
  * back with the right structure, recipients and status codes. Skipped where there is no {@code python3}.

@@ -1,4 +1,4 @@
-package dev.postino.core.dsn;
+package dev.postino.core.json;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The little JSON the outcome attribute needs: objects, arrays, strings, numbers, booleans and null, read
- * into {@code Map}, {@code List}, {@code String}, {@code Double}, {@code Boolean} and {@code null}. Any
- * malformed input is an {@link IllegalArgumentException} naming the offset, never anything else.
+ * The little JSON Postino needs (mail attributes, the command's {@code --json} output): objects, arrays,
+ * strings, numbers, booleans and null, read into {@code Map}, {@code List}, {@code String}, {@code Double},
+ * {@code Boolean} and {@code null}, and written back from those. Malformed input is an
+ * {@link IllegalArgumentException} naming the offset, never anything else.
  */
-final class JsonText {
+public final class JsonText {
 
     /** Deep enough for any outcome list; deeper input is refused rather than risking a stack overflow. */
     private static final int MAX_DEPTH = 32;
@@ -23,7 +24,8 @@ final class JsonText {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    /** Reads one JSON value; nothing but white space may follow it. */
+    public static Object parse(String text) {
         if (text == null) {
             throw new IllegalArgumentException("no JSON text");
         }
@@ -189,35 +191,42 @@ final class JsonText {
     }
 
     /** Writes maps, collections, strings, numbers, booleans and null compactly; anything else as its string. */
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder out = new StringBuilder();
-        write(value, out);
+        write(value, out, ",", ":");
         return out.toString();
     }
 
-    private static void write(Object value, StringBuilder out) {
+    /** As {@link #write(Object)}, with a space after each comma and colon, for people to read. */
+    public static String writeSpaced(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(value, out, ", ", ": ");
+        return out.toString();
+    }
+
+    private static void write(Object value, StringBuilder out, String comma, String colon) {
         if (value == null) {
             out.append("null");
         } else if (value instanceof Number || value instanceof Boolean) {
             out.append(value);
         } else if (value instanceof Map<?, ?> map) {
             out.append('{');
-            String comma = "";
+            String separator = "";
             for (Map.Entry<?, ?> entry : map.entrySet()) {
-                out.append(comma);
-                comma = ",";
+                out.append(separator);
+                separator = comma;
                 writeString(String.valueOf(entry.getKey()), out);
-                out.append(':');
-                write(entry.getValue(), out);
+                out.append(colon);
+                write(entry.getValue(), out, comma, colon);
             }
             out.append('}');
         } else if (value instanceof Collection<?> list) {
             out.append('[');
-            String comma = "";
+            String separator = "";
             for (Object item : list) {
-                out.append(comma);
-                comma = ",";
-                write(item, out);
+                out.append(separator);
+                separator = comma;
+                write(item, out, comma, colon);
             }
             out.append(']');
         } else {
@@ -231,6 +240,12 @@ final class JsonText {
             char c = s.charAt(i);
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
+            } else if (c == '\n') {
+                out.append("\\n");
+            } else if (c == '\r') {
+                out.append("\\r");
+            } else if (c == '\t') {
+                out.append("\\t");
             } else if (c < 0x20 || c == 0x2028 || c == 0x2029) {
                 out.append(String.format("\\u%04x", (int) c));
             } else {
