@@ -2,6 +2,7 @@ package dev.postino.cli;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class Postino {
         COMMANDS.put(new SpfCommand(), SpfCommand.valuedOptions());
         COMMANDS.put(new DkimCommand(), DkimCommand.valuedOptions());
         COMMANDS.put(new RetryCommand(), RetryCommand.valuedOptions());
+        COMMANDS.put(new NdrCommand(Clock.systemDefaultZone()), NdrCommand.valuedOptions());
     }
 
     private Postino() {

@@ -1,0 +1,442 @@
+package dev.postino.core.dsn;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Composes delivery status notifications (RFC 3464) from the original message, its envelope and what
+ * happened to each recipient: a {@code multipart/report} with a human part ({@code multipart/alternative},
+ * text and HTML, in the chosen languages), the {@code message/delivery-status} part, and the original or its
+ * header as RET (RFC 3461) and the size limit allow. When the original used SMTPUTF8, has UTF-8 in its header
+ * or a non-ASCII address is reported, the RFC 6533 types are used instead ({@code message/global-delivery-status},
+ * {@code message/global}, {@code message/global-headers}).
+ *
+ * <p>Nothing that comes from the sender or a remote server can leave the place it is put in: values are
+ * flattened to one line in header and status fields, encoded per RFC 2047 in headers, HTML-escaped in the
+ * HTML part, and the text parts are quoted-printable.
+ */
+public final class NotificationComposer {
+
+    private static final DateTimeFormatter RFC5322_DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
+    private static final Pattern MESSAGE_ID = Pattern.compile("<[^<>\\s\"]+@[^<>\\s\"]+>");
+    /** Longest remote reply kept: multi-line replies are joined, and no server needs more to explain itself. */
+    private static final int MAX_REPLY = 2000;
+    private static final int MAX_SUBJECT = 200;
+    private static final int MAX_REFERENCES = 20;
+
+    private final NotificationSettings settings;
+    private final NotificationTexts texts;
+    private final Clock clock;
+    private final Supplier<String> messageIds;
+
+    /**
+     * @param messageIds makes the unique part of each notification's Message-ID (without {@code <>} and domain)
+     */
+    public NotificationComposer(NotificationSettings settings, NotificationTexts texts, Clock clock, Supplier<String> messageIds) {
+        this.settings = settings;
+        this.texts = texts;
+        this.clock = clock;
+        this.messageIds = messageIds;
+    }
+
+    /** The built-in texts, the system clock and random Message-IDs. */
+    public static NotificationComposer create(NotificationSettings settings, NotificationTexts texts) {
+        return new NotificationComposer(settings, texts, Clock.systemDefaultZone(), () -> UUID.randomUUID().toString());
+    }
+
+    public NotificationSettings settings() {
+        return settings;
+    }
+
+    public NotificationTexts texts() {
+        return texts;
+    }
+
+    /**
+     * Composes the notification about {@code outcomes} for {@code original}.
+     *
+     * @param languages the languages to write it in, first first (see {@link NotificationLanguage})
+     * @throws IllegalArgumentException when there is no outcome, the reverse-path is null, or a language has no texts
+     */
+    public Notification compose(byte[] original, OriginalEnvelope envelope, List<DeliveryOutcome> outcomes, List<String> languages) {
+        if (outcomes.isEmpty()) {
+            throw new IllegalArgumentException("a notification needs at least one recipient outcome");
+        }
+        if (envelope.hasNullReversePath()) {
+            throw new IllegalArgumentException("no notification is ever sent to the null reverse-path");
+        }
+        if (languages.isEmpty()) {
+            throw new IllegalArgumentException("a notification needs a language");
+        }
+        for (String language : languages) {
+            if (!texts.languages().contains(language)) {
+                throw new IllegalArgumentException("no texts for language '" + language + "'; available: " + String.join(", ", texts.languages()));
+            }
+        }
+        OriginalMessage message = OriginalMessage.parse(original);
+        List<Resolved> resolved = new ArrayList<>();
+        for (DeliveryOutcome outcome : outcomes) {
+            resolved.add(new Resolved(outcome, statusOf(outcome)));
+        }
+        String sender = HeaderText.flatten(envelope.reversePath(), 512).replaceAll("[<>\\s]", "");
+        boolean global = envelope.smtpUtf8() || message.hasEightBitHeader() || !HeaderText.isAscii(sender)
+            || outcomes.stream().anyMatch(o -> !HeaderText.isAscii(o.finalRecipient())
+                || o.originalRecipient() != null && !HeaderText.isAscii(o.originalRecipient()));
+        ReturnContent ret = envelope.returnContent() == null ? settings.defaultReturn() : envelope.returnContent();
+        boolean whole = ret == ReturnContent.FULL && message.bytes().length <= settings.maxReturnedSize();
+        String returnedKey = whole ? "returned.full" : ret == ReturnContent.FULL ? "returned.truncated" : "returned.headers";
+
+        ZonedDateTime now = ZonedDateTime.now(clock);
+        String id = "<" + messageIds.get() + "@" + settings.reportingMta() + ">";
+        String reportBoundary = boundary("report", id, message);
+        String alternativeBoundary = boundary("alt", id, message);
+        String first = languages.get(0);
+        String subjectText = HeaderText.flatten(message.subject(), MAX_SUBJECT);
+        DeliveryAction headline = headlineAction(resolved);
+
+        StringBuilder head = new StringBuilder();
+        field(head, "From", HeaderText.phrase(texts.text(first, "from.name")) + " <MAILER-DAEMON@" + settings.reportingMta() + ">");
+        field(head, "To", "<" + sender + ">");
+        field(head, "Subject", HeaderText.encode(texts.text(first, "subject." + headline.word(),
+            Map.of("subject", subjectText.isEmpty() ? texts.text(first, "subject.none") : subjectText))));
+        field(head, "Date", RFC5322_DATE.format(now));
+        field(head, "Message-ID", id);
+        String originalId = firstMessageId(message.header("Message-ID"));
+        if (originalId != null) {
+            field(head, "In-Reply-To", originalId);
+            field(head, "References", references(message.header("References"), originalId));
+        }
+        field(head, "Auto-Submitted", "auto-replied");
+        field(head, "Content-Language", String.join(", ", languages));
+        field(head, "MIME-Version", "1.0");
+        field(head, "Content-Type", "multipart/report; report-type=" + (global ? "global-delivery-status" : "delivery-status")
+            + ";\r\n\tboundary=\"" + reportBoundary + "\"");
+
+        Map<String, Object> model = humanModel(languages, resolved, envelope, subjectText, returnedKey, message.bytes().length);
+        StringBuilder human = new StringBuilder();
+        human.append("Content-Type: multipart/alternative; boundary=\"").append(alternativeBoundary).append("\"\r\n\r\n");
+        human.append("--").append(alternativeBoundary).append("\r\n");
+        textPart(human, "text/plain", texts.renderText(model));
+        human.append("--").append(alternativeBoundary).append("\r\n");
+        textPart(human, "text/html", texts.renderHtml(model));
+        human.append("--").append(alternativeBoundary).append("--\r\n");
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream(message.bytes().length + 8192);
+        write(out, head.append("\r\n").append("This is a delivery status notification (RFC 3464) in MIME format.\r\n\r\n").toString());
+        write(out, "--" + reportBoundary + "\r\n" + human + "\r\n");
+        write(out, "--" + reportBoundary + "\r\n");
+        write(out, "Content-Type: message/" + (global ? "global-delivery-status" : "delivery-status") + "\r\n");
+        String status = deliveryStatus(envelope, resolved, global);
+        write(out, (HeaderText.isAscii(status) ? "" : "Content-Transfer-Encoding: 8bit\r\n") + "\r\n" + status + "\r\n");
+        write(out, "--" + reportBoundary + "\r\n");
+        byte[] returned = whole ? message.bytes() : message.headerBytes();
+        String type = whole ? (global ? "message/global" : "message/rfc822") : (global ? "message/global-headers" : "text/rfc822-headers");
+        write(out, "Content-Type: " + type + "\r\n");
+        if (message.hasEightBit(!whole)) {
+            write(out, "Content-Transfer-Encoding: 8bit\r\n");
+        }
+        write(out, "\r\n");
+        out.writeBytes(returned);
+        if (returned.length > 0 && returned[returned.length - 1] != '\n') {
+            write(out, "\r\n");
+        }
+        write(out, "\r\n--" + reportBoundary + "--\r\n");
+        return new Notification(sender, List.copyOf(languages), out.toByteArray());
+    }
+
+    /**
+     * The status reported for an outcome: its own, else the reply's, else the configured default for its
+     * action. A reply with only a basic code maps to a bare {@code X.0.0}: the configured default of the same
+     * class (e.g. 5.1.1 where only unknown users end up) says more, so it wins then.
+     */
+    DeliveryStatusCode statusOf(DeliveryOutcome outcome) {
+        if (outcome.status() != null) {
+            return outcome.status();
+        }
+        DeliveryStatusCode fallback = switch (outcome.action()) {
+            case FAILED -> settings.defaultFailure();
+            case DELAYED -> settings.defaultDelay();
+            default -> new DeliveryStatusCode(2, 0, 0);
+        };
+        return DeliveryStatusCode.fromReply(outcome.remoteReply())
+            .filter(code -> code.subject() != 0 || code.detail() != 0 || code.statusClass() != fallback.statusClass())
+            .orElse(fallback);
+    }
+
+    private String deliveryStatus(OriginalEnvelope envelope, List<Resolved> resolved, boolean global) {
+        StringBuilder status = new StringBuilder();
+        field(status, "Reporting-MTA", "dns; " + settings.reportingMta());
+        if (envelope.envelopeId() != null && !envelope.envelopeId().isBlank()) {
+            field(status, "Original-Envelope-Id", machine(envelope.envelopeId(), 500, global));
+        }
+        if (envelope.arrivalDate() != null) {
+            field(status, "Arrival-Date", date(envelope.arrivalDate()));
+        }
+        for (Resolved r : resolved) {
+            DeliveryOutcome o = r.outcome;
+            status.append("\r\n");
+            String recipient = machine(o.finalRecipient(), 500, true);
+            field(status, "Final-Recipient", (HeaderText.isAscii(recipient) ? "rfc822; " : "utf-8; ") + machine(recipient, 500, global));
+            if (o.originalRecipient() != null && !o.originalRecipient().isBlank()) {
+                String orcpt = machine(o.originalRecipient(), 500, global);
+                int semicolon = orcpt.indexOf(';');
+                field(status, "Original-Recipient", semicolon > 0
+                    ? orcpt.substring(0, semicolon).trim() + "; " + orcpt.substring(semicolon + 1).trim()
+                    : "rfc822; " + orcpt);
+            }
+            field(status, "Action", o.action().word());
+            field(status, "Status", r.status.toString());
+            if (o.remoteMta() != null && !o.remoteMta().isBlank()) {
+                field(status, "Remote-MTA", "dns; " + machine(o.remoteMta(), 255, global));
+            }
+            if (o.remoteReply() != null && !o.remoteReply().isBlank()) {
+                String reply = machine(o.remoteReply(), MAX_REPLY, global);
+                field(status, "Diagnostic-Code", (reply.matches("[2-5]\\d\\d([ -].*)?") ? "smtp; " : "X-Postino; ") + reply);
+            }
+            if (o.lastAttempt() != null) {
+                field(status, "Last-Attempt-Date", date(o.lastAttempt()));
+            }
+            if (o.action() == DeliveryAction.DELAYED && o.willRetryUntil() != null) {
+                field(status, "Will-Retry-Until", date(o.willRetryUntil()));
+            }
+        }
+        return status.toString();
+    }
+
+    private Map<String, Object> humanModel(List<String> languages, List<Resolved> resolved, OriginalEnvelope envelope,
+                                           String subject, String returnedKey, long size) {
+        List<Object> sections = new ArrayList<>();
+        for (String language : languages) {
+            DateTimeFormatter dates = texts.dateFormat(language).withZone(clock.getZone());
+            Map<String, Object> section = new LinkedHashMap<>();
+            section.put("lang", language);
+            section.put("separator", !sections.isEmpty());
+            Map<DeliveryAction, Integer> counts = new EnumMap<>(DeliveryAction.class);
+            resolved.forEach(r -> counts.merge(r.outcome.action(), 1, Integer::sum));
+            List<String> intro = new ArrayList<>();
+            counts.forEach((action, count) -> intro.add(texts.text(language,
+                "intro." + action.word() + (count == 1 ? ".one" : ".other"), Map.of("count", String.valueOf(count)))));
+            section.put("intro", intro);
+            String shownSubject = subject.isEmpty() ? texts.text(language, "subject.none") : subject;
+            section.put("about", envelope.arrivalDate() == null
+                ? texts.text(language, "about.nodate", Map.of("subject", shownSubject))
+                : texts.text(language, "about", Map.of("subject", shownSubject, "date", dates.format(envelope.arrivalDate()))));
+
+            Map<String, Map<String, Object>> groups = new LinkedHashMap<>();
+            List<Object> details = new ArrayList<>();
+            for (Resolved r : resolved) {
+                DeliveryOutcome o = r.outcome;
+                String cause = causeKey(o.action(), r.status);
+                String retry = switch (o.action()) {
+                    case FAILED -> texts.text(language, "retry.failed");
+                    case DELAYED -> o.willRetryUntil() == null ? texts.text(language, "retry.delayed.open")
+                        : texts.text(language, "retry.delayed", Map.of("date", dates.format(o.willRetryUntil())));
+                    default -> "";
+                };
+                Map<String, Object> group = groups.computeIfAbsent(cause + "\n" + retry, k -> {
+                    Map<String, Object> g = new LinkedHashMap<>();
+                    g.put("headline", texts.text(language, "cause." + cause + ".headline"));
+                    g.put("text", texts.text(language, "cause." + cause + ".text"));
+                    g.put("advice", texts.text(language, "cause." + cause + ".advice"));
+                    g.put("retry", retry);
+                    g.put("recipients", new ArrayList<String>());
+                    return g;
+                });
+                @SuppressWarnings("unchecked")
+                List<String> recipients = (List<String>) group.get("recipients");
+                recipients.add(HeaderText.flatten(o.finalRecipient(), 500));
+
+                List<Object> rows = new ArrayList<>();
+                row(rows, language, "technical.recipient", o.finalRecipient());
+                row(rows, language, "technical.original-recipient", o.originalRecipient());
+                row(rows, language, "technical.action", o.action().word());
+                row(rows, language, "technical.status", r.status.toString());
+                row(rows, language, "technical.remote-mta", o.remoteMta());
+                row(rows, language, "technical.reply", o.remoteReply());
+                row(rows, language, "technical.last-attempt", o.lastAttempt() == null ? null : dates.format(o.lastAttempt()));
+                row(rows, language, "technical.retry-until", o.action() == DeliveryAction.DELAYED && o.willRetryUntil() != null
+                    ? dates.format(o.willRetryUntil()) : null);
+                details.add(Map.of("rows", rows));
+            }
+            section.put("groups", new ArrayList<>(groups.values()));
+            section.put("returned", texts.text(language, returnedKey,
+                Map.of("size", size(size, language), "limit", size(settings.maxReturnedSize(), language))));
+            section.put("technicalTitle", texts.text(language, "technical.title"));
+            section.put("details", details);
+            sections.add(section);
+        }
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("lang", languages.get(0));
+        model.put("title", texts.text(languages.get(0), "subject." + headlineAction(resolved).word(),
+            Map.of("subject", subject.isEmpty() ? texts.text(languages.get(0), "subject.none") : subject)));
+        model.put("sections", sections);
+        return model;
+    }
+
+    private void row(List<Object> rows, String language, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            rows.add(Map.of("label", texts.text(language, key), "value", HeaderText.flatten(value, MAX_REPLY)));
+        }
+    }
+
+    /**
+     * The text that explains a status to people. Success actions speak for themselves; a failure after only
+     * transient errors (the retry period ran out) is "given up after repeated attempts", not the last error's
+     * "nothing to do".
+     */
+    static String causeKey(DeliveryAction action, DeliveryStatusCode status) {
+        if (!status.isFailure() || action == DeliveryAction.DELIVERED || action == DeliveryAction.RELAYED
+            || action == DeliveryAction.EXPANDED) {
+            return switch (action) {
+                case RELAYED -> "relayed";
+                case EXPANDED -> "expanded";
+                default -> "delivered";
+            };
+        }
+        boolean permanent = status.statusClass() == 5;
+        String key = switch (status.subject() * 1000 + status.detail()) {
+            case 1001 -> "nouser";
+            case 1002, 4004 -> "nodomain";
+            case 1010 -> "nullmx";
+            case 2002 -> "mailboxfull";
+            case 2003, 3004 -> "toobig";
+            case 4001, 4002 -> "noanswer";
+            case 4007 -> "expired";
+            case 7020, 7021, 7022, 7023, 7024, 7025, 7026 -> "authentication";
+            default -> status.subject() == 7 ? (permanent ? "policy" : "greylist") : (permanent ? "permanent" : "transient");
+        };
+        if (action == DeliveryAction.FAILED && !permanent && (key.equals("greylist") || key.equals("transient") || key.equals("noanswer"))) {
+            return "expired";
+        }
+        return key;
+    }
+
+    /** The action the subject line names: a failure outweighs a delay, which outweighs any success. */
+    private static DeliveryAction headlineAction(List<Resolved> resolved) {
+        if (resolved.stream().anyMatch(r -> r.outcome.action() == DeliveryAction.FAILED)) {
+            return DeliveryAction.FAILED;
+        }
+        if (resolved.stream().anyMatch(r -> r.outcome.action() == DeliveryAction.DELAYED)) {
+            return DeliveryAction.DELAYED;
+        }
+        return DeliveryAction.DELIVERED;
+    }
+
+    private static void textPart(StringBuilder out, String type, String content) {
+        out.append("Content-Type: ").append(type).append("; charset=UTF-8\r\n")
+            .append("Content-Transfer-Encoding: quoted-printable\r\n\r\n")
+            .append(QuotedPrintable.encode(content)).append("\r\n");
+    }
+
+    /** A value for the delivery-status part: one line, capped, and 7-bit unless the global type allows UTF-8. */
+    private static String machine(String value, int max, boolean global) {
+        String flat = HeaderText.flatten(value, max);
+        return global ? flat : flat.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    private String date(Instant instant) {
+        return RFC5322_DATE.format(instant.atZone(clock.getZone()));
+    }
+
+    /** Appends {@code Name: value}, folding at spaces so that lines stay near 78 characters. */
+    private static void field(StringBuilder out, String name, String value) {
+        int column = name.length() + 2;
+        out.append(name).append(": ");
+        String[] words = value.split(" ", -1);
+        for (int i = 0; i < words.length; i++) {
+            String word = words[i];
+            int lineBreak = word.lastIndexOf("\r\n");
+            int firstLine = word.contains("\r\n") ? word.indexOf("\r\n") : word.length();
+            if (i > 0) {
+                if (column + 1 + firstLine > 78 && column > name.length() + 2) {
+                    out.append("\r\n ");
+                    column = 1;
+                } else {
+                    out.append(' ');
+                    column++;
+                }
+            }
+            out.append(word);
+            column = lineBreak >= 0 ? word.length() - lineBreak - 2 : column + word.length();
+        }
+        out.append("\r\n");
+    }
+
+    private static String boundary(String kind, String id, OriginalMessage message) {
+        String base = "=_postino_" + kind + "_" + Integer.toHexString(id.hashCode()) + Long.toHexString(id.length() * 7919L);
+        String candidate = base;
+        for (int i = 1; contains(message.bytes(), ("--" + candidate).getBytes(StandardCharsets.US_ASCII)); i++) {
+            candidate = base + "_" + i;
+        }
+        return candidate;
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static String firstMessageId(String value) {
+        if (value == null) {
+            return null;
+        }
+        Matcher m = MESSAGE_ID.matcher(value);
+        return m.find() && HeaderText.isAscii(m.group()) ? m.group() : null;
+    }
+
+    /** The original's References plus its Message-ID (RFC 5322 §3.6.4), keeping the first and the latest ids. */
+    private static String references(String existing, String originalId) {
+        List<String> ids = new ArrayList<>();
+        if (existing != null) {
+            Matcher m = MESSAGE_ID.matcher(existing);
+            while (m.find()) {
+                if (HeaderText.isAscii(m.group())) {
+                    ids.add(m.group());
+                }
+            }
+        }
+        ids.add(originalId);
+        if (ids.size() > MAX_REFERENCES) {
+            List<String> kept = new ArrayList<>(ids.subList(ids.size() - MAX_REFERENCES + 1, ids.size()));
+            kept.add(0, ids.get(0));
+            ids = kept;
+        }
+        return String.join(" ", ids);
+    }
+
+    private static String size(long octets, String language) {
+        Locale locale = Locale.forLanguageTag(language);
+        return octets < 1024 * 1024
+            ? String.format(locale, "%,d KB", (octets + 1023) / 1024)
+            : String.format(locale, "%,.1f MB", octets / (1024.0 * 1024.0));
+    }
+
+    private static void write(ByteArrayOutputStream out, String text) {
+        out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private record Resolved(DeliveryOutcome outcome, DeliveryStatusCode status) {
+    }
+}

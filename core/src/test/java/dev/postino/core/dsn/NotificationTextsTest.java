@@ -1,0 +1,83 @@
+package dev.postino.core.dsn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NotificationTextsTest {
+
+    @TempDir
+    Path folder;
+
+    private static String builtIn(String name) throws IOException {
+        try (InputStream in = NotificationTexts.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void everyBuiltInLanguageHasEveryKeyAndNoEmptyCause() {
+        NotificationTexts texts = NotificationTexts.builtIn();
+
+        assertThat(texts.languages()).containsExactly("en", "it");
+        for (String language : texts.languages()) {
+            for (String key : NotificationTexts.requiredKeys()) {
+                boolean mayBeEmpty = key.endsWith(".advice") && key.matches("cause\\.(delivered|relayed|expanded)\\.advice");
+                assertThat(texts.text(language, key)).as(language + " " + key).matches(mayBeEmpty ? "(?s).*" : "(?s).*\\S.*");
+            }
+        }
+    }
+
+    @Test
+    void aFolderOverridesFileByFileAndAddsLanguages() throws IOException {
+        Files.writeString(folder.resolve("texts_it.properties"),
+            builtIn("texts_it.properties").replace("from.name=Sistema di consegna della posta", "from.name=Il postino"));
+        Files.writeString(folder.resolve("texts_de.properties"),
+            builtIn("texts_en.properties").replace("from.name=Mail Delivery System", "from.name=Mail-Zustellsystem"));
+        Files.writeString(folder.resolve(NotificationTexts.TEXT_LAYOUT), "{{#sections}}[{{about}}]{{/sections}}");
+
+        NotificationTexts texts = NotificationTexts.load(folder);
+
+        assertThat(texts.languages()).containsExactly("de", "en", "it");
+        assertThat(texts.text("it", "from.name")).isEqualTo("Il postino");
+        assertThat(texts.text("de", "from.name")).isEqualTo("Mail-Zustellsystem");
+        assertThat(texts.text("en", "from.name")).isEqualTo("Mail Delivery System");
+        assertThat(texts.renderText(Map.of("sections", Map.of("about", "<x> & y")))).isEqualTo("[<x> & y]");
+        assertThat(texts.renderHtml(Map.of("title", "<x> & y"))).contains("<title>&lt;x&gt; &amp; y</title>");
+    }
+
+    @Test
+    void aMissingKeyIsRefusedNamingTheFileAndKey() throws IOException {
+        Files.writeString(folder.resolve("texts_it.properties"),
+            builtIn("texts_it.properties").replaceAll("(?m)^cause\\.nouser\\.advice=.*$", ""));
+
+        assertThatThrownBy(() -> NotificationTexts.load(folder)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage(folder.resolve("texts_it.properties") + ": missing key cause.nouser.advice");
+    }
+
+    @Test
+    void aBrokenLayoutIsRefusedNamingTheFileAndLine() throws IOException {
+        Files.writeString(folder.resolve(NotificationTexts.HTML_LAYOUT), "<html>\n<body>\n{{#sections}}\n<p>{{about}}</p>\n</body>\n");
+
+        assertThatThrownBy(() -> NotificationTexts.load(folder)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith(folder.resolve(NotificationTexts.HTML_LAYOUT).toString())
+            .hasMessageContaining(":3");
+    }
+
+    @Test
+    void aBadDatePatternIsRefused() throws IOException {
+        Files.writeString(folder.resolve("texts_en.properties"),
+            builtIn("texts_en.properties").replaceAll("(?m)^date\\.pattern=.*$", "date.pattern=d MMMM {bad"));
+
+        assertThatThrownBy(() -> NotificationTexts.load(folder)).hasMessageContaining("texts_en.properties: date.pattern:");
+    }
+}

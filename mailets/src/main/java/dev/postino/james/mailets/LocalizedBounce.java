@@ -1,0 +1,339 @@
+package dev.postino.james.mailets;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.DsnParameters;
+import org.apache.mailet.DsnParameters.Notify;
+import org.apache.mailet.DsnParameters.RecipientDsnParameters;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.postino.core.dsn.DeliveryAction;
+import dev.postino.core.dsn.DeliveryOutcome;
+import dev.postino.core.dsn.DeliveryStatusCode;
+import dev.postino.core.dsn.Notification;
+import dev.postino.core.dsn.NotificationComposer;
+import dev.postino.core.dsn.NotificationLanguage;
+import dev.postino.core.dsn.NotificationSettings;
+import dev.postino.core.dsn.NotificationTexts;
+import dev.postino.core.dsn.OriginalEnvelope;
+import dev.postino.core.dsn.OriginalMessage;
+import dev.postino.core.dsn.ReturnContent;
+
+/**
+ * Sends the sender a localized delivery status notification (RFC 3464) about the mail's recipients, in
+ * place of James's {@code DSNBounce}: in the sender's language, saying in plain words what happened, why,
+ * whether it is retried and what to do, with the machine-readable report and the original (RFC 3461 RET).
+ * It is sent with the null reverse-path.
+ *
+ * <p>What happened to each recipient comes from the String attribute {@value DeliveryOutcome#ATTRIBUTE}
+ * (the JSON of {@link DeliveryOutcome#toJson}); recipients it does not cover fall back to James
+ * {@code RemoteDelivery}'s {@code delivery-error}, {@code delivery-error-code} and
+ * {@code is-delivery-permanent-error} attributes, then to the mail's error message. RFC 3461 NOTIFY is
+ * honoured per recipient: {@code NEVER} gets nothing; without NOTIFY, failures are reported (and delays when
+ * {@code notifyDelays} is true).
+ *
+ * <p>No notification is ever sent for a mail with a null or MAILER-DAEMON sender, for an automatic message
+ * (a {@code multipart/report} or {@code Auto-Submitted} other than {@code no}), nor, by default, when the
+ * authentication step left an SPF or DMARC {@code fail} on it (backscatter to a forged sender). Such mail
+ * gets the attribute {@code postino.bounce.unsent} (the reason), is logged, and goes to {@code unsentProcessor}.
+ *
+ * <p>Init parameters (all optional):
+ * <ul>
+ *   <li>{@code reportingMta}: this server's host name, for {@code Reporting-MTA} and {@code MAILER-DAEMON@}
+ *       (default: the postmaster's domain)</li>
+ *   <li>{@code defaultLanguage}: e.g. {@code en} (the default) or {@code it,en} for bilingual notifications</li>
+ *   <li>{@code senderLanguages}: {@code ADDRESS-OR-DOMAIN=LANG[,LANG];...}, e.g. {@code example.it=it;bob@example.com=en}</li>
+ *   <li>{@code tldLanguages}: {@code TLD=LANG;...}, added to the built-in map ({@code it sm va → it}, {@code uk ie us au nz ca → en})</li>
+ *   <li>{@code templates}: a folder whose {@code texts_LANG.properties}, {@code notification.txt.mustache} and
+ *       {@code notification.html.mustache} override the built-in ones file by file (checked at init)</li>
+ *   <li>{@code maxReturnedSize}: the largest original returned whole, in octets (default 262144)</li>
+ *   <li>{@code defaultReturn}: {@code full} (default) or {@code hdrs}, when the sender gave no RET</li>
+ *   <li>{@code defaultStatus}: the status of a failure nothing else explains (default {@code 5.0.0}; e.g.
+ *       {@code 5.1.1} in a processor for unknown local users)</li>
+ *   <li>{@code notifyDelays}: report delays to senders who gave no NOTIFY (default {@code false})</li>
+ *   <li>{@code backscatterGuard}: send nothing when an attribute of {@code backscatterAttributes} matches
+ *       (default {@code true})</li>
+ *   <li>{@code backscatterAttributes}: {@code NAME=VALUE[,NAME=VALUE...]} (default
+ *       {@code postino.spf.result=fail,postino.dmarc.result=fail})</li>
+ *   <li>{@code unsentProcessor}: where mail goes when no notification may be sent (default: it is ghosted)</li>
+ *   <li>{@code passThrough}: keep processing the mail after notifying (default {@code false}: it is ghosted)</li>
+ * </ul>
+ *
+ * <pre>{@code <mailet match="All" class="dev.postino.james.mailets.LocalizedBounce">
+ *     <defaultLanguage>it,en</defaultLanguage>
+ * </mailet>}</pre>
+ */
+public class LocalizedBounce extends GenericMailet {
+
+    public static final AttributeName OUTCOMES = AttributeName.of(DeliveryOutcome.ATTRIBUTE);
+    public static final AttributeName UNSENT = AttributeName.of("postino.bounce.unsent");
+    /** James RemoteDelivery's attributes (its {@code Bouncer}), read when our outcomes are absent. */
+    static final AttributeName DELIVERY_ERROR = AttributeName.of("delivery-error");
+    static final AttributeName DELIVERY_ERROR_CODE = AttributeName.of("delivery-error-code");
+    static final AttributeName IS_PERMANENT = AttributeName.of("is-delivery-permanent-error");
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(LocalizedBounce.class);
+    private static final Set<String> PARAMETERS = Set.of("reportingMta", "defaultLanguage", "senderLanguages", "tldLanguages",
+        "templates", "maxReturnedSize", "defaultReturn", "defaultStatus", "notifyDelays", "backscatterGuard",
+        "backscatterAttributes", "unsentProcessor", "passThrough");
+    /** A failure after retrying only against transient errors: "delivery time expired" (RFC 3463). */
+    private static final DeliveryStatusCode GAVE_UP = new DeliveryStatusCode(4, 4, 7);
+
+    private NotificationSettings settings;
+    private NotificationTexts texts;
+    private boolean reportingMtaFromPostmaster;
+    private volatile NotificationComposer composer;
+    private NotificationLanguage languages;
+    private boolean notifyDelays;
+    private boolean backscatterGuard;
+    private Map<String, String> backscatterAttributes;
+    private String unsentProcessor;
+    private boolean passThrough;
+
+    @Override
+    public void init() throws MessagingException {
+        MailetParameters parameters = MailetParameters.read(getMailetConfig(), PARAMETERS);
+        String reportingMta = parameters.string("reportingMta", null);
+        NotificationSettings settings;
+        try {
+            // James sets the postmaster after init: without reportingMta, its domain is filled in at first use.
+            settings = NotificationSettings.defaults(reportingMta == null ? "localhost" : reportingMta);
+        } catch (IllegalArgumentException e) {
+            throw parameters.invalid("reportingMta", reportingMta, "a host name");
+        }
+        settings = settings.withMaxReturnedSize(parameters.integer("maxReturnedSize",
+            (int) NotificationSettings.DEFAULT_MAX_RETURNED_SIZE, 0, Integer.MAX_VALUE));
+        String ret = parameters.string("defaultReturn", "full");
+        try {
+            settings = settings.withDefaultReturn(ReturnContent.fromWord(ret));
+        } catch (IllegalArgumentException e) {
+            throw parameters.invalid("defaultReturn", ret, "full or hdrs");
+        }
+        String status = parameters.string("defaultStatus", "5.0.0");
+        try {
+            settings = settings.withDefaultFailure(DeliveryStatusCode.parse(status));
+        } catch (IllegalArgumentException e) {
+            throw parameters.invalid("defaultStatus", status, "a 5.x.x enhanced status code such as 5.1.1");
+        }
+        String templates = parameters.string("templates", null);
+        NotificationTexts texts;
+        try {
+            texts = NotificationTexts.load(templates == null ? null : Path.of(templates));
+        } catch (RuntimeException e) {
+            throw parameters.invalid("templates", templates, "a folder of valid texts and layouts: " + e.getMessage());
+        }
+        this.settings = settings;
+        this.texts = texts;
+        this.reportingMtaFromPostmaster = reportingMta == null;
+        languages = languageRules(parameters, texts);
+        notifyDelays = parameters.bool("notifyDelays", false);
+        backscatterGuard = parameters.bool("backscatterGuard", true);
+        backscatterAttributes = new LinkedHashMap<>();
+        for (String pair : parameters.list("backscatterAttributes", List.of("postino.spf.result=fail", "postino.dmarc.result=fail"))) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0 || eq == pair.length() - 1) {
+                throw parameters.invalid("backscatterAttributes", pair, "NAME=VALUE[,NAME=VALUE...]");
+            }
+            backscatterAttributes.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        unsentProcessor = parameters.string("unsentProcessor", null);
+        passThrough = parameters.bool("passThrough", false);
+    }
+
+    private static NotificationLanguage languageRules(MailetParameters parameters, NotificationTexts texts) throws MessagingException {
+        String defaults = parameters.string("defaultLanguage", "en");
+        List<String> defaultLanguages = NotificationLanguage.parseList(defaults);
+        if (defaultLanguages.isEmpty() || !texts.languages().containsAll(defaultLanguages)) {
+            throw parameters.invalid("defaultLanguage", defaults, "languages with texts: " + String.join(", ", texts.languages()));
+        }
+        Map<String, List<String>> tlds = new HashMap<>(NotificationLanguage.BUILT_IN_TLDS);
+        Map<String, List<String>> senders;
+        String name = "senderLanguages";
+        try {
+            senders = NotificationLanguage.parseMap(parameters.string(name, ""));
+            name = "tldLanguages";
+            tlds.putAll(NotificationLanguage.parseMap(parameters.string(name, "")));
+        } catch (IllegalArgumentException e) {
+            throw parameters.invalid(name, parameters.string(name, ""), "KEY=LANGUAGE[,LANGUAGE];...: " + e.getMessage());
+        }
+        return new NotificationLanguage(senders, tlds, defaultLanguages);
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        byte[] raw = bytes(mail.getMessage());
+        OriginalMessage original = OriginalMessage.parse(raw);
+        String unsent = whyNoNotification(mail, original);
+        if (unsent == null) {
+            List<DeliveryOutcome> outcomes = notifiable(mail, outcomes(mail));
+            Notification notification = null;
+            try {
+                notification = outcomes.isEmpty() ? null : compose(mail, raw, original, outcomes);
+            } catch (RuntimeException e) {
+                // A notification that cannot be built must not lose the mail: it is kept as an unsent one.
+                LOGGER.error("cannot compose the delivery status notification for mail {}", mail.getName(), e);
+                unsent = "internal error: " + e.getMessage();
+            }
+            if (notification != null) {
+                MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(notification.message()));
+                // The null reverse-path: a notification is never answered (RFC 5321 §4.5.5).
+                getMailetContext().sendMail(null, List.of(mail.getMaybeSender().get()), message);
+                LOGGER.info("sent a delivery status notification ({}) for mail {} to {} about {}",
+                    String.join(",", notification.languages()), mail.getName(), notification.recipient(),
+                    outcomes.stream().map(o -> o.finalRecipient() + " " + o.action().word()).toList());
+            }
+        }
+        if (unsent != null) {
+            LOGGER.info("no delivery status notification for mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), unsent);
+            mail.setAttribute(new Attribute(UNSENT, AttributeValue.of(unsent)));
+            if (unsentProcessor != null) {
+                mail.setState(unsentProcessor);
+                return;
+            }
+        }
+        if (!passThrough) {
+            mail.setState(Mail.GHOST);
+        }
+    }
+
+    private Notification compose(Mail mail, byte[] raw, OriginalMessage original, List<DeliveryOutcome> outcomes) {
+        String sender = mail.getMaybeSender().get().asString();
+        Optional<DsnParameters> dsn = mail.dsnParameters();
+        OriginalEnvelope envelope = new OriginalEnvelope(sender,
+            dsn.flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).orElse(null),
+            dsn.flatMap(DsnParameters::getRetParameter).map(r -> r == DsnParameters.Ret.HDRS ? ReturnContent.HDRS : ReturnContent.FULL).orElse(null),
+            original.receivedDate(), false);
+        return composer().compose(raw, envelope, outcomes, languages.choose(sender, original, texts.languages()));
+    }
+
+    private NotificationComposer composer() {
+        if (composer == null) {
+            NotificationSettings actual = settings;
+            MailAddress postmaster = getMailetContext().getPostmaster();
+            if (reportingMtaFromPostmaster && postmaster != null) {
+                actual = new NotificationSettings(postmaster.getDomain().asString(), settings.maxReturnedSize(),
+                    settings.defaultReturn(), settings.defaultFailure(), settings.defaultDelay());
+            }
+            composer = NotificationComposer.create(actual, texts);
+        }
+        return composer;
+    }
+
+    /** Why this mail must get no notification, or null when it may. */
+    private String whyNoNotification(Mail mail, OriginalMessage original) {
+        if (!mail.hasSender()) {
+            return "null reverse-path";
+        }
+        if (mail.getMaybeSender().get().getLocalPart().equalsIgnoreCase("MAILER-DAEMON")) {
+            return "sender is a MAILER-DAEMON";
+        }
+        if (original.isAutomatic()) {
+            return "the mail is itself a notification or an automatic reply";
+        }
+        if (backscatterGuard) {
+            for (Map.Entry<String, String> guard : backscatterAttributes.entrySet()) {
+                Optional<Attribute> attribute = mail.getAttribute(AttributeName.of(guard.getKey()));
+                if (attribute.isPresent() && String.valueOf(attribute.get().getValue().value()).trim().equalsIgnoreCase(guard.getValue())) {
+                    return "backscatter guard: " + guard.getKey() + "=" + guard.getValue() + " (the sender is likely forged)";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Our outcome attribute, completed for the recipients it does not cover from James's own attributes. */
+    private List<DeliveryOutcome> outcomes(Mail mail) {
+        List<DeliveryOutcome> outcomes = new ArrayList<>();
+        Optional<Attribute> attribute = mail.getAttribute(OUTCOMES);
+        if (attribute.isPresent()) {
+            try {
+                outcomes.addAll(DeliveryOutcome.fromJson(String.valueOf(attribute.get().getValue().value())));
+            } catch (IllegalArgumentException e) {
+                LOGGER.warn("mail {}: ignoring attribute {}: {}", mail.getName(), OUTCOMES.asString(), e.getMessage());
+            }
+        }
+        for (MailAddress recipient : mail.getRecipients()) {
+            if (outcomes.stream().noneMatch(o -> o.finalRecipient().equalsIgnoreCase(recipient.asString()))) {
+                outcomes.add(fromJamesAttributes(mail, recipient));
+            }
+        }
+        return outcomes;
+    }
+
+    private static DeliveryOutcome fromJamesAttributes(Mail mail, MailAddress recipient) {
+        String reply = mail.getAttribute(DELIVERY_ERROR).map(a -> String.valueOf(a.getValue().value()))
+            .orElse(mail.getErrorMessage());
+        Optional<Integer> code = mail.getAttribute(DELIVERY_ERROR_CODE).map(a -> a.getValue().value())
+            .filter(Integer.class::isInstance).map(Integer.class::cast);
+        boolean permanent = mail.getAttribute(IS_PERMANENT).map(a -> a.getValue().value()).map(v -> !Boolean.FALSE.equals(v)).orElse(true);
+        if (reply != null && code.isPresent() && !reply.trim().matches("\\d{3}([ -].*)?")) {
+            reply = code.get() + " " + reply.trim();
+        }
+        // The composer reads the status from the reply; only a transient failure without any code needs one here.
+        DeliveryStatusCode status = permanent || DeliveryStatusCode.fromReply(reply).isPresent() ? null : GAVE_UP;
+        return new DeliveryOutcome(recipient.asString(), null, DeliveryAction.FAILED, status, null,
+            reply == null || reply.isBlank() ? null : reply.trim(), mail.getLastUpdated() == null ? null : mail.getLastUpdated().toInstant(), null);
+    }
+
+    /** The outcomes each recipient's NOTIFY asks for (RFC 3461 §4.1), with their ORCPT. */
+    private List<DeliveryOutcome> notifiable(Mail mail, List<DeliveryOutcome> outcomes) {
+        Map<String, RecipientDsnParameters> parameters = new HashMap<>();
+        mail.dsnParameters().ifPresent(dsn -> dsn.getRcptParameters()
+            .forEach((address, p) -> parameters.put(address.asString().toLowerCase(Locale.ROOT), p)));
+        List<DeliveryOutcome> notifiable = new ArrayList<>();
+        for (DeliveryOutcome outcome : outcomes) {
+            RecipientDsnParameters p = parameters.get(outcome.finalRecipient().toLowerCase(Locale.ROOT));
+            Optional<EnumSet<Notify>> notify = p == null ? Optional.empty() : p.getNotifyParameter();
+            boolean wanted = notify.map(n -> switch (outcome.action()) {
+                case FAILED -> n.contains(Notify.FAILURE);
+                case DELAYED -> n.contains(Notify.DELAY);
+                default -> n.contains(Notify.SUCCESS);
+            }).orElse(outcome.action() == DeliveryAction.FAILED || outcome.action() == DeliveryAction.DELAYED && notifyDelays);
+            if (wanted) {
+                Optional<MailAddress> orcpt = p == null ? Optional.empty() : p.getOrcptParameter();
+                notifiable.add(orcpt.isPresent() && outcome.originalRecipient() == null
+                    ? outcome.withOriginalRecipient("rfc822;" + orcpt.get().asString()) : outcome);
+            }
+        }
+        return notifiable;
+    }
+
+    private static byte[] bytes(MimeMessage message) throws MessagingException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            message.writeTo(out);
+        } catch (IOException e) {
+            throw new MessagingException("cannot read the message", e);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "Postino localized delivery status notifications (RFC 3464)";
+    }
+}
