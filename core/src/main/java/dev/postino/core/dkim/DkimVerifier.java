@@ -178,7 +178,7 @@ public final class DkimVerifier {
     private void checkSignature(DkimSignature signature) throws DkimCheckException {
         String identityDomain = signature.identityDomain();
         if (!identityDomain.equals(signature.domain()) && !identityDomain.endsWith("." + signature.domain())) {
-            throw DkimCheckException.permerror("i=" + signature.identity() + " is not within d=" + signature.domain());
+            throw DkimCheckException.permerror("i=" + TagList.shown(signature.identity()) + " is not within d=" + signature.domain());
         }
         if (!signature.signedHeaders().contains("from")) {
             throw DkimCheckException.permerror("the From header field is not signed (h= lacks from)");
@@ -277,7 +277,7 @@ public final class DkimVerifier {
     private PublicKey checkKey(DkimSignature signature, DkimKeyRecord key) throws DkimCheckException {
         DkimAlgorithm algorithm = signature.algorithm();
         if (!key.keyType().equals("rsa") && !key.keyType().equals("ed25519")) {
-            throw DkimCheckException.permerror("unsupported key type k=" + key.keyType());
+            throw DkimCheckException.permerror("unsupported key type k=" + TagList.shown(key.keyType()));
         }
         if (!key.keyType().equals(algorithm.keyType())) {
             throw DkimCheckException.permerror("key type k=" + key.keyType() + " does not match a=" + algorithm.word());
@@ -289,7 +289,7 @@ public final class DkimVerifier {
             throw DkimCheckException.permerror("key record s= does not allow email");
         }
         if (key.strictDomain() && !signature.identityDomain().equals(signature.domain())) {
-            throw DkimCheckException.permerror("key record t=s forbids the subdomain in i=" + signature.identity());
+            throw DkimCheckException.permerror("key record t=s forbids the subdomain in i=" + TagList.shown(signature.identity()));
         }
         if (key.isRevoked()) {
             throw new DkimCheckException(DkimVerdict.FAIL, "key revoked (empty p=)");
