@@ -103,6 +103,11 @@ public record DkimSignature(TagList tags, DkimAlgorithm algorithm, byte[] signat
             number(tags, "x", 12));
     }
 
+    /** Where the key record is: {@code selector._domainkey.domain} (RFC 6376 §3.6.2.1). */
+    public String keyName() {
+        return selector + "._domainkey." + domain;
+    }
+
     /** The domain part of i= (after the last '@'), lowercase. */
     public String identityDomain() {
         return identity.substring(identity.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);

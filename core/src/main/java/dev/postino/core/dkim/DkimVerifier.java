@@ -164,7 +164,7 @@ public final class DkimVerifier {
             candidate.signature = DkimSignature.parse(candidate.tags);
             checkSignature(candidate.signature);
             DkimSignature signature = candidate.signature;
-            candidate.key = dns.txt(signature.selector() + "._domainkey." + signature.domain(), budget);
+            candidate.key = dns.txt(signature.keyName(), budget);
             String hasherKey = signature.bodyCanon() + "/" + signature.algorithm().digestName() + "/" + signature.bodyLength();
             candidate.hasher = hashers.computeIfAbsent(hasherKey, k -> new BodyHasher(signature.bodyCanon(),
                 signature.algorithm().digestName(), signature.bodyLength(), options.acceptBareLf()));
@@ -253,7 +253,7 @@ public final class DkimVerifier {
     }
 
     private static DkimKeyRecord keyRecord(DkimSignature signature, DnsResult<String> answer) throws DkimCheckException {
-        String name = signature.selector() + "._domainkey." + signature.domain();
+        String name = signature.keyName();
         switch (answer.kind()) {
             case RECORDS -> {
                 DkimCheckException first = null;
