@@ -26,7 +26,7 @@ public record DkimKeyRecord(String keyType, List<String> hashes, byte[] publicKe
         }
         String version = tags.get("v");
         if (version != null && !version.equals("DKIM1")) {
-            throw DkimCheckException.permerror("key record version v=" + version + " is not DKIM1");
+            throw DkimCheckException.permerror("key record version v=" + TagList.shown(version) + " is not DKIM1");
         }
         String p = tags.get("p");
         if (p == null) {

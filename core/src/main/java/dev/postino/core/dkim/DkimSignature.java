@@ -41,11 +41,11 @@ public record DkimSignature(TagList tags, DkimAlgorithm algorithm, byte[] signat
         }
         String version = tags.get("v");
         if (!version.equals("1")) {
-            throw DkimCheckException.permerror("signature version v=" + version + " is not 1");
+            throw DkimCheckException.permerror("signature version v=" + TagList.shown(version) + " is not 1");
         }
         DkimAlgorithm algorithm = DkimAlgorithm.fromWord(tags.get("a"));
         if (algorithm == null) {
-            throw DkimCheckException.permerror("unsupported algorithm a=" + tags.get("a"));
+            throw DkimCheckException.permerror("unsupported algorithm a=" + TagList.shown(tags.get("a")));
         }
         String signatureBase64 = TagList.withoutFws(tags.get("b"));
         byte[] signature = base64(signatureBase64, "b");
@@ -62,17 +62,17 @@ public record DkimSignature(TagList tags, DkimAlgorithm algorithm, byte[] signat
             headerCanon = Canonicalization.fromWord(slash < 0 ? c : c.substring(0, slash));
             bodyCanon = slash < 0 ? Canonicalization.SIMPLE : Canonicalization.fromWord(c.substring(slash + 1));
             if (headerCanon == null || bodyCanon == null) {
-                throw DkimCheckException.permerror("unsupported canonicalization c=" + c);
+                throw DkimCheckException.permerror("unsupported canonicalization c=" + TagList.shown(c));
             }
         }
 
         String domain = tags.get("d").toLowerCase(Locale.ROOT);
         String selector = tags.get("s");
         if (!isDomainName(domain)) {
-            throw DkimCheckException.permerror("d=" + domain + " is not a domain name");
+            throw DkimCheckException.permerror("d=" + TagList.shown(domain) + " is not a domain name");
         }
         if (!isDomainName(selector)) {
-            throw DkimCheckException.permerror("s=" + selector + " is not a valid selector");
+            throw DkimCheckException.permerror("s=" + TagList.shown(selector) + " is not a valid selector");
         }
 
         List<String> signedHeaders = new ArrayList<>();
@@ -86,7 +86,7 @@ public record DkimSignature(TagList tags, DkimAlgorithm algorithm, byte[] signat
 
         String q = tags.get("q");
         if (q != null && !hasDnsTxt(q)) {
-            throw DkimCheckException.permerror("unsupported query method q=" + q);
+            throw DkimCheckException.permerror("unsupported query method q=" + TagList.shown(q));
         }
 
         String identity = "@" + domain;
@@ -94,13 +94,18 @@ public record DkimSignature(TagList tags, DkimAlgorithm algorithm, byte[] signat
         if (i != null) {
             identity = decodeQuotedPrintable(TagList.withoutFws(i));
             if (identity.indexOf('@') < 0) {
-                throw DkimCheckException.permerror("i=" + identity + " has no '@'");
+                throw DkimCheckException.permerror("i=" + TagList.shown(identity) + " has no '@'");
             }
         }
 
         return new DkimSignature(tags, algorithm, signature, signatureBase64, bodyHash, headerCanon, bodyCanon,
             domain, selector, List.copyOf(signedHeaders), identity, number(tags, "l", 76), number(tags, "t", 12),
             number(tags, "x", 12));
+    }
+
+    /** Where the key record is: {@code selector._domainkey.domain} (RFC 6376 §3.6.2.1). */
+    public String keyName() {
+        return selector + "._domainkey." + domain;
     }
 
     /** The domain part of i= (after the last '@'), lowercase. */

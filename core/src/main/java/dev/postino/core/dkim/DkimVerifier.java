@@ -164,7 +164,7 @@ public final class DkimVerifier {
             candidate.signature = DkimSignature.parse(candidate.tags);
             checkSignature(candidate.signature);
             DkimSignature signature = candidate.signature;
-            candidate.key = dns.txt(signature.selector() + "._domainkey." + signature.domain(), budget);
+            candidate.key = dns.txt(signature.keyName(), budget);
             String hasherKey = signature.bodyCanon() + "/" + signature.algorithm().digestName() + "/" + signature.bodyLength();
             candidate.hasher = hashers.computeIfAbsent(hasherKey, k -> new BodyHasher(signature.bodyCanon(),
                 signature.algorithm().digestName(), signature.bodyLength(), options.acceptBareLf()));
@@ -178,7 +178,7 @@ public final class DkimVerifier {
     private void checkSignature(DkimSignature signature) throws DkimCheckException {
         String identityDomain = signature.identityDomain();
         if (!identityDomain.equals(signature.domain()) && !identityDomain.endsWith("." + signature.domain())) {
-            throw DkimCheckException.permerror("i=" + signature.identity() + " is not within d=" + signature.domain());
+            throw DkimCheckException.permerror("i=" + TagList.shown(signature.identity()) + " is not within d=" + signature.domain());
         }
         if (!signature.signedHeaders().contains("from")) {
             throw DkimCheckException.permerror("the From header field is not signed (h= lacks from)");
@@ -253,7 +253,7 @@ public final class DkimVerifier {
     }
 
     private static DkimKeyRecord keyRecord(DkimSignature signature, DnsResult<String> answer) throws DkimCheckException {
-        String name = signature.selector() + "._domainkey." + signature.domain();
+        String name = signature.keyName();
         switch (answer.kind()) {
             case RECORDS -> {
                 DkimCheckException first = null;
@@ -277,7 +277,7 @@ public final class DkimVerifier {
     private PublicKey checkKey(DkimSignature signature, DkimKeyRecord key) throws DkimCheckException {
         DkimAlgorithm algorithm = signature.algorithm();
         if (!key.keyType().equals("rsa") && !key.keyType().equals("ed25519")) {
-            throw DkimCheckException.permerror("unsupported key type k=" + key.keyType());
+            throw DkimCheckException.permerror("unsupported key type k=" + TagList.shown(key.keyType()));
         }
         if (!key.keyType().equals(algorithm.keyType())) {
             throw DkimCheckException.permerror("key type k=" + key.keyType() + " does not match a=" + algorithm.word());
@@ -289,7 +289,7 @@ public final class DkimVerifier {
             throw DkimCheckException.permerror("key record s= does not allow email");
         }
         if (key.strictDomain() && !signature.identityDomain().equals(signature.domain())) {
-            throw DkimCheckException.permerror("key record t=s forbids the subdomain in i=" + signature.identity());
+            throw DkimCheckException.permerror("key record t=s forbids the subdomain in i=" + TagList.shown(signature.identity()));
         }
         if (key.isRevoked()) {
             throw new DkimCheckException(DkimVerdict.FAIL, "key revoked (empty p=)");

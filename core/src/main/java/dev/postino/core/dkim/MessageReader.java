@@ -38,7 +38,7 @@ final class MessageReader {
         List<HeaderField> fields = new ArrayList<>();
         StringBuilder field = null;
         byte[] line = new byte[256];
-        int total = 0;
+        long total = 0;
         while (true) {
             int lineLength = 0;
             boolean sawLf = false;
@@ -46,18 +46,22 @@ final class MessageReader {
                 if (pos == limit && !fill()) {
                     break;
                 }
-                byte b = buffer[pos++];
-                if (++total > maxBytes) {
+                int stop = pos;
+                while (stop < limit && buffer[stop] != '\n') {
+                    stop++;
+                }
+                sawLf = stop < limit;
+                int n = stop - pos;
+                total += sawLf ? n + 1 : n;
+                if (total > maxBytes) {
                     return new HeaderSection(fields, true);
                 }
-                if (b == '\n') {
-                    sawLf = true;
-                } else {
-                    if (lineLength == line.length) {
-                        line = Arrays.copyOf(line, line.length * 2);
-                    }
-                    line[lineLength++] = b;
+                if (lineLength + n > line.length) {
+                    line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + n));
                 }
+                System.arraycopy(buffer, pos, line, lineLength, n);
+                lineLength += n;
+                pos = sawLf ? stop + 1 : stop;
             }
             boolean hadCr = sawLf && lineLength > 0 && line[lineLength - 1] == '\r';
             int contentLength = hadCr ? lineLength - 1 : lineLength;

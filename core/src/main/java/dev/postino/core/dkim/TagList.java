@@ -99,7 +99,12 @@ public final class TagList {
         return from;
     }
 
-    /** At most 40 characters of the offending text, so a huge tag does not make a huge reason. */
+    /** A tag value as quoted in a reason: at most 40 characters, so a huge tag does not make a huge reason. */
+    static String shown(String value) {
+        return excerpt(value, 0, value.length());
+    }
+
+    /** At most 40 characters of the offending text. */
     private static String excerpt(String text, int from, int end) {
         String part = text.substring(from, Math.min(end, from + 40));
         return end - from > 40 ? part + "..." : part;
