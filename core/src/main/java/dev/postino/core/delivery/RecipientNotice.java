@@ -1,0 +1,87 @@
+package dev.postino.core.delivery;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.postino.core.smtp.EnhancedStatusCode;
+
+/**
+ * What the sender is to be told about one recipient, from the delivery's point of view: the RFC 3464 action,
+ * the final status, until when delivery is retried (for {@code delayed}) and the last attempt's outcome, whose
+ * reply and host are the notification's {@code Diagnostic-Code} and {@code Remote-MTA}.
+ *
+ * @param action         failed, delayed, delivered or relayed
+ * @param status         the RFC 3463 status: the remote enhanced code, or {@code 4.4.7} when retries ran out
+ * @param willRetryUntil for {@code delayed}: when retries end; else null
+ * @param lastOutcome    the last attempt for this recipient
+ */
+public record RecipientNotice(Action action, EnhancedStatusCode status, Instant willRetryUntil, DeliveryOutcome lastOutcome) {
+
+    /** RFC 3464 section 2.3.3 actions (expanded is not Postino's to say). */
+    public enum Action {
+        FAILED, DELAYED, DELIVERED, RELAYED;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public RecipientNotice {
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(lastOutcome, "lastOutcome");
+    }
+
+    public String recipient() {
+        return lastOutcome.recipient();
+    }
+
+    /**
+     * One line: {@code action}, {@code status}, {@code will-retry-until} (ISO-8601, only for delayed), then the
+     * {@linkplain DeliveryOutcome#toString() outcome's fields}, all in {@link FieldLine}'s {@code key=value;} form.
+     */
+    @Override
+    public String toString() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("action", action.label());
+        fields.put("status", status.toString());
+        fields.put("will-retry-until", willRetryUntil == null ? null : willRetryUntil.toString());
+        fields.putAll(lastOutcome.fields());
+        return FieldLine.format(fields);
+    }
+
+    /** The lines of several notices, one per recipient: the value of the mail attribute {@code postino.delivery.outcomes}. */
+    public static String formatAll(List<RecipientNotice> notices) {
+        return String.join("\n", notices.stream().map(RecipientNotice::toString).toList());
+    }
+
+    /**
+     * Reads {@link #formatAll}'s text back (blank lines ignored).
+     *
+     * @throws IllegalArgumentException naming the first line that is not a notice
+     */
+    public static List<RecipientNotice> parseAll(String text) {
+        List<RecipientNotice> notices = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Map<String, String> fields = FieldLine.parse(line);
+            try {
+                String until = fields.get("will-retry-until");
+                notices.add(new RecipientNotice(
+                    Action.valueOf(DeliveryOutcome.required(fields, "action").toUpperCase(Locale.ROOT)),
+                    EnhancedStatusCode.parse(DeliveryOutcome.required(fields, "status")),
+                    until == null ? null : Instant.parse(until), DeliveryOutcome.fromFields(fields)));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("not a recipient notice: '" + line + "': " + e.getMessage(), e);
+            }
+        }
+        return notices;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.postino.core.delivery;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A small SMTP server for the delivery engine's tests, on 127.0.0.1 with an ephemeral port: fixed replies per
+ * recipient and at the end of DATA, a chosen greeting and EHLO keywords, and a mode that hangs up right after the
+ * message instead of replying. It records the commands and the raw (still dot-stuffed) DATA it received.
+ */
+final class LocalSmtpServer implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
+    final List<String> commands = new CopyOnWriteArrayList<>();
+    final List<String> data = new CopyOnWriteArrayList<>();
+    volatile String greeting = "220 local.test ESMTP";
+    volatile String ehloReply = null;
+    volatile List<String> extensions = List.of("SIZE 1000000", "8BITMIME", "DSN", "SMTPUTF8");
+    volatile String dataReply = "250 2.0.0 queued";
+    volatile boolean hangUpAfterData;
+
+    private LocalSmtpServer(ServerSocket listener) {
+        this.listener = listener;
+        Thread acceptor = new Thread(this::accept, "local-smtp-" + listener.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    static LocalSmtpServer start() throws IOException {
+        ServerSocket listener = new ServerSocket();
+        listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        return new LocalSmtpServer(listener);
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    LocalSmtpServer onRcpt(String recipient, String reply) {
+        rcptReplies.put(recipient.toLowerCase(Locale.ROOT), reply);
+        return this;
+    }
+
+    private void accept() {
+        for (int sessions = 0; sessions < 100; sessions++) {
+            try (Socket socket = listener.accept()) {
+                socket.setSoTimeout(10_000);
+                serve(socket);
+            } catch (IOException closed) {
+                if (listener.isClosed()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void serve(Socket socket) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        OutputStream out = socket.getOutputStream();
+        reply(out, greeting);
+        for (int count = 0; count < 1000; count++) {
+            String line = in.readLine();
+            if (line == null) {
+                return;
+            }
+            commands.add(line);
+            String verb = line.split("[ :]", 2)[0].toUpperCase(Locale.ROOT);
+            switch (verb) {
+                case "EHLO" -> {
+                    if (ehloReply != null) {
+                        reply(out, ehloReply);
+                    } else {
+                        StringBuilder lines = new StringBuilder("250-local.test");
+                        extensions.forEach(e -> lines.append("\r\n250-").append(e));
+                        reply(out, lines.toString().replaceFirst("250-([^\r]*)$", "250 $1"));
+                    }
+                }
+                case "RCPT" -> {
+                    String address = line.replaceFirst("(?i)^RCPT TO:<([^>]*)>.*$", "$1").toLowerCase(Locale.ROOT);
+                    reply(out, rcptReplies.getOrDefault(address, "250 2.1.5 ok"));
+                }
+                case "DATA" -> {
+                    reply(out, "354 go ahead");
+                    ByteArrayOutputStream message = new ByteArrayOutputStream();
+                    for (String l = in.readLine(); l != null && !l.equals("."); l = in.readLine()) {
+                        message.writeBytes((l + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                    data.add(message.toString(StandardCharsets.UTF_8));
+                    if (hangUpAfterData) {
+                        return;
+                    }
+                    reply(out, dataReply);
+                }
+                case "QUIT" -> {
+                    reply(out, "221 bye");
+                    return;
+                }
+                default -> reply(out, verb.equals("HELO") || verb.equals("MAIL") || verb.equals("RSET") ? "250 ok"
+                    : "502 5.5.2 not implemented");
+            }
+        }
+    }
+
+    private static void reply(OutputStream out, String text) throws IOException {
+        out.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+    }
+}
