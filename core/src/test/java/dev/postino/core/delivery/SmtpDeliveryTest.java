@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.postino.core.delivery.DeliveryOutcome.Result;
+import dev.postino.core.delivery.testing.LocalSmtpServer;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.DnsConfig;
 import dev.postino.core.dns.testing.TestDnsServer;
@@ -31,7 +32,7 @@ class SmtpDeliveryTest {
     void start() throws Exception {
         dnsServer = TestDnsServer.start();
         dns = DnsClient.create(DnsConfig.defaults().withServers(List.of(dnsServer.address()))
-            .withQueryTimeout(Duration.ofMillis(300)).withRetries(0).withCacheSize(0));
+            .withQueryTimeout(Duration.ofSeconds(2)).withRetries(0).withCacheSize(0));
         smtp = LocalSmtpServer.start();
         dnsServer.add("example.test. 300 IN MX 10 mx.example.test.").add("mx.example.test. 300 IN A 127.0.0.1");
     }
@@ -164,7 +165,7 @@ class SmtpDeliveryTest {
 
         DeliveryOutcome outcome = delivery().deliver("two.test", message("bob@two.test")).outcomes().get(0);
 
-        assertThat(outcome.result()).isEqualTo(Result.DELIVERED);
+        assertThat(outcome.result()).as(outcome.toString()).isEqualTo(Result.DELIVERED);
         assertThat(outcome.remoteHost()).startsWith("up.two.test");
     }
 

@@ -71,7 +71,8 @@ import dev.postino.core.retry.TimeInterval;
  * once) take mails from that queue and deliver them through the MX hosts (or the smarthost) with Postino's SMTP
  * client. Then, per recipient:
  * <ul>
- *   <li>delivered: removed from the mail;</li>
+ *   <li>delivered: removed from the mail; when its DSN NOTIFY asks for SUCCESS and the next hop does not offer
+ *       DSN (so cannot take the request over), a {@code relayed} notice goes to {@code bounceProcessor};</li>
  *   <li>permanent failure (5xx, null MX, ...): at once to {@code bounceProcessor}, with the outcome;</li>
  *   <li>temporary failure: the retry policy decides. Retry: the mail goes back into the queue with the policy's
  *       delay (a delayed enqueue), its state kept in {@code postino.delivery.state}, and a copy goes to
@@ -87,12 +88,15 @@ import dev.postino.core.retry.TimeInterval;
  *   <li>{@code postino.delivery.state} on queued mails: one line per recipient (see {@link RecipientState#toString()}):
  *       arrival, first failure, last attempt, failures, warnings sent, next attempt, last outcome.</li>
  *   <li>{@code postino.delivery.outcomes} on the mails sent to {@code bounceProcessor}: one line per recipient to
- *       notify (see {@link RecipientNotice#toString()}): {@code action} ({@code failed} or {@code delayed}),
+ *       notify (see {@link RecipientNotice#toString()}): {@code action} ({@code failed}, {@code delayed} or
+ *       {@code relayed}),
  *       {@code status}, {@code will-retry-until} (delayed only), and the last attempt's {@code result},
  *       {@code class}, {@code code}, {@code enhanced}, {@code text}, {@code host} (the Remote-MTA), {@code phase},
  *       {@code attempted}. Those mails' recipients are exactly the recipients to notify about, their sender is the
  *       original sender, and their error message is the last remote reply (what James's {@code DSNBounce} shows).</li>
- *   <li>{@code postino.delivery.warning} = {@code true} on delay warnings, absent on failures.</li>
+ *   <li>{@code postino.delivery.notice} on those mails: {@code failed}, {@code delayed} or {@code relayed} (the
+ *       action of every line of the outcomes).</li>
+ *   <li>{@code postino.delivery.warning} = {@code true} on delay warnings, absent otherwise.</li>
  * </ul>
  *
  * <p>Init parameters (all optional):
@@ -129,6 +133,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
     public static final AttributeName STATE = AttributeName.of("postino.delivery.state");
     public static final AttributeName OUTCOMES = AttributeName.of("postino.delivery.outcomes");
     public static final AttributeName WARNING = AttributeName.of("postino.delivery.warning");
+    public static final AttributeName NOTICE = AttributeName.of("postino.delivery.notice");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(PolicyRemoteDelivery.class);
     /** Recipients due within this margin go along with the attempt rather than waiting for their own. */
@@ -388,21 +393,29 @@ public class PolicyRemoteDelivery extends GenericMailet {
         recipients.stream().filter(r -> !due.contains(r)).forEach(r -> next.put(r.asString(), states.get(r.asString())));
         List<RecipientNotice> failed = new ArrayList<>();
         List<RecipientNotice> delayed = new ArrayList<>();
+        List<RecipientNotice> relayed = new ArrayList<>();
         boolean nullSender = mail.getMaybeSender().isNullSender();
         if (!due.isEmpty()) {
             SmtpDelivery.DomainAttempt attempt = delivery.deliver(domain, outbound(mail, due));
             for (DeliveryOutcome outcome : attempt.outcomes()) {
                 RecipientState state = states.get(outcome.recipient());
                 switch (outcome.result()) {
-                    case DELIVERED -> LOGGER.info("{} to {} delivered: {} by {}", mail.getName(), outcome.recipient(),
-                        outcome.diagnostic(), outcome.remoteHost());
+                    case DELIVERED -> {
+                        LOGGER.info("{} to {} delivered: {} by {}", mail.getName(), outcome.recipient(),
+                            outcome.diagnostic(), outcome.remoteHost());
+                        // RFC 3461 section 6.2.1: a next hop with DSN takes over NOTIFY; without, we report "relayed".
+                        if (!attempt.dsnOffered() && notifyIncludes(mail, outcome.recipient(), DsnParameters.Notify.SUCCESS, false)) {
+                            relayed.add(new RecipientNotice(RecipientNotice.Action.RELAYED, outcome.status(), null, outcome));
+                        }
+                    }
                     case PERMANENT -> failed.add(new RecipientNotice(RecipientNotice.Action.FAILED, outcome.status(), null, outcome));
                     case TEMPORARY -> {
                         RetryDecision decision = policy.afterFailure(domain, outcome.asFailure(), state.retry(), nullSender, now);
                         if (decision instanceof RetryDecision.Retry retry) {
                             next.put(outcome.recipient(), new RecipientState(outcome.recipient(), retry.state(),
                                 retry.nextAttempt(), outcome));
-                            if (retry.warningDue() && wantsDelayWarning(mail, outcome.recipient())) {
+                            if (retry.warningDue()
+                                && notifyIncludes(mail, outcome.recipient(), DsnParameters.Notify.DELAY, warnWithoutNotify)) {
                                 delayed.add(new RecipientNotice(RecipientNotice.Action.DELAYED, outcome.status(),
                                     policy.willRetryUntil(retry.rule(), retry.state(), nullSender), outcome));
                             }
@@ -414,8 +427,9 @@ public class PolicyRemoteDelivery extends GenericMailet {
                 }
             }
         }
-        notify(mail, failed, false);
-        notify(mail, delayed, true);
+        notify(mail, failed);
+        notify(mail, delayed);
+        notify(mail, relayed);
         if (!next.isEmpty()) {
             requeue(mail, next, now);
         }
@@ -447,31 +461,33 @@ public class PolicyRemoteDelivery extends GenericMailet {
         queue.enQueue(mail, delay.isNegative() ? Duration.ZERO : delay);
     }
 
-    /** RFC 3461: with NOTIFY, only DELAY asks for warnings; without, the site decides. */
-    private boolean wantsDelayWarning(Mail mail, String recipient) {
+    /** RFC 3461: with NOTIFY, only the named events are reported; without, {@code withoutNotify} decides. */
+    private static boolean notifyIncludes(Mail mail, String recipient, DsnParameters.Notify event, boolean withoutNotify) {
         Optional<EnumSet<DsnParameters.Notify>> notify = recipientDsn(mail, recipient)
             .flatMap(DsnParameters.RecipientDsnParameters::getNotifyParameter);
-        return notify.map(n -> n.contains(DsnParameters.Notify.DELAY)).orElse(warnWithoutNotify);
+        return notify.map(n -> n.contains(event)).orElse(withoutNotify);
     }
 
     private static Optional<DsnParameters.RecipientDsnParameters> recipientDsn(Mail mail, String recipient) {
         return mail.dsnParameters().map(DsnParameters::getRcptParameters).map(p -> p.get(address(recipient)));
     }
 
-    /** A copy of the mail for the recipients in {@code notices}, with the notices, to the bounce processor. */
-    private void notify(Mail mail, List<RecipientNotice> notices, boolean warning) throws MessagingException {
+    /** A copy of the mail for the recipients in {@code notices} (all of one action), with the notices, to the bounce processor. */
+    private void notify(Mail mail, List<RecipientNotice> notices) throws MessagingException {
         if (notices.isEmpty()) {
             return;
         }
+        RecipientNotice.Action action = notices.get(0).action();
         Mail notice = copy(mail, notices.stream().map(n -> address(n.recipient())).toList());
         notice.removeAttribute(STATE);
         notice.setAttribute(new Attribute(OUTCOMES, AttributeValue.of(RecipientNotice.formatAll(notices))));
-        if (warning) {
+        notice.setAttribute(new Attribute(NOTICE, AttributeValue.of(action.label())));
+        if (action == RecipientNotice.Action.DELAYED) {
             notice.setAttribute(new Attribute(WARNING, AttributeValue.of("true")));
         }
         notice.setErrorMessage(notices.stream().map(n -> n.recipient() + ": " + n.lastOutcome().diagnostic())
             .collect(Collectors.joining("\n")));
-        LOGGER.info("{}: {} for {}", mail.getName(), warning ? "delay warning" : "failure notice",
+        LOGGER.info("{}: {} notice for {}", mail.getName(), action.label(),
             notices.stream().map(n -> n.recipient() + " (" + n.status() + " " + n.lastOutcome().diagnostic() + ")").toList());
         getMailetContext().sendMail(notice, bounceProcessor);
     }

@@ -20,12 +20,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.mail.MessagingException;
 
+import org.apache.james.core.MailAddress;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
+import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
@@ -39,6 +41,7 @@ import org.reactivestreams.Subscription;
 
 import dev.postino.core.delivery.RecipientNotice;
 import dev.postino.core.delivery.RecipientState;
+import dev.postino.core.delivery.testing.LocalSmtpServer;
 import dev.postino.core.dns.testing.TestDnsServer;
 import dev.postino.core.retry.FailureClass;
 
@@ -171,7 +174,7 @@ class PolicyRemoteDeliveryTest {
 
     private void init(String... parameters) throws MessagingException {
         FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("PolicyRemoteDelivery").mailetContext(context)
-            .setProperty("dnsServers", dns.hostPort()).setProperty("dnsQueryTimeout", "300ms").setProperty("dnsRetries", "0")
+            .setProperty("dnsServers", dns.hostPort()).setProperty("dnsQueryTimeout", "2s").setProperty("dnsRetries", "0")
             .setProperty("port", Integer.toString(closedPort)).setProperty("connectTimeout", "2s")
             .setProperty("heloName", "postino.test");
         for (int i = 0; i < parameters.length; i += 2) {
@@ -335,5 +338,76 @@ class PolicyRemoteDeliveryTest {
         assertThatThrownBy(() -> init("smarthost", "relay.example.com:99999"))
             .hasMessageContaining("init parameter smarthost='relay.example.com:99999' is not valid");
         assertThatThrownBy(() -> init("delayWarnings", "4")).hasMessageContaining("init parameter delayWarnings='4' is not valid");
+    }
+
+    private static void notify(Mail mail, String recipient, DsnParameters.Notify... events) throws Exception {
+        mail.setDsnParameters(DsnParameters.builder().addRcptParameter(new MailAddress(recipient),
+            DsnParameters.RecipientDsnParameters.of(java.util.EnumSet.copyOf(List.of(events)))).build().orElseThrow());
+    }
+
+    @Test
+    void repliesDecidePerRecipient() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            smtp.onRcpt("gone@example.test", "550 5.1.1 no such user").onRcpt("full@example.test", "452 4.2.2 full");
+            init("port", Integer.toString(smtp.port()));
+            Mail mail = mail("gone@example.test", "ok@example.test", "full@example.test");
+
+            mailet.deliver(mail);
+
+            assertThat(smtp.data).hasSize(1);
+            assertThat(mail.getRecipients()).extracting(Object::toString).containsExactly("full@example.test");
+            assertThat(queue.queued).hasSize(1);
+            FakeMailContext.SentMail bounce = context.getSentMails().get(0);
+            assertThat(bounce.getRecipients()).extracting(Object::toString).containsExactly("gone@example.test");
+            assertThat(attribute(bounce, PolicyRemoteDelivery.NOTICE)).isEqualTo("failed");
+            RecipientNotice notice = RecipientNotice.parseAll(attribute(bounce, PolicyRemoteDelivery.OUTCOMES)).get(0);
+            assertThat(notice.lastOutcome().diagnostic()).isEqualTo("550 5.1.1 no such user");
+        }
+    }
+
+    @Test
+    void notifySuccessWithoutDsnAtTheNextHopGetsARelayedNotice() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            smtp.extensions = List.of("8BITMIME");
+            init("port", Integer.toString(smtp.port()));
+            Mail mail = mail("bob@example.test");
+            notify(mail, "bob@example.test", DsnParameters.Notify.SUCCESS);
+
+            mailet.deliver(mail);
+
+            assertThat(queue.queued).isEmpty();
+            FakeMailContext.SentMail notice = context.getSentMails().get(0);
+            assertThat(attribute(notice, PolicyRemoteDelivery.NOTICE)).isEqualTo("relayed");
+            assertThat(RecipientNotice.parseAll(attribute(notice, PolicyRemoteDelivery.OUTCOMES)).get(0).action())
+                .isEqualTo(RecipientNotice.Action.RELAYED);
+        }
+    }
+
+    @Test
+    void notifySuccessWithDsnAtTheNextHopIsLeftToIt() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            init("port", Integer.toString(smtp.port()));
+            Mail mail = mail("bob@example.test");
+            notify(mail, "bob@example.test", DsnParameters.Notify.SUCCESS);
+
+            mailet.deliver(mail);
+
+            assertThat(context.getSentMails()).isEmpty();
+            assertThat(smtp.commands).anyMatch(c -> c.startsWith("RCPT TO:<bob@example.test> NOTIFY=SUCCESS"));
+        }
+    }
+
+    @Test
+    void notifyWithoutDelayGetsNoDelayWarning() throws Exception {
+        init("delayWarnings", "5m");
+        Mail mail = mail("bob@example.test");
+        notify(mail, "bob@example.test", DsnParameters.Notify.FAILURE);
+        mailet.deliver(mail);
+        clock.now = clock.now.plus(Duration.ofMinutes(15));
+
+        mailet.deliver(mail);
+
+        assertThat(context.getSentMails()).isEmpty();
+        assertThat(queue.queued).hasSize(2);
     }
 }

@@ -1,4 +1,4 @@
-package dev.postino.core.delivery;
+package dev.postino.core.delivery.testing;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -21,17 +21,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * recipient and at the end of DATA, a chosen greeting and EHLO keywords, and a mode that hangs up right after the
  * message instead of replying. It records the commands and the raw (still dot-stuffed) DATA it received.
  */
-final class LocalSmtpServer implements AutoCloseable {
+public final class LocalSmtpServer implements AutoCloseable {
 
     private final ServerSocket listener;
     private final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
-    final List<String> commands = new CopyOnWriteArrayList<>();
-    final List<String> data = new CopyOnWriteArrayList<>();
-    volatile String greeting = "220 local.test ESMTP";
-    volatile String ehloReply = null;
-    volatile List<String> extensions = List.of("SIZE 1000000", "8BITMIME", "DSN", "SMTPUTF8");
-    volatile String dataReply = "250 2.0.0 queued";
-    volatile boolean hangUpAfterData;
+    /** Every command line received, in order. */
+    public final List<String> commands = new CopyOnWriteArrayList<>();
+    /** Each message's DATA as received, still dot-stuffed, with CR LF line ends. */
+    public final List<String> data = new CopyOnWriteArrayList<>();
+    public volatile String greeting = "220 local.test ESMTP";
+    /** When set, the whole reply to EHLO (e.g. a 500 to see the HELO fallback). */
+    public volatile String ehloReply = null;
+    public volatile List<String> extensions = List.of("SIZE 1000000", "8BITMIME", "DSN", "SMTPUTF8");
+    public volatile String dataReply = "250 2.0.0 queued";
+    public volatile boolean hangUpAfterData;
 
     private LocalSmtpServer(ServerSocket listener) {
         this.listener = listener;
@@ -40,17 +43,17 @@ final class LocalSmtpServer implements AutoCloseable {
         acceptor.start();
     }
 
-    static LocalSmtpServer start() throws IOException {
+    public static LocalSmtpServer start() throws IOException {
         ServerSocket listener = new ServerSocket();
         listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
         return new LocalSmtpServer(listener);
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
-    LocalSmtpServer onRcpt(String recipient, String reply) {
+    public LocalSmtpServer onRcpt(String recipient, String reply) {
         rcptReplies.put(recipient.toLowerCase(Locale.ROOT), reply);
         return this;
     }
