@@ -15,11 +15,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A small SMTP server for the delivery engine's tests, on 127.0.0.1 with an ephemeral port: fixed replies per
  * recipient and at the end of DATA, a chosen greeting and EHLO keywords, and a mode that hangs up right after the
- * message instead of replying. It records the commands and the raw (still dot-stuffed) DATA it received.
+ * message instead of replying, and STARTTLS with a given key. It records the commands and the raw (still
+ * dot-stuffed) DATA it received.
  */
 public final class LocalSmtpServer implements AutoCloseable {
 
@@ -35,6 +40,12 @@ public final class LocalSmtpServer implements AutoCloseable {
     public volatile List<String> extensions = List.of("SIZE 1000000", "8BITMIME", "DSN", "SMTPUTF8");
     public volatile String dataReply = "250 2.0.0 queued";
     public volatile boolean hangUpAfterData;
+    /** When set, STARTTLS is offered and done with this context's key. */
+    public volatile SSLContext tls;
+    /** STARTTLS is answered with 220 and then the connection closes, as a broken TLS set-up would. */
+    public volatile boolean breakTls;
+    /** How many TLS handshakes completed. */
+    public final AtomicInteger tlsSessions = new AtomicInteger();
 
     private LocalSmtpServer(ServerSocket listener) {
         this.listener = listener;
@@ -71,7 +82,8 @@ public final class LocalSmtpServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket socket) throws IOException {
+    private void serve(Socket plain) throws IOException {
+        Socket socket = plain;
         BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = socket.getOutputStream();
         reply(out, greeting);
@@ -89,6 +101,9 @@ public final class LocalSmtpServer implements AutoCloseable {
                     } else {
                         StringBuilder lines = new StringBuilder("250-local.test");
                         extensions.forEach(e -> lines.append("\r\n250-").append(e));
+                        if (tls != null && !(socket instanceof SSLSocket)) {
+                            lines.append("\r\n250-STARTTLS");
+                        }
                         reply(out, lines.toString().replaceFirst("250-([^\r]*)$", "250 $1"));
                     }
                 }
@@ -108,6 +123,20 @@ public final class LocalSmtpServer implements AutoCloseable {
                     }
                     reply(out, dataReply);
                 }
+                case "STARTTLS" -> {
+                    reply(out, "220 2.0.0 ready to start TLS");
+                    if (breakTls) {
+                        return;
+                    }
+                    SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+                    secure.setUseClientMode(false);
+                    secure.startHandshake();
+                    tlsSessions.incrementAndGet();
+                    socket = secure;
+                    in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                    out = socket.getOutputStream();
+                }
+                case "AUTH" -> reply(out, "235 2.7.0 authenticated");
                 case "QUIT" -> {
                     reply(out, "221 bye");
                     return;
