@@ -104,6 +104,7 @@ import dev.postino.core.retry.TimeInterval;
  *   <li>{@code retryRules}: a file of retry rules in Exim's syntax (see {@code conf-samples/retry-rules.conf}),
  *       relative to James's conf folder unless absolute; default: Exim's default rule only. A rule error refuses
  *       the start, naming the line.</li>
+ *   <li>{@code retryRulesText}: the rules themselves, one per line, instead of {@code retryRules}</li>
  *   <li>{@code delayWarnings}: ages at which the sender hears of a delay (default {@code 4h, 24h}; {@code none}: never)</li>
  *   <li>{@code warnWithoutNotify}: whether recipients without a DSN NOTIFY get delay warnings (default {@code true};
  *       with NOTIFY, only those whose NOTIFY includes DELAY do)</li>
@@ -169,7 +170,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         MailetParameters parameters = MailetParameters.read(getMailetConfig(), MailetParameters.withDns("retryRules",
-            "delayWarnings", "warnWithoutNotify", "maxQueueLifetime", "nullSenderLifetime", "bounceProcessor",
+            "retryRulesText", "delayWarnings", "warnWithoutNotify", "maxQueueLifetime", "nullSenderLifetime", "bounceProcessor",
             "outgoingQueue", "deliveryThreads", "port", "smarthost", "smarthostUser", "smarthostPassword",
             "smarthostAuthWithoutTls", "requireTls", "heloName", "connectTimeout", "commandTimeout", "dataTimeout",
             "endOfDataTimeout", "maxHosts"));
@@ -190,6 +191,18 @@ public class PolicyRemoteDelivery extends GenericMailet {
 
     private RetryRules rules(MailetParameters parameters) throws MessagingException {
         String name = parameters.string("retryRules", null);
+        String text = parameters.string("retryRulesText", null);
+        if (text != null) {
+            if (name != null) {
+                throw parameters.rejected("retryRulesText", "...", "give the rules in retryRules (a file) or in retryRulesText,"
+                    + " not both");
+            }
+            try {
+                return RetryRules.parse(text);
+            } catch (RetryRuleSyntaxException e) {
+                throw parameters.rejected("retryRulesText", e.line(), e.getMessage());
+            }
+        }
         if (name == null) {
             return RetryRules.defaults();
         }

@@ -327,6 +327,17 @@ class PolicyRemoteDeliveryTest {
     }
 
     @Test
+    void rulesMayBeGivenInline() throws Exception {
+        init("retryRulesText", "\n  example.test refused F,1h,3m\n  * * F,1h,20m\n");
+        Mail mail = mail("bob@example.test");
+
+        mailet.deliver(mail);
+
+        assertThat(queue.queued.get(0).delay()).isEqualTo(Duration.ofMinutes(3));
+        assertThatThrownBy(() -> init("retryRulesText", "* bogus F,1h,1m")).hasMessageContaining("line 1: unknown error 'bogus'");
+    }
+
+    @Test
     void aMissingRulesFileRefusesToStart() {
         assertThatThrownBy(() -> init("retryRules", "nowhere.conf")).isInstanceOf(MessagingException.class)
             .hasMessageStartingWith("PolicyRemoteDelivery: init parameter retryRules='nowhere.conf' is not valid: cannot read");
