@@ -48,7 +48,8 @@ import dev.postino.core.smtp.SmtpReply;
  * One SMTP session with one remote host, on plain JDK sockets, that keeps every reply: the greeting, EHLO (HELO
  * when EHLO is refused), STARTTLS (opportunistic, or required), AUTH PLAIN or LOGIN for a smarthost, MAIL with
  * SIZE, BODY=8BITMIME, SMTPUTF8 and the DSN parameters RET and ENVID, one RCPT per recipient with NOTIFY and ORCPT,
- * DATA with dot-stuffing, and the end-of-data reply. Commands are sent one at a time (no PIPELINING). Thread-safe:
+ * DATA with dot-stuffing, and the end-of-data reply. With PIPELINING (RFC 2920), MAIL, the RCPTs and DATA go in one
+ * write; without, one command at a time. Thread-safe:
  * each {@link #deliver} call opens its own connection.
  *
  * <p>Every outcome names the host and the phase. A failure before any recipient got a reply of its own (no
@@ -304,7 +305,20 @@ public final class SmtpClient {
             if (dsnOffered && message.envelopeId() != null) {
                 mail.append(" ENVID=").append(xtext(message.envelopeId()));
             }
-            Reply mailReply = command(mail.toString(), SmtpPhase.MAIL, true);
+            boolean pipelining = extensions.containsKey("PIPELINING");
+            if (pipelining) {
+                // RFC 2920: MAIL, every RCPT and DATA in one write; the replies come back in the same order.
+                List<String> batch = new ArrayList<>();
+                batch.add(mail.toString());
+                message.recipients().forEach(r -> batch.add(rcpt(r)));
+                batch.add("DATA");
+                try {
+                    write(String.join("\r\n", batch));
+                } catch (IOException e) {
+                    throw ioFailure(e, SmtpPhase.MAIL, true);
+                }
+            }
+            Reply mailReply = pipelining ? reply(SmtpPhase.MAIL, true) : command(mail.toString(), SmtpPhase.MAIL, true);
             // A temporary refusal of the sender may be this host's alone; a permanent one stands.
             expect(mailReply, 2, SmtpPhase.MAIL, mailReply.code / 100 == 4);
 
@@ -313,7 +327,7 @@ public final class SmtpClient {
             for (OutboundMessage.Recipient recipient : message.recipients()) {
                 Reply reply;
                 try {
-                    reply = command(rcpt(recipient), SmtpPhase.RCPT, false);
+                    reply = pipelining ? reply(SmtpPhase.RCPT, false) : command(rcpt(recipient), SmtpPhase.RCPT, false);
                 } catch (Failure lost) {
                     // Nothing was delivered: whoever has no final answer yet is retried.
                     return new HostAttempt(keepRefusals(outcomes, lost.forAll(message)), false, dsnOffered);
@@ -324,10 +338,13 @@ public final class SmtpClient {
                 }
             }
             if (accepted.isEmpty()) {
+                if (pipelining) {
+                    endRefusedPipelinedData();
+                }
                 quit();
                 return new HostAttempt(outcomes, false, dsnOffered);
             }
-            DeliveryOutcome dataOutcome = data(message);
+            DeliveryOutcome dataOutcome = data(message, pipelining);
             for (int index : accepted) {
                 outcomes.set(index, dataOutcome.forRecipient(outcomes.get(index).recipient()));
             }
@@ -362,10 +379,22 @@ public final class SmtpClient {
             return rcpt.toString();
         }
 
-        /** DATA, the content and the final reply, as one outcome for every accepted recipient. */
-        private DeliveryOutcome data(OutboundMessage message) {
+        /** The pipelined DATA's reply when no recipient was accepted; after a 354, RFC 2920 asks for an empty message. */
+        private void endRefusedPipelinedData() {
             try {
-                Reply go = command("DATA", SmtpPhase.DATA, false);
+                if (reply(SmtpPhase.DATA, false).code == 354) {
+                    write(".");
+                    reply(SmtpPhase.END_OF_DATA, false);
+                }
+            } catch (IOException | Failure ignored) {
+                // every recipient already has its answer
+            }
+        }
+
+        /** DATA (already sent when pipelining), the content and the final reply, as one outcome for every accepted recipient. */
+        private DeliveryOutcome data(OutboundMessage message, boolean pipelined) {
+            try {
+                Reply go = pipelined ? reply(SmtpPhase.DATA, false) : command("DATA", SmtpPhase.DATA, false);
                 if (go.code != 354) {
                     return DeliveryOutcome.ofReply("", go.code / 100 == 2 ? protocolError(go) : go.asSmtpReply(),
                         host.label(), SmtpPhase.DATA, now());
@@ -414,6 +443,11 @@ public final class SmtpClient {
             } catch (IOException e) {
                 throw ioFailure(e, phase, tryNextHost);
             }
+            return reply(phase, tryNextHost);
+        }
+
+        /** The next reply to a command already sent. */
+        private Reply reply(SmtpPhase phase, boolean tryNextHost) throws Failure {
             return read(phase, options.timeouts().command(), tryNextHost);
         }
 

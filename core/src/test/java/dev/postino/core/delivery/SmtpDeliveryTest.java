@@ -262,4 +262,30 @@ class SmtpDeliveryTest {
         delivery(options.withSmarthost(relay.withCredentials("u", "p", true))).deliver("x.test", message("bob@x.test"));
         assertThat(smtp.commands).contains("AUTH PLAIN AHUAcA==");
     }
+
+    @Test
+    void withPipeliningTheCommandsGoInOneBatchAndEachReplyStillCounts() {
+        smtp.extensions = List.of("PIPELINING", "DSN");
+        smtp.onRcpt("gone@example.test", "550 5.1.1 No such user here");
+
+        List<DeliveryOutcome> outcomes = delivery().deliver("example.test",
+            message("gone@example.test", "bob@example.test")).outcomes();
+
+        assertThat(smtp.pipelinedBatches).hasValue(1);
+        assertThat(outcomes).extracting(DeliveryOutcome::result).containsExactly(Result.PERMANENT, Result.DELIVERED);
+        assertThat(smtp.data).hasSize(1);
+    }
+
+    @Test
+    void withPipeliningAndEveryRecipientRefusedNothingIsSent() {
+        smtp.extensions = List.of("PIPELINING");
+        smtp.onRcpt("gone@example.test", "550 5.1.1 No such user here");
+
+        List<DeliveryOutcome> outcomes = delivery().deliver("example.test", message("gone@example.test")).outcomes();
+
+        assertThat(outcomes).extracting(DeliveryOutcome::diagnostic).containsExactly("550 5.1.1 No such user here");
+        assertThat(smtp.data).isEmpty();
+        assertThat(smtp.commands).containsExactly("EHLO postino.test", "MAIL FROM:<alice@postino.test>",
+            "RCPT TO:<gone@example.test>", "DATA", "QUIT");
+    }
 }

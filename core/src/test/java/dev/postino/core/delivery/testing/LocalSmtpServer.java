@@ -44,6 +44,8 @@ public final class LocalSmtpServer implements AutoCloseable {
     public volatile SSLContext tls;
     /** STARTTLS is answered with 220 and then the connection closes, as a broken TLS set-up would. */
     public volatile boolean breakTls;
+    /** How many MAIL commands arrived with more commands right behind them (PIPELINING). */
+    public final AtomicInteger pipelinedBatches = new AtomicInteger();
     /** How many TLS handshakes completed. */
     public final AtomicInteger tlsSessions = new AtomicInteger();
 
@@ -87,6 +89,7 @@ public final class LocalSmtpServer implements AutoCloseable {
         BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = socket.getOutputStream();
         reply(out, greeting);
+        int accepted = 0;
         for (int count = 0; count < 1000; count++) {
             String line = in.readLine();
             if (line == null) {
@@ -107,11 +110,24 @@ public final class LocalSmtpServer implements AutoCloseable {
                         reply(out, lines.toString().replaceFirst("250-([^\r]*)$", "250 $1"));
                     }
                 }
+                case "MAIL" -> {
+                    accepted = 0;
+                    if (in.ready()) {
+                        pipelinedBatches.incrementAndGet();
+                    }
+                    reply(out, "250 ok");
+                }
                 case "RCPT" -> {
                     String address = line.replaceFirst("(?i)^RCPT TO:<([^>]*)>.*$", "$1").toLowerCase(Locale.ROOT);
-                    reply(out, rcptReplies.getOrDefault(address, "250 2.1.5 ok"));
+                    String answer = rcptReplies.getOrDefault(address, "250 2.1.5 ok");
+                    accepted += answer.startsWith("2") ? 1 : 0;
+                    reply(out, answer);
                 }
                 case "DATA" -> {
+                    if (accepted == 0) {
+                        reply(out, "554 5.5.1 no valid recipients");
+                        continue;
+                    }
                     reply(out, "354 go ahead");
                     ByteArrayOutputStream message = new ByteArrayOutputStream();
                     for (String l = in.readLine(); l != null && !l.equals("."); l = in.readLine()) {
@@ -141,7 +157,7 @@ public final class LocalSmtpServer implements AutoCloseable {
                     reply(out, "221 bye");
                     return;
                 }
-                default -> reply(out, verb.equals("HELO") || verb.equals("MAIL") || verb.equals("RSET") ? "250 ok"
+                default -> reply(out, verb.equals("HELO") || verb.equals("RSET") ? "250 ok"
                     : "502 5.5.2 not implemented");
             }
         }
