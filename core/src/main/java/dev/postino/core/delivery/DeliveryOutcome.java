@@ -139,24 +139,16 @@ public record DeliveryOutcome(String recipient, Result result, FailureClass fail
         try {
             String code = fields.get("code");
             String enhanced = fields.get("enhanced");
-            return new DeliveryOutcome(required(fields, "recipient"),
-                Result.valueOf(required(fields, "result").toUpperCase(Locale.ROOT)),
+            return new DeliveryOutcome(FieldLine.required(fields, "recipient"),
+                Result.valueOf(FieldLine.required(fields, "result").toUpperCase(Locale.ROOT)),
                 fields.containsKey("class") ? FailureClass.valueOf(fields.get("class").toUpperCase(Locale.ROOT)) : null,
                 code == null ? 0 : Integer.parseInt(code),
                 enhanced == null ? null : EnhancedStatusCode.parse(enhanced),
                 fields.getOrDefault("text", ""), fields.getOrDefault("host", ""),
-                SmtpPhase.parse(required(fields, "phase")), Instant.parse(required(fields, "attempted")));
+                SmtpPhase.parse(FieldLine.required(fields, "phase")), Instant.parse(FieldLine.required(fields, "attempted")));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a delivery outcome: " + fields + ": " + e.getMessage(), e);
         }
-    }
-
-    static String required(Map<String, String> fields, String key) {
-        String value = fields.get(key);
-        if (value == null) {
-            throw new IllegalArgumentException("field '" + key + "' is missing");
-        }
-        return value;
     }
 
     /**

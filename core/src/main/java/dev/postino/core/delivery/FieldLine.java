@@ -2,8 +2,11 @@ package dev.postino.core.delivery;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The one-line text form of the delivery records kept on mails: {@code key=value} fields separated by
@@ -50,6 +53,31 @@ final class FieldLine {
             fields.put(field.substring(0, equals), decode(field.substring(equals + 1)));
         }
         return fields;
+    }
+
+    /** The records of a text of lines, blank lines ignored, each read from its fields by {@code reader}. */
+    static <T> List<T> parseLines(String text, String what, Function<Map<String, String>, T> reader) {
+        List<T> records = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                records.add(reader.apply(parse(line)));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("not a " + what + ": '" + line + "': " + e.getMessage(), e);
+            }
+        }
+        return records;
+    }
+
+    /** The value of {@code key}, which must be there. */
+    static String required(Map<String, String> fields, String key) {
+        String value = fields.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("field '" + key + "' is missing");
+        }
+        return value;
     }
 
     private static String encode(String value) {

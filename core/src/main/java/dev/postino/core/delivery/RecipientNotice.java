@@ -1,7 +1,6 @@
 package dev.postino.core.delivery;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,22 +65,11 @@ public record RecipientNotice(Action action, EnhancedStatusCode status, Instant 
      * @throws IllegalArgumentException naming the first line that is not a notice
      */
     public static List<RecipientNotice> parseAll(String text) {
-        List<RecipientNotice> notices = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            Map<String, String> fields = FieldLine.parse(line);
-            try {
-                String until = fields.get("will-retry-until");
-                notices.add(new RecipientNotice(
-                    Action.valueOf(DeliveryOutcome.required(fields, "action").toUpperCase(Locale.ROOT)),
-                    EnhancedStatusCode.parse(DeliveryOutcome.required(fields, "status")),
-                    until == null ? null : Instant.parse(until), DeliveryOutcome.fromFields(fields)));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("not a recipient notice: '" + line + "': " + e.getMessage(), e);
-            }
-        }
-        return notices;
+        return FieldLine.parseLines(text, "recipient notice", fields -> {
+            String until = fields.get("will-retry-until");
+            return new RecipientNotice(Action.valueOf(FieldLine.required(fields, "action").toUpperCase(Locale.ROOT)),
+                EnhancedStatusCode.parse(FieldLine.required(fields, "status")),
+                until == null ? null : Instant.parse(until), DeliveryOutcome.fromFields(fields));
+        });
     }
 }

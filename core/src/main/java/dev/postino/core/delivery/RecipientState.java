@@ -2,7 +2,6 @@ package dev.postino.core.delivery;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,26 +62,16 @@ public record RecipientState(String recipient, RetryState retry, Instant nextAtt
      * @throws IllegalArgumentException naming the first line that is not a state
      */
     public static List<RecipientState> parseAll(String text) {
-        List<RecipientState> states = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            Map<String, String> fields = FieldLine.parse(line);
-            try {
-                RetryState retry = new RetryState(Instant.parse(DeliveryOutcome.required(fields, "arrival")),
-                    instant(fields.get("first-failure")), instant(fields.get("last-attempt")),
-                    Duration.ofSeconds(Long.parseLong(DeliveryOutcome.required(fields, "last-interval"))),
-                    Integer.parseInt(DeliveryOutcome.required(fields, "failures")),
-                    Integer.parseInt(DeliveryOutcome.required(fields, "warnings")));
-                DeliveryOutcome outcome = fields.containsKey("result") ? DeliveryOutcome.fromFields(fields) : null;
-                states.add(new RecipientState(DeliveryOutcome.required(fields, "recipient"), retry,
-                    Instant.parse(DeliveryOutcome.required(fields, "next-attempt")), outcome));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("not a recipient state: '" + line + "': " + e.getMessage(), e);
-            }
-        }
-        return states;
+        return FieldLine.parseLines(text, "recipient state", fields -> {
+            RetryState retry = new RetryState(Instant.parse(FieldLine.required(fields, "arrival")),
+                instant(fields.get("first-failure")), instant(fields.get("last-attempt")),
+                Duration.ofSeconds(Long.parseLong(FieldLine.required(fields, "last-interval"))),
+                Integer.parseInt(FieldLine.required(fields, "failures")),
+                Integer.parseInt(FieldLine.required(fields, "warnings")));
+            DeliveryOutcome outcome = fields.containsKey("result") ? DeliveryOutcome.fromFields(fields) : null;
+            return new RecipientState(FieldLine.required(fields, "recipient"), retry,
+                Instant.parse(FieldLine.required(fields, "next-attempt")), outcome);
+        });
     }
 
     private static Instant instant(String text) {

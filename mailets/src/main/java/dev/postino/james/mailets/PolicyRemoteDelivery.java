@@ -3,8 +3,6 @@ package dev.postino.james.mailets;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -268,7 +266,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
                 throw parameters.rejected("requireTls", domain, e.getMessage());
             }
         }
-        DeliveryOptions options = DeliveryOptions.defaults(parameters.string("heloName", localHostName()))
+        DeliveryOptions options = DeliveryOptions.defaults(parameters.string("heloName", MailetParameters.localHostName()))
             .withPort(parameters.integer("port", 25, 1, 65535))
             .withTimeouts(timeouts)
             .withRequireTls(requireTls)
@@ -294,14 +292,6 @@ public class PolicyRemoteDelivery extends GenericMailet {
             return options.withSmarthost(smarthost);
         } catch (IllegalArgumentException e) {
             throw parameters.rejected("smarthost", relay, e.getMessage());
-        }
-    }
-
-    private static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
         }
     }
 
