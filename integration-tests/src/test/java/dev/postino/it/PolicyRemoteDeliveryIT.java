@@ -39,6 +39,7 @@ class PolicyRemoteDeliveryIT {
     private static TestDnsServer dns;
     private static ScriptedSmtpPeer peer;
     private static JamesMemoryServer james;
+    private static ImapMailbox inbox;
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,9 +60,10 @@ class PolicyRemoteDeliveryIT {
                     + "<port>" + peer.port() + "</port><heloName>james.test</heloName><connectTimeout>2s</connectTimeout>"
                     + "<commandTimeout>10s</commandTimeout><endOfDataTimeout>10s</endOfDataTimeout>")
                 .replace("<delayWarnings>4h, 24h</delayWarnings>", "<delayWarnings>3s</delayWarnings>")
-                .replaceAll("(?s)<processor state=\"bounces\".*?</processor>", "<processor state=\"bounces\" enableJmx=\"false\">"
+                // A copy of every notice for inspection; the sample's own notices processing goes on after it.
+                .replace("<processor state=\"bounces\" enableJmx=\"false\">", "<processor state=\"bounces\" enableJmx=\"false\">"
                     + "<mailet match=\"All\" class=\"ToRepository\"><repositoryPath>" + BOUNCES.asString()
-                    + "</repositoryPath></mailet></processor>"))
+                    + "</repositoryPath><passThrough>true</passThrough></mailet>"))
             // James's own DSN extension, so that NOTIFY, ORCPT, RET and ENVID reach the mail.
             .editFile("smtpserver.xml", xml -> xml.replace("<handler class=\"org.apache.james.smtpserver.CoreCmdHandlerLoader\"/>",
                 "<handler class=\"org.apache.james.smtpserver.CoreCmdHandlerLoader\"/>"
@@ -70,6 +72,8 @@ class PolicyRemoteDeliveryIT {
                     + "<handler class=\"org.apache.james.smtpserver.dsn.DSNRcptParameterHook\"/>"
                     + "<handler class=\"org.apache.james.smtpserver.dsn.DSNMessageHook\"/>"))
             .start();
+        james.addUser("alice@postino.test", "alice-secret");
+        inbox = new ImapMailbox(james.imapPort(), "alice@postino.test", "alice-secret");
     }
 
     @AfterAll
@@ -206,6 +210,23 @@ class PolicyRemoteDeliveryIT {
             .contains(";code=550;enhanced=5.1.1;text=<gone@relay.test>: no such user;")
             .contains(";host=mx.relay.test [127.0.0.1]:" + peer.port() + ";phase=rcpt;");
         assertThat(peer.rcptAttempts("gone@relay.test")).isEqualTo(1);
+        // The sample's bounces processor turns the notice into James's DSN, which reaches the sender's inbox.
+        assertThat(awaitInboxMessageContaining("gone@relay.test: 550 5.1.1 <gone@relay.test>: no such user"))
+            .contains("multipart/report");
+    }
+
+    private static String awaitInboxMessageContaining(String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            for (byte[] message : inbox.fetchAll()) {
+                String content = new String(message, StandardCharsets.UTF_8);
+                if (content.contains(text)) {
+                    return content;
+                }
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no message with '" + text + "' in alice's inbox in 60s");
     }
 
     @Test
