@@ -147,6 +147,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
     private DnsClient dns;
     private SmtpDelivery delivery;
     private RetryPolicy policy;
+    private Duration maxQueueLifetime;
+    private Duration nullSenderLifetime;
     private MailQueue queue;
     private String bounceProcessor;
     private boolean warnWithoutNotify;
@@ -172,10 +174,12 @@ public class PolicyRemoteDelivery extends GenericMailet {
             "outgoingQueue", "deliveryThreads", "port", "smarthost", "smarthostUser", "smarthostPassword",
             "smarthostAuthWithoutTls", "requireTls", "heloName", "connectTimeout", "commandTimeout", "dataTimeout",
             "endOfDataTimeout", "maxHosts"));
+        maxQueueLifetime = interval(parameters, "maxQueueLifetime", RetryPolicy.DEFAULT_MAX_QUEUE_LIFETIME);
+        nullSenderLifetime = interval(parameters, "nullSenderLifetime", RetryPolicy.DEFAULT_NULL_SENDER_LIFETIME);
         policy = RetryPolicy.of(rules(parameters))
             .withDelayWarnings(delayWarnings(parameters))
-            .withMaxQueueLifetime(interval(parameters, "maxQueueLifetime", RetryPolicy.DEFAULT_MAX_QUEUE_LIFETIME))
-            .withNullSenderLifetime(interval(parameters, "nullSenderLifetime", RetryPolicy.DEFAULT_NULL_SENDER_LIFETIME));
+            .withMaxQueueLifetime(maxQueueLifetime)
+            .withNullSenderLifetime(nullSenderLifetime);
         warnWithoutNotify = parameters.bool("warnWithoutNotify", true);
         bounceProcessor = parameters.string("bounceProcessor", "bounces");
         DeliveryOptions options = deliveryOptions(parameters);
@@ -356,18 +360,18 @@ public class PolicyRemoteDelivery extends GenericMailet {
         });
     }
 
-    private void process(MailQueue.MailQueueItem item) {
+    void process(MailQueue.MailQueueItem item) {
         Mail mail = item.getMail();
         try {
             deliver(mail);
             item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
         } catch (Exception | LinkageError e) {
-            // Never lose a mail: put it back for later, and only let the queue retry when even that fails.
-            LOGGER.error("Delivery of {} failed unexpectedly; it is retried in {}", mail.getName(), ERROR_DELAY, e);
+            LOGGER.error("Delivery of {} failed unexpectedly", mail.getName(), e);
             try {
-                queue.enQueue(mail, ERROR_DELAY);
+                setAside(mail, e);
                 item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
             } catch (Exception again) {
+                // Never lose a mail: when even setting it aside fails, the queue keeps it and retries.
                 LOGGER.error("Cannot re-queue {}; the queue retries it", mail.getName(), again);
                 try {
                     item.done(MailQueue.MailQueueItem.CompletionStatus.RETRY);
@@ -376,6 +380,30 @@ public class PolicyRemoteDelivery extends GenericMailet {
                 }
             }
         }
+    }
+
+    /**
+     * After an unexpected error (an unreadable message, a failing store): tried again later while the mail is within
+     * its queue lifetime, then handed to James's error processor, so that it is neither lost nor retried forever.
+     */
+    private void setAside(Mail mail, Throwable error) throws MessagingException {
+        Instant now = clock.instant();
+        Optional<Instant> arrival = stateText(mail).flatMap(text -> {
+            try {
+                return RecipientState.parseAll(text).stream().map(st -> st.retry().arrival()).min(Instant::compareTo);
+            } catch (IllegalArgumentException unreadable) {
+                return Optional.empty();
+            }
+        });
+        Duration lifetime = mail.getMaybeSender().isNullSender() ? nullSenderLifetime : maxQueueLifetime;
+        if (arrival.isPresent() && Duration.between(arrival.get(), now).compareTo(lifetime) <= 0) {
+            LOGGER.info("{} is tried again in {}", mail.getName(), ERROR_DELAY);
+            queue.enQueue(mail, ERROR_DELAY);
+            return;
+        }
+        LOGGER.warn("{} goes to the error processor: {}", mail.getName(), error.toString());
+        mail.setErrorMessage("remote delivery failed unexpectedly: " + error);
+        getMailetContext().sendMail(mail, Mail.ERROR);
     }
 
     /**
@@ -440,8 +468,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
 
     private Map<String, RecipientState> states(Mail mail, Instant now) {
         Map<String, RecipientState> states = new LinkedHashMap<>();
-        Optional<String> text = mail.getAttribute(STATE).map(Attribute::getValue).map(AttributeValue::value)
-            .filter(String.class::isInstance).map(String.class::cast);
+        Optional<String> text = stateText(mail);
         if (text.isPresent()) {
             try {
                 RecipientState.parseAll(text.get()).forEach(s -> states.put(s.recipient(), s));
@@ -454,6 +481,11 @@ public class PolicyRemoteDelivery extends GenericMailet {
             states.putIfAbsent(recipient.asString(), RecipientState.arrived(recipient.asString(), now));
         }
         return states;
+    }
+
+    private static Optional<String> stateText(Mail mail) {
+        return mail.getAttribute(STATE).map(Attribute::getValue).map(AttributeValue::value)
+            .filter(String.class::isInstance).map(String.class::cast);
     }
 
     private void requeue(Mail mail, Map<String, RecipientState> next, Instant now) throws MessagingException {

@@ -421,4 +421,48 @@ class PolicyRemoteDeliveryTest {
         assertThat(context.getSentMails()).isEmpty();
         assertThat(queue.queued).hasSize(2);
     }
+
+    private static MailQueue.MailQueueItem item(Mail mail, List<MailQueue.MailQueueItem.CompletionStatus> completions) {
+        return new MailQueue.MailQueueItem() {
+            @Override
+            public Mail getMail() {
+                return mail;
+            }
+
+            @Override
+            public void done(CompletionStatus status) {
+                completions.add(status);
+            }
+        };
+    }
+
+    @Test
+    void anUnreadableMessageIsTriedLaterThenHandedToTheErrorProcessor() throws Exception {
+        init();
+        javax.mail.internet.MimeMessage broken = new javax.mail.internet.MimeMessage(
+            javax.mail.Session.getInstance(new java.util.Properties())) {
+            @Override
+            public void writeTo(java.io.OutputStream out) throws MessagingException {
+                throw new MessagingException("broken store");
+            }
+        };
+        Mail mail = FakeMail.builder().name("m").sender("alice@postino.test").recipients("bob@example.test")
+            .mimeMessage(broken).build();
+        mailet.service(mail);
+        Mail queued = queue.queued.get(0).mail();
+        List<MailQueue.MailQueueItem.CompletionStatus> completions = new java.util.ArrayList<>();
+
+        mailet.process(item(queued, completions));
+
+        assertThat(queue.queued).hasSize(2);
+        assertThat(queue.queued.get(1).delay()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(context.getSentMails()).isEmpty();
+
+        clock.now = clock.now.plus(Duration.ofDays(6));
+        mailet.process(item(queued, completions));
+
+        assertThat(queue.queued).hasSize(2);
+        assertThat(context.getSentMails()).extracting(FakeMailContext.SentMail::getState).containsExactly(Mail.ERROR);
+        assertThat(completions).containsOnly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+    }
 }
