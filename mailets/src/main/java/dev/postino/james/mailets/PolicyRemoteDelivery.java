@@ -77,6 +77,10 @@ import dev.postino.core.retry.TimeInterval;
  *       {@code bounceProcessor} as a delay warning when one is due; give up: to {@code bounceProcessor} with status
  *       {@code 4.4.7} and the last remote reply (never a generic "too many retries").</li>
  * </ul>
+ * Failures go to {@code bounceProcessor} whatever the recipient's NOTIFY says (NEVER included): whether to tell the
+ * sender is the notification's decision; only delay warnings and relayed notices are filtered here. A mail that
+ * cannot be handled at all (an unreadable message, a failing store) is tried again every 5 minutes within its queue
+ * lifetime, then handed to James's error processor.
  * The mail queue must honour delays: James's memory, ActiveMQ and Pulsar queues do. James's RabbitMQ queue ignores
  * the delay, so a deferred mail is tried again as soon as a worker is free; the policy then finds each recipient not
  * yet due and puts the mail back, which keeps the schedule but busy-loops the queue.
@@ -107,7 +111,7 @@ import dev.postino.core.retry.TimeInterval;
  *   <li>{@code warnWithoutNotify}: whether recipients without a DSN NOTIFY get delay warnings (default {@code true};
  *       with NOTIFY, only those whose NOTIFY includes DELAY do)</li>
  *   <li>{@code maxQueueLifetime} ({@code 5d}) and {@code nullSenderLifetime} ({@code 2d}), in the rules' time syntax</li>
- *   <li>{@code bounceProcessor}: where failures and delay warnings go (default {@code bounces})</li>
+ *   <li>{@code bounceProcessor}: where failures, delay warnings and relayed notices go (default {@code bounces})</li>
  *   <li>{@code outgoingQueue}: the James mail queue of this mailet (default {@code postino-outgoing})</li>
  *   <li>{@code deliveryThreads}: concurrent deliveries (default {@code 8})</li>
  *   <li>{@code port}: the MX hosts' SMTP port (default {@code 25})</li>
