@@ -288,4 +288,22 @@ class SmtpDeliveryTest {
         assertThat(smtp.commands).containsExactly("EHLO postino.test", "MAIL FROM:<alice@postino.test>",
             "RCPT TO:<gone@example.test>", "DATA", "QUIT");
     }
+
+    @Test
+    void eightBitContentIsDeclaredAndNonAsciiAddressesNeedSmtpUtf8() {
+        OutboundMessage message = OutboundMessage.of("alice@postino.test", List.of("josé@example.test"),
+            "Subject: café\r\n\r\nbody\r\n");
+
+        DeliveryOutcome delivered = delivery().deliver("example.test", message).outcomes().get(0);
+
+        assertThat(delivered.result()).isEqualTo(Result.DELIVERED);
+        assertThat(smtp.commands).anyMatch(c -> c.startsWith("MAIL FROM:<alice@postino.test>") && c.contains(" BODY=8BITMIME")
+            && c.contains(" SMTPUTF8"));
+
+        smtp.extensions = List.of("8BITMIME");
+        DeliveryOutcome refused = delivery().deliver("example.test", message).outcomes().get(0);
+
+        assertThat(refused.result()).isEqualTo(Result.PERMANENT);
+        assertThat(refused.status()).isEqualTo(EnhancedStatusCode.parse("5.6.7"));
+    }
 }
