@@ -57,9 +57,16 @@ public record DeliveryOutcome(String recipient, Result result, FailureClass fail
         }
     }
 
-    /** The outcome the server's {@code reply} means: 2xx delivered (or accepted), 4xx temporary, 5xx permanent. */
+    /**
+     * The outcome the server's {@code reply} means: 2xx delivered (or accepted), 4xx temporary, 5xx permanent.
+     *
+     * @throws IllegalArgumentException for a 3xx reply, which decides nothing
+     */
     public static DeliveryOutcome ofReply(String recipient, SmtpReply reply, String remoteHost, SmtpPhase phase,
                                           Instant attemptedAt) {
+        if (reply.code() / 100 == 3) {
+            throw new IllegalArgumentException("a 3xx reply is not an outcome: " + reply);
+        }
         Result result = reply.isPermanent() ? Result.PERMANENT : reply.isTransient() ? Result.TEMPORARY : Result.DELIVERED;
         return new DeliveryOutcome(recipient, result, FailureClass.REPLY, reply.code(), reply.enhancedCode(), reply.text(),
             remoteHost, phase, attemptedAt);

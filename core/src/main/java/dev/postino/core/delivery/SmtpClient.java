@@ -332,7 +332,7 @@ public final class SmtpClient {
                     // Nothing was delivered: whoever has no final answer yet is retried.
                     return new HostAttempt(keepRefusals(outcomes, lost.forAll(message)), false, dsnOffered);
                 }
-                outcomes.add(DeliveryOutcome.ofReply(recipient.address(), reply.asSmtpReply(), host.label(), SmtpPhase.RCPT, now()));
+                outcomes.add(DeliveryOutcome.ofReply(recipient.address(), decisive(reply), host.label(), SmtpPhase.RCPT, now()));
                 if (reply.code / 100 == 2) {
                     accepted.add(outcomes.size() - 1);
                 }
@@ -396,7 +396,7 @@ public final class SmtpClient {
             try {
                 Reply go = pipelined ? reply(SmtpPhase.DATA, false) : command("DATA", SmtpPhase.DATA, false);
                 if (go.code != 354) {
-                    return DeliveryOutcome.ofReply("", go.code / 100 == 2 ? protocolError(go) : go.asSmtpReply(),
+                    return DeliveryOutcome.ofReply("", go.code / 100 == 2 ? protocolError(go) : decisive(go),
                         host.label(), SmtpPhase.DATA, now());
                 }
                 byte[] stuffed = dotStuffed(message.content());
@@ -411,7 +411,7 @@ public final class SmtpClient {
                     }
                 }
                 Reply end = read(SmtpPhase.END_OF_DATA, options.timeouts().endOfData(), false);
-                return DeliveryOutcome.ofReply("", end.asSmtpReply(), host.label(), SmtpPhase.END_OF_DATA, now());
+                return DeliveryOutcome.ofReply("", decisive(end), host.label(), SmtpPhase.END_OF_DATA, now());
             } catch (Failure failure) {
                 return failure.outcome;
             } catch (IOException e) {
@@ -500,6 +500,11 @@ public final class SmtpClient {
                 SmtpReply smtp = reply.code / 100 == 4 || reply.code / 100 == 5 ? reply.asSmtpReply() : protocolError(reply);
                 throw new Failure(DeliveryOutcome.ofReply("", smtp, host.label(), phase, now()), tryNextHost);
             }
+        }
+
+        /** A reply that decides: 2xx, 4xx or 5xx as given; a 3xx where none belongs counts as a temporary failure. */
+        private SmtpReply decisive(Reply reply) {
+            return reply.code / 100 == 3 ? protocolError(reply) : reply.asSmtpReply();
         }
 
         /** A reply of the wrong kind (e.g. 354 to EHLO): the server is confused; try again later. */

@@ -306,4 +306,16 @@ class SmtpDeliveryTest {
         assertThat(refused.result()).isEqualTo(Result.PERMANENT);
         assertThat(refused.status()).isEqualTo(EnhancedStatusCode.parse("5.6.7"));
     }
+
+    @Test
+    void aStray3xxReplyToRcptIsATemporaryFailureNeverADelivery() {
+        smtp.onRcpt("odd@example.test", "354 what?");
+
+        DeliveryOutcome outcome = delivery().deliver("example.test", message("odd@example.test")).outcomes().get(0);
+
+        assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
+        assertThat(outcome.code()).isEqualTo(451);
+        assertThat(outcome.text()).contains("354 what?");
+        assertThat(smtp.data).isEmpty();
+    }
 }
