@@ -424,8 +424,9 @@ public class PolicyRemoteDelivery extends GenericMailet {
         String domain = recipients.get(0).getDomain().asString();
         List<MailAddress> due = recipients.stream()
             .filter(r -> !states.get(r.asString()).nextAttempt().isAfter(now.plus(DUE_MARGIN))).toList();
+        // Every recipient stays queued unless its outcome says otherwise: one without an outcome is never dropped.
         Map<String, RecipientState> next = new LinkedHashMap<>();
-        recipients.stream().filter(r -> !due.contains(r)).forEach(r -> next.put(r.asString(), states.get(r.asString())));
+        recipients.forEach(r -> next.put(r.asString(), states.get(r.asString())));
         List<RecipientNotice> failed = new ArrayList<>();
         List<RecipientNotice> delayed = new ArrayList<>();
         List<RecipientNotice> relayed = new ArrayList<>();
@@ -436,6 +437,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
                 RecipientState state = states.get(outcome.recipient());
                 switch (outcome.result()) {
                     case DELIVERED -> {
+                        next.remove(outcome.recipient());
                         LOGGER.info("{} to {} delivered: {} by {}", mail.getName(), outcome.recipient(),
                             outcome.diagnostic(), outcome.remoteHost());
                         // RFC 3461 section 6.2.1: a next hop with DSN takes over NOTIFY; without, we report "relayed".
@@ -443,7 +445,10 @@ public class PolicyRemoteDelivery extends GenericMailet {
                             relayed.add(new RecipientNotice(RecipientNotice.Action.RELAYED, outcome.status(), null, outcome));
                         }
                     }
-                    case PERMANENT -> failed.add(new RecipientNotice(RecipientNotice.Action.FAILED, outcome.status(), null, outcome));
+                    case PERMANENT -> {
+                        next.remove(outcome.recipient());
+                        failed.add(new RecipientNotice(RecipientNotice.Action.FAILED, outcome.status(), null, outcome));
+                    }
                     case TEMPORARY -> {
                         RetryDecision decision = policy.afterFailure(domain, outcome.asFailure(), state.retry(), nullSender, now);
                         if (decision instanceof RetryDecision.Retry retry) {
@@ -456,6 +461,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
                             }
                         } else {
                             RetryDecision.GiveUp giveUp = (RetryDecision.GiveUp) decision;
+                            next.remove(outcome.recipient());
                             failed.add(new RecipientNotice(RecipientNotice.Action.FAILED, giveUp.status(), null, outcome));
                         }
                     }
