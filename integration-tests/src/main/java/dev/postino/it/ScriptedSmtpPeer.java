@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * A remote SMTP server for tests, on 127.0.0.1 with an ephemeral port, that answers each RCPT and each
  * DATA with the reply a test scripted, per recipient and per attempt: the n-th RCPT for a recipient gets
  * the n-th scripted reply (the last one repeats), likewise the n-th DATA. Unscripted recipients and DATA
- * get {@code 250}. It records every command and every accepted message.
+ * get {@code 250}. It records every command and every accepted message. A scripted DATA reply of
+ * {@link #DROP} reads the whole message and then closes the connection without any reply.
  */
 public final class ScriptedSmtpPeer implements AutoCloseable {
 
@@ -38,6 +39,9 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
         }
     }
 
+    /** As a DATA reply: hang up after the message, so the client cannot know whether it was taken. */
+    public static final String DROP = "DROP";
+
     private static final Pattern PATH = Pattern.compile("(?i)^(MAIL FROM|RCPT TO):\\s*<([^>]*)>\\s*(.*)$");
     private static final int MAX_CONNECTIONS = 32;
 
@@ -47,6 +51,8 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     private final Map<String, AtomicInteger> rcptAttempts = new ConcurrentHashMap<>();
     private final List<String> dataScript = new CopyOnWriteArrayList<>();
     private final AtomicInteger dataAttempts = new AtomicInteger();
+    private final Map<String, List<String>> dataScriptsByRecipient = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> dataAttemptsByRecipient = new ConcurrentHashMap<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
@@ -81,6 +87,15 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     /** Replies to RCPT TO for {@code recipient}, one per attempt; e.g. {@code "452 4.2.2 Mailbox full", "250 OK"}. */
     public ScriptedSmtpPeer onRcpt(String recipient, String... replies) {
         rcptScripts.put(recipient.toLowerCase(Locale.ROOT), List.of(replies));
+        return this;
+    }
+
+    /**
+     * Replies at the end of DATA for transactions that include {@code recipient}, one per such transaction; they
+     * take precedence over {@link #onData}.
+     */
+    public ScriptedSmtpPeer onDataFor(String recipient, String... replies) {
+        dataScriptsByRecipient.put(recipient.toLowerCase(Locale.ROOT), List.of(replies));
         return this;
     }
 
@@ -229,6 +244,18 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                         int attempt = dataAttempts.getAndIncrement();
                         String response = dataScript.isEmpty() ? "250 2.0.0 queued"
                             : dataScript.get(Math.min(attempt, dataScript.size() - 1));
+                        for (String recipient : recipients) {
+                            List<String> script = dataScriptsByRecipient.get(recipient.toLowerCase(Locale.ROOT));
+                            if (script != null && !script.isEmpty()) {
+                                int n = dataAttemptsByRecipient.computeIfAbsent(recipient.toLowerCase(Locale.ROOT),
+                                    k -> new AtomicInteger()).getAndIncrement();
+                                response = script.get(Math.min(n, script.size() - 1));
+                                break;
+                            }
+                        }
+                        if (response.equals(DROP)) {
+                            return;
+                        }
                         if (response.startsWith("2")) {
                             deliveries.add(new Delivery(mailFrom, List.copyOf(recipients), mailParameters,
                                 Map.copyOf(rcptParameters), content));

@@ -12,12 +12,14 @@ import org.junit.jupiter.api.Test;
 class BadConfigurationIT {
 
     private static String startFailure(String extraParameter) {
+        return startFailure(JamesMemoryServer.builder().editFile("mailetcontainer.xml", xml -> xml.replace(
+            "<timeBudget>10s</timeBudget>", "<timeBudget>10s</timeBudget>" + extraParameter)));
+    }
+
+    private static String startFailure(JamesMemoryServer.Builder builder) {
         Throwable failure = catchThrowable(() -> {
-            try (JamesMemoryServer james = JamesMemoryServer.builder()
-                .editFile("mailetcontainer.xml", xml -> xml.replace("<timeBudget>10s</timeBudget>",
-                    "<timeBudget>10s</timeBudget>" + extraParameter))
-                .start()) {
-                throw new AssertionError("James started with " + extraParameter);
+            try (JamesMemoryServer james = builder.start()) {
+                throw new AssertionError("James started with a bad configuration");
             }
         });
         assertThat(failure).isNotNull().isNotInstanceOf(AssertionError.class);
@@ -39,5 +41,14 @@ class BadConfigurationIT {
     void unknownParameterIsRefused() {
         assertThat(startFailure("<dnsServer>127.0.0.1:53</dnsServer>")).contains(
             "dev.postino.james.mailets.IprevCheck: unknown init parameter 'dnsServer' (value '127.0.0.1:53'); known parameters: ");
+    }
+
+    @Test
+    void aBadRetryRuleIsRefusedNamingItsLine() {
+        assertThat(startFailure(JamesMemoryServer.builder()
+            .editFile("retry-rules.conf", rules -> rules + "\nexample.com  rcpt_5xx  F,1h,10m\n"))).contains(
+            "dev.postino.james.mailets.PolicyRemoteDelivery: init parameter retryRules='retry-rules.conf' is not valid: line ")
+            .contains("unknown error 'rcpt_5xx': retry rules are for temporary (4xx) failures; a 5xx reply fails at once"
+                + " in \"example.com  rcpt_5xx  F,1h,10m\"");
     }
 }

@@ -1,7 +1,6 @@
 package dev.postino.james.mailets;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -78,7 +77,7 @@ public class SpfCheck extends GenericMailet {
         MailetParameters parameters = MailetParameters.read(getMailetConfig(),
             MailetParameters.withDns("addHeader", "receiver", TrustedSources.PARAMETER, "timeBudget"));
         addHeader = parameters.bool("addHeader", true);
-        receiver = parameters.string("receiver", localHostName());
+        receiver = parameters.string("receiver", MailetParameters.localHostName());
         trusted = TrustedSources.read(parameters);
         Duration timeBudget = parameters.duration("timeBudget", Duration.ofSeconds(20));
         dns = DnsClient.create(parameters.dnsConfig());
@@ -132,14 +131,6 @@ public class SpfCheck extends GenericMailet {
         mail.setAttribute(new Attribute(EXPLANATION, AttributeValue.of(explanation)));
         mail.setAttribute(new Attribute(REASON, AttributeValue.of(reason)));
         mail.setAttribute(new Attribute(HELO_RESULT, AttributeValue.of(heloVerdict)));
-    }
-
-    private static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 
     @Override

@@ -1,0 +1,645 @@
+package dev.postino.core.delivery;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import dev.postino.core.retry.FailureClass;
+import dev.postino.core.smtp.EnhancedStatusCode;
+import dev.postino.core.smtp.SmtpPhase;
+import dev.postino.core.smtp.SmtpReply;
+
+/**
+ * One SMTP session with one remote host, on plain JDK sockets, that keeps every reply: the greeting, EHLO (HELO
+ * when EHLO is refused), STARTTLS (opportunistic, or required), AUTH PLAIN or LOGIN for a smarthost, MAIL with
+ * SIZE, BODY=8BITMIME, SMTPUTF8 and the DSN parameters RET and ENVID, one RCPT per recipient with NOTIFY and ORCPT,
+ * DATA with dot-stuffing, and the end-of-data reply. With PIPELINING (RFC 2920), MAIL, the RCPTs and DATA go in one
+ * write; without, one command at a time. Thread-safe:
+ * each {@link #deliver} call opens its own connection.
+ *
+ * <p>Every outcome names the host and the phase. A failure before any recipient got a reply of its own (no
+ * connection, a refused greeting or EHLO, TLS, a temporary MAIL refusal, a lost connection) is marked
+ * {@linkplain HostAttempt#tryNextHost() worth trying the next host}; once a recipient has its reply, the answer
+ * stands.
+ */
+public final class SmtpClient {
+
+    /** One address of one MX host (or of the smarthost), and the port to use. */
+    public record RemoteHost(String name, InetAddress address, int port) {
+        public RemoteHost {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(address, "address");
+        }
+
+        /** {@code mx.example.com [192.0.2.1]:25}: what outcomes name as the remote host. */
+        public String label() {
+            return name + " [" + address.getHostAddress() + "]" + (port == 25 ? "" : ":" + port);
+        }
+    }
+
+    /**
+     * The result of one session: an outcome per recipient, in the message's order.
+     *
+     * @param tryNextHost whether the failure happened before any recipient's own reply, so that another host may do better
+     * @param dsnOffered  whether the host offered DSN, so that a success means {@code delivered} rather than {@code relayed}
+     */
+    public record HostAttempt(List<DeliveryOutcome> outcomes, boolean tryNextHost, boolean dsnOffered) {
+    }
+
+    private static final int MAX_LINE = 8192;
+    private static final int MAX_REPLY_LINES = 200;
+    private static final int CHUNK = 64 * 1024;
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "postino-smtp-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final DeliveryOptions options;
+    private final Clock clock;
+
+    public SmtpClient(DeliveryOptions options, Clock clock) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Delivers {@code message} to {@code host}. Never throws for anything the remote host does: every failure is an
+     * outcome.
+     *
+     * @param requireTls whether STARTTLS is required (and the certificate verified against {@code host}'s name)
+     * @param smarthost  the smarthost whose credentials AUTH uses, or null for an MX host
+     */
+    public HostAttempt deliver(RemoteHost host, OutboundMessage message, boolean requireTls, Smarthost smarthost) {
+        HostAttempt attempt = session(host, message, requireTls, smarthost, true);
+        DeliveryOutcome first = attempt.outcomes().get(0);
+        if (attempt.tryNextHost() && !requireTls && first.failureClass() == FailureClass.TLS && first.phase() == SmtpPhase.STARTTLS) {
+            // RFC 7435: a failed opportunistic handshake must not stop delivery; try again in the clear.
+            return session(host, message, false, smarthost, false);
+        }
+        return attempt;
+    }
+
+    private HostAttempt session(RemoteHost host, OutboundMessage message, boolean requireTls, Smarthost smarthost,
+                                boolean useTls) {
+        Session session = new Session(host);
+        try {
+            return session.run(message, requireTls, smarthost, useTls);
+        } catch (Failure failure) {
+            return new HostAttempt(failure.forAll(message), failure.tryNextHost, session.dsnOffered);
+        } finally {
+            session.close();
+        }
+    }
+
+    /** Ends the session for every recipient without a reply of its own. */
+    private static final class Failure extends Exception {
+        private final DeliveryOutcome outcome;
+        private final boolean tryNextHost;
+
+        Failure(DeliveryOutcome outcome, boolean tryNextHost) {
+            super(outcome.text(), null, false, false);
+            this.outcome = outcome;
+            this.tryNextHost = tryNextHost;
+        }
+
+        List<DeliveryOutcome> forAll(OutboundMessage message) {
+            return message.recipients().stream().map(r -> outcome.forRecipient(r.address())).toList();
+        }
+    }
+
+    private final class Session {
+        private final RemoteHost host;
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+        private boolean tlsActive;
+        private boolean dsnOffered;
+        private final AtomicBoolean watchdogFired = new AtomicBoolean();
+
+        Session(RemoteHost host) {
+            this.host = host;
+        }
+
+        HostAttempt run(OutboundMessage message, boolean requireTls, Smarthost smarthost, boolean useTls) throws Failure {
+            connect();
+            Reply greeting = read(SmtpPhase.GREETING, options.timeouts().command(), true);
+            expect(greeting, 2, SmtpPhase.GREETING, true);
+            Map<String, String> extensions = ehlo();
+            if (extensions.containsKey("STARTTLS") && useTls) {
+                extensions = startTls(requireTls, extensions);
+            } else if (requireTls) {
+                throw failure(FailureClass.TLS, "TLS is required for this domain and the host does not offer STARTTLS",
+                    SmtpPhase.STARTTLS, true);
+            }
+            if (smarthost != null && smarthost.username() != null) {
+                authenticate(smarthost, extensions);
+            }
+            dsnOffered = extensions.containsKey("DSN");
+            return transaction(message, extensions);
+        }
+
+        private void connect() throws Failure {
+            try {
+                socket = new Socket();
+                socket.connect(new InetSocketAddress(host.address(), host.port()), millis(options.timeouts().connect()));
+                streams();
+            } catch (SocketTimeoutException e) {
+                throw failure(FailureClass.TIMEOUT, "connection timed out after " + options.timeouts().connect().toSeconds() + "s",
+                    SmtpPhase.CONNECT, true);
+            } catch (ConnectException | NoRouteToHostException e) {
+                throw failure(FailureClass.REFUSED, "connection refused (" + e.getMessage() + ")", SmtpPhase.CONNECT, true);
+            } catch (IOException e) {
+                throw failure(FailureClass.LOST_CONNECTION, "cannot connect: " + e, SmtpPhase.CONNECT, true);
+            }
+        }
+
+        private void streams() throws IOException {
+            in = new BufferedInputStream(socket.getInputStream());
+            out = new BufferedOutputStream(socket.getOutputStream());
+        }
+
+        private Map<String, String> ehlo() throws Failure {
+            Reply reply = command("EHLO " + options.heloName(), SmtpPhase.EHLO, true);
+            if (reply.code / 100 == 5) {
+                // RFC 5321 section 3.2: a server that does not know EHLO still knows HELO.
+                expect(command("HELO " + options.heloName(), SmtpPhase.EHLO, true), 2, SmtpPhase.EHLO, true);
+                return Map.of();
+            }
+            expect(reply, 2, SmtpPhase.EHLO, true);
+            Map<String, String> extensions = new LinkedHashMap<>();
+            for (String line : reply.lines.subList(1, reply.lines.size())) {
+                String[] keyword = line.strip().split("[ =]", 2);
+                extensions.put(keyword[0].toUpperCase(Locale.ROOT), keyword.length > 1 ? keyword[1].strip() : "");
+            }
+            return extensions;
+        }
+
+        private Map<String, String> startTls(boolean requireTls, Map<String, String> clearExtensions) throws Failure {
+            Reply reply = command("STARTTLS", SmtpPhase.STARTTLS, true);
+            if (reply.code != 220) {
+                if (requireTls) {
+                    expect(reply, 2, SmtpPhase.STARTTLS, true);
+                }
+                // Opportunistic: carry on in the clear; the session is still in its state after EHLO.
+                return clearExtensions;
+            }
+            try {
+                SSLContext context = requireTls ? verifiedContext() : UNVERIFIED_TLS;
+                SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, host.name(), host.port(), true);
+                if (requireTls) {
+                    SSLParameters parameters = tls.getSSLParameters();
+                    // The certificate must name the MX host (RFC 7672 checks a DANE-less name the same way).
+                    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                    tls.setSSLParameters(parameters);
+                }
+                tls.setSoTimeout(millis(options.timeouts().command()));
+                tls.startHandshake();
+                socket = tls;
+                streams();
+                tlsActive = true;
+            } catch (IOException | GeneralSecurityException e) {
+                throw failure(FailureClass.TLS, "TLS handshake failed: " + e.getMessage(), SmtpPhase.STARTTLS, true);
+            }
+            return ehlo();
+        }
+
+        private SSLContext verifiedContext() throws GeneralSecurityException {
+            return options.verifiedTls() != null ? options.verifiedTls() : SSLContext.getDefault();
+        }
+
+        private void authenticate(Smarthost smarthost, Map<String, String> extensions) throws Failure {
+            if (!tlsActive && !smarthost.authWithoutTls()) {
+                throw failure(FailureClass.TLS, "AUTH would send the password without TLS and the smarthost did not offer"
+                    + " STARTTLS", SmtpPhase.EHLO, true);
+            }
+            String mechanisms = " " + extensions.getOrDefault("AUTH", "").toUpperCase(Locale.ROOT) + " ";
+            Reply reply;
+            if (mechanisms.contains(" PLAIN ")) {
+                String token = "\0" + smarthost.username() + "\0" + smarthost.password();
+                reply = command("AUTH PLAIN " + base64(token), SmtpPhase.EHLO, false);
+            } else if (mechanisms.contains(" LOGIN ")) {
+                reply = command("AUTH LOGIN", SmtpPhase.EHLO, false);
+                if (reply.code == 334) {
+                    reply = command(base64(smarthost.username()), SmtpPhase.EHLO, false);
+                }
+                if (reply.code == 334) {
+                    reply = command(base64(smarthost.password()), SmtpPhase.EHLO, false);
+                }
+            } else {
+                throw authFailure("the smarthost offers neither AUTH PLAIN nor AUTH LOGIN"
+                    + (extensions.containsKey("AUTH") ? " (offers " + extensions.get("AUTH") + ")" : ""));
+            }
+            if (reply.code != 235) {
+                throw authFailure("the smarthost refused authentication: " + reply.asSmtpReply());
+            }
+        }
+
+        /** A configuration problem at the smarthost: deferred as RFC 4954's temporary failure, never bounced. */
+        private Failure authFailure(String text) {
+            SmtpReply reply = new SmtpReply(454, new EnhancedStatusCode(4, 7, 0), text);
+            return new Failure(DeliveryOutcome.ofReply("", reply, host.label(), SmtpPhase.EHLO, now()), true);
+        }
+
+        private HostAttempt transaction(OutboundMessage message, Map<String, String> extensions) throws Failure {
+            long size = message.content().length;
+            String sizeLimit = extensions.get("SIZE");
+            if (sizeLimit != null && sizeLimit.matches("[0-9]{1,18}") && Long.parseLong(sizeLimit) > 0
+                && size > Long.parseLong(sizeLimit)) {
+                throw new Failure(DeliveryOutcome.permanent("", new EnhancedStatusCode(5, 3, 4), "message of " + size
+                    + " octets is over the server's limit of " + sizeLimit, host.label(), SmtpPhase.MAIL, now()), false);
+            }
+            boolean utf8 = message.needsSmtpUtf8();
+            if (utf8 && !extensions.containsKey("SMTPUTF8")) {
+                throw new Failure(DeliveryOutcome.permanent("", new EnhancedStatusCode(5, 6, 7),
+                    "an address is not ASCII and the server does not offer SMTPUTF8", host.label(), SmtpPhase.MAIL, now()), false);
+            }
+            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(message.sender()).append('>');
+            if (sizeLimit != null) {
+                mail.append(" SIZE=").append(size);
+            }
+            if (extensions.containsKey("8BITMIME") && message.isEightBit()) {
+                mail.append(" BODY=8BITMIME");
+            }
+            if (utf8) {
+                mail.append(" SMTPUTF8");
+            }
+            if (dsnOffered && message.ret() != null) {
+                mail.append(" RET=").append(message.ret());
+            }
+            if (dsnOffered && message.envelopeId() != null) {
+                mail.append(" ENVID=").append(xtext(message.envelopeId()));
+            }
+            boolean pipelining = extensions.containsKey("PIPELINING");
+            if (pipelining) {
+                // RFC 2920: MAIL, every RCPT and DATA in one write; the replies come back in the same order.
+                List<String> batch = new ArrayList<>();
+                batch.add(mail.toString());
+                message.recipients().forEach(r -> batch.add(rcpt(r)));
+                batch.add("DATA");
+                try {
+                    write(String.join("\r\n", batch));
+                } catch (IOException e) {
+                    throw ioFailure(e, SmtpPhase.MAIL, true);
+                }
+            }
+            Reply mailReply = pipelining ? reply(SmtpPhase.MAIL, true) : command(mail.toString(), SmtpPhase.MAIL, true);
+            // A temporary refusal of the sender may be this host's alone; a permanent one stands.
+            expect(mailReply, 2, SmtpPhase.MAIL, mailReply.code / 100 == 4);
+
+            List<DeliveryOutcome> outcomes = new ArrayList<>();
+            List<Integer> accepted = new ArrayList<>();
+            for (OutboundMessage.Recipient recipient : message.recipients()) {
+                Reply reply;
+                try {
+                    reply = pipelining ? reply(SmtpPhase.RCPT, false) : command(rcpt(recipient), SmtpPhase.RCPT, false);
+                } catch (Failure lost) {
+                    // Nothing was delivered: whoever has no final answer yet is retried.
+                    return new HostAttempt(keepRefusals(outcomes, lost.forAll(message)), false, dsnOffered);
+                }
+                outcomes.add(DeliveryOutcome.ofReply(recipient.address(), decisive(reply), host.label(), SmtpPhase.RCPT, now()));
+                if (reply.code / 100 == 2) {
+                    accepted.add(outcomes.size() - 1);
+                }
+            }
+            if (accepted.isEmpty()) {
+                if (pipelining) {
+                    endRefusedPipelinedData();
+                }
+                quit();
+                return new HostAttempt(outcomes, false, dsnOffered);
+            }
+            DeliveryOutcome dataOutcome = data(message, pipelining);
+            for (int index : accepted) {
+                outcomes.set(index, dataOutcome.forRecipient(outcomes.get(index).recipient()));
+            }
+            if (dataOutcome.failureClass() == FailureClass.REPLY) {
+                quit();
+            }
+            return new HostAttempt(outcomes, false, dsnOffered);
+        }
+
+        /** A refusal a recipient already got stands; accepted and unanswered ones share the lost connection. */
+        private List<DeliveryOutcome> keepRefusals(List<DeliveryOutcome> answered, List<DeliveryOutcome> lost) {
+            List<DeliveryOutcome> result = new ArrayList<>(lost);
+            for (int i = 0; i < answered.size(); i++) {
+                if (answered.get(i).result() != DeliveryOutcome.Result.DELIVERED) {
+                    result.set(i, answered.get(i));
+                }
+            }
+            return result;
+        }
+
+        private String rcpt(OutboundMessage.Recipient recipient) {
+            StringBuilder rcpt = new StringBuilder("RCPT TO:<").append(recipient.address()).append('>');
+            if (dsnOffered && !recipient.notifyOn().isEmpty()) {
+                rcpt.append(" NOTIFY=").append(String.join(",", recipient.notifyOn().stream().sorted().toList()));
+            }
+            if (dsnOffered && recipient.orcpt() != null) {
+                int semicolon = recipient.orcpt().indexOf(';');
+                String type = semicolon > 0 ? recipient.orcpt().substring(0, semicolon) : "rfc822";
+                String address = recipient.orcpt().substring(semicolon + 1);
+                rcpt.append(" ORCPT=").append(type).append(';').append(xtext(address));
+            }
+            return rcpt.toString();
+        }
+
+        /** The pipelined DATA's reply when no recipient was accepted; after a 354, RFC 2920 asks for an empty message. */
+        private void endRefusedPipelinedData() {
+            try {
+                if (reply(SmtpPhase.DATA, false).code == 354) {
+                    write(".");
+                    reply(SmtpPhase.END_OF_DATA, false);
+                }
+            } catch (IOException | Failure ignored) {
+                // every recipient already has its answer
+            }
+        }
+
+        /** DATA (already sent when pipelining), the content and the final reply, as one outcome for every accepted recipient. */
+        private DeliveryOutcome data(OutboundMessage message, boolean pipelined) {
+            try {
+                Reply go = pipelined ? reply(SmtpPhase.DATA, false) : command("DATA", SmtpPhase.DATA, false);
+                if (go.code != 354) {
+                    return DeliveryOutcome.ofReply("", go.code / 100 == 2 ? protocolError(go) : decisive(go),
+                        host.label(), SmtpPhase.DATA, now());
+                }
+                byte[] stuffed = dotStuffed(message.content());
+                for (int offset = 0; offset < stuffed.length; offset += CHUNK) {
+                    ScheduledFuture<?> watchdog = WATCHDOG.schedule(this::abort, options.timeouts().dataBlock().toMillis(),
+                        TimeUnit.MILLISECONDS);
+                    try {
+                        out.write(stuffed, offset, Math.min(CHUNK, stuffed.length - offset));
+                        out.flush();
+                    } finally {
+                        watchdog.cancel(false);
+                    }
+                }
+                Reply end = read(SmtpPhase.END_OF_DATA, options.timeouts().endOfData(), false);
+                return DeliveryOutcome.ofReply("", decisive(end), host.label(), SmtpPhase.END_OF_DATA, now());
+            } catch (Failure failure) {
+                return failure.outcome;
+            } catch (IOException e) {
+                // RFC 5321 section 6.1: without the final reply the message may or may not have arrived; retrying
+                // risks a duplicate, which SMTP accepts, never a loss.
+                FailureClass kind = watchdogFired.get() || e instanceof SocketTimeoutException ? FailureClass.TIMEOUT
+                    : FailureClass.LOST_CONNECTION;
+                return DeliveryOutcome.temporary("", kind, describe(kind, e), host.label(), SmtpPhase.DATA, now());
+            }
+        }
+
+        private void abort() {
+            watchdogFired.set(true);
+            close();
+        }
+
+        private void quit() {
+            try {
+                write("QUIT");
+                read(SmtpPhase.END_OF_DATA, Duration.ofSeconds(5), false);
+            } catch (IOException | Failure ignored) {
+                // the transaction is over; how the server says goodbye does not matter
+            }
+        }
+
+        private Reply command(String line, SmtpPhase phase, boolean tryNextHost) throws Failure {
+            try {
+                write(line);
+            } catch (IOException e) {
+                throw ioFailure(e, phase, tryNextHost);
+            }
+            return reply(phase, tryNextHost);
+        }
+
+        /** The next reply to a command already sent. */
+        private Reply reply(SmtpPhase phase, boolean tryNextHost) throws Failure {
+            return read(phase, options.timeouts().command(), tryNextHost);
+        }
+
+        private void write(String line) throws IOException {
+            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        private Reply read(SmtpPhase phase, Duration timeout, boolean tryNextHost) throws Failure {
+            try {
+                socket.setSoTimeout(millis(timeout));
+                List<String> lines = new ArrayList<>();
+                for (int i = 0; i < MAX_REPLY_LINES; i++) {
+                    String line = readLine();
+                    if (line.length() < 3 || !line.substring(0, 3).matches("[2-5][0-9][0-9]")
+                        || line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-') {
+                        throw new Failure(DeliveryOutcome.temporary("", FailureClass.LOST_CONNECTION,
+                            "malformed reply '" + printable(line) + "'", host.label(), phase, now()), tryNextHost);
+                    }
+                    lines.add(line.length() > 4 ? line.substring(4) : "");
+                    if (line.length() == 3 || line.charAt(3) == ' ') {
+                        return new Reply(Integer.parseInt(line.substring(0, 3)), lines);
+                    }
+                }
+                throw new Failure(DeliveryOutcome.temporary("", FailureClass.LOST_CONNECTION,
+                    "reply of over " + MAX_REPLY_LINES + " lines", host.label(), phase, now()), tryNextHost);
+            } catch (IOException e) {
+                throw ioFailure(e, phase, tryNextHost);
+            }
+        }
+
+        private String readLine() throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            while (line.size() <= MAX_LINE) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new EOFException("connection closed by the server");
+                }
+                if (b == '\n') {
+                    String text = line.toString(StandardCharsets.UTF_8);
+                    return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
+                }
+                line.write(b);
+            }
+            throw new IOException("reply line over " + MAX_LINE + " octets");
+        }
+
+        private void expect(Reply reply, int statusClass, SmtpPhase phase, boolean tryNextHost) throws Failure {
+            if (reply.code / 100 != statusClass) {
+                SmtpReply smtp = reply.code / 100 == 4 || reply.code / 100 == 5 ? reply.asSmtpReply() : protocolError(reply);
+                throw new Failure(DeliveryOutcome.ofReply("", smtp, host.label(), phase, now()), tryNextHost);
+            }
+        }
+
+        /** A reply that decides: 2xx, 4xx or 5xx as given; a 3xx where none belongs counts as a temporary failure. */
+        private SmtpReply decisive(Reply reply) {
+            return reply.code / 100 == 3 ? protocolError(reply) : reply.asSmtpReply();
+        }
+
+        /** A reply of the wrong kind (e.g. 354 to EHLO): the server is confused; try again later. */
+        private SmtpReply protocolError(Reply reply) {
+            return new SmtpReply(451, null, "unexpected reply: " + reply.asSmtpReply());
+        }
+
+        private Failure ioFailure(IOException e, SmtpPhase phase, boolean tryNextHost) {
+            FailureClass kind = e instanceof SocketTimeoutException || watchdogFired.get() ? FailureClass.TIMEOUT
+                : e instanceof SSLException ? FailureClass.TLS : FailureClass.LOST_CONNECTION;
+            return new Failure(DeliveryOutcome.temporary("", kind, describe(kind, e), host.label(), phase, now()), tryNextHost);
+        }
+
+        private Failure failure(FailureClass kind, String text, SmtpPhase phase, boolean tryNextHost) {
+            return new Failure(DeliveryOutcome.temporary("", kind, text, host.label(), phase, now()), tryNextHost);
+        }
+
+        void close() {
+            try {
+                if (socket != null) {
+                    socket.close();
+                }
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** A reply as read: the code and each line's text after the code. */
+    private record Reply(int code, List<String> lines) {
+        /** As one {@link SmtpReply}: the first line's enhanced code, all lines' texts joined by a space. */
+        SmtpReply asSmtpReply() {
+            SmtpReply first = SmtpReply.parse(code + " " + lines.get(0));
+            StringBuilder text = new StringBuilder(first.text());
+            for (String line : lines.subList(1, lines.size())) {
+                String rest = SmtpReply.parse(code + " " + line).text();
+                text.append(text.length() == 0 || rest.isEmpty() ? "" : " ").append(rest);
+            }
+            return new SmtpReply(code, first.enhancedCode(), printable(text.toString()));
+        }
+    }
+
+    private static String describe(FailureClass kind, IOException e) {
+        return switch (kind) {
+            case TIMEOUT -> "timed out waiting for the server";
+            case TLS -> "TLS failure: " + e.getMessage();
+            default -> e instanceof EOFException ? "connection closed by the server" : "connection lost: " + e.getMessage();
+        };
+    }
+
+    /** CR LF line ends (a bare LF or CR becomes CR LF), a leading {@code .} doubled, then the final {@code .}. */
+    static byte[] dotStuffed(byte[] content) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + content.length / 50 + 8);
+        boolean lineStart = true;
+        for (int i = 0; i < content.length; i++) {
+            byte b = content[i];
+            if (b == '\r' || b == '\n') {
+                out.write('\r');
+                out.write('\n');
+                if (b == '\r' && i + 1 < content.length && content[i + 1] == '\n') {
+                    i++;
+                }
+                lineStart = true;
+                continue;
+            }
+            if (lineStart && b == '.') {
+                out.write('.');
+            }
+            out.write(b);
+            lineStart = false;
+        }
+        if (!lineStart) {
+            out.write('\r');
+            out.write('\n');
+        }
+        out.writeBytes(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    /** RFC 3461 section 4 xtext: {@code +}, {@code =}, controls, space and non-ASCII octets as {@code +XX}. */
+    static String xtext(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c < 33 || c > 126 || c == '+' || c == '=') {
+                out.append('+').append(String.format("%02X", c));
+            } else {
+                out.append((char) c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Remote text goes into logs and notifications: no control characters. */
+    private static String printable(String text) {
+        return text.replaceAll("[\\p{Cntrl}&&[^\t]]", "?");
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+    }
+
+    /** Opportunistic TLS encrypts against passive eavesdroppers only, so it accepts any certificate (RFC 7435). */
+    private static final SSLContext UNVERIFIED_TLS = unverifiedContext();
+
+    private static SSLContext unverifiedContext() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                    // a client certificate is never asked of us here
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                    // opportunistic: any certificate encrypts
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package dev.postino.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.utils.MailRepositoryProbeImpl;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.Mail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.postino.core.dns.testing.TestDnsServer;
+
+/**
+ * PolicyRemoteDelivery as conf-samples/mailetcontainer.xml wires it, in a real James relaying for its authorized
+ * network to a scripted remote peer found through the test DNS server, with second-scale retry rules and the
+ * bounce processor routed to a repository for inspection.
+ */
+class PolicyRemoteDeliveryIT {
+
+    private static final MailRepositoryUrl BOUNCES = MailRepositoryUrl.from("memory://var/mail/bounces/");
+    private static final AttributeName OUTCOMES = AttributeName.of("postino.delivery.outcomes");
+    private static final AttributeName WARNING = AttributeName.of("postino.delivery.warning");
+    private static final String RULES = """
+        # seconds-scale schedules for the end-to-end tests
+        giveup.test  *      F,5s,2s
+        *            quota  F,1m,2s
+        *            *      F,1m,2s
+        """;
+
+    private static TestDnsServer dns;
+    private static ScriptedSmtpPeer peer;
+    private static JamesMemoryServer james;
+    private static ImapMailbox inbox;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dns = TestDnsServer.start();
+        for (String domain : List.of("relay.test", "giveup.test")) {
+            dns.add(domain + ". 300 IN MX 10 mx." + domain + ".").add("mx." + domain + ". 300 IN A 127.0.0.1");
+        }
+        dns.add("nomail.test. 300 IN MX 0 .")
+            // Nothing listens on 127.0.0.2: the preferred host refuses the connection.
+            .add("two.test. 300 IN MX 5 down.two.test.").add("down.two.test. 300 IN A 127.0.0.2")
+            .add("two.test. 300 IN MX 10 up.two.test.").add("up.two.test. 300 IN A 127.0.0.1");
+        peer = ScriptedSmtpPeer.start("mx.relay.test");
+        james = JamesMemoryServer.builder()
+            .systemProperty("postino.dns.servers", dns.hostPort())
+            .replaceFile("e2e-retry-rules.conf", RULES)
+            .editFile("mailetcontainer.xml", xml -> xml
+                .replace("<retryRules>retry-rules.conf</retryRules>", "<retryRules>e2e-retry-rules.conf</retryRules>"
+                    + "<port>" + peer.port() + "</port><heloName>james.test</heloName><connectTimeout>2s</connectTimeout>"
+                    + "<commandTimeout>10s</commandTimeout><endOfDataTimeout>10s</endOfDataTimeout>")
+                .replace("<delayWarnings>4h, 24h</delayWarnings>", "<delayWarnings>3s</delayWarnings>")
+                // A copy of every notice for inspection; the sample's own notices processing goes on after it.
+                .replace("<processor state=\"bounces\" enableJmx=\"false\">", "<processor state=\"bounces\" enableJmx=\"false\">"
+                    + "<mailet match=\"All\" class=\"ToRepository\"><repositoryPath>" + BOUNCES.asString()
+                    + "</repositoryPath><passThrough>true</passThrough></mailet>"))
+            // conf-samples/smtpserver.xml enables James's DSN extension: NOTIFY, ORCPT, RET and ENVID reach the mail.
+            .start();
+        james.addUser("alice@postino.test", "alice-secret");
+        inbox = new ImapMailbox(james.imapPort(), "alice@postino.test", "alice-secret");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (james != null) {
+            james.close();
+        }
+        if (peer != null) {
+            peer.close();
+        }
+        if (dns != null) {
+            dns.close();
+        }
+    }
+
+    private static void send(String subject, List<String> rcptCommands) throws Exception {
+        byte[] message = ("From: alice@postino.test\r\nSubject: " + subject + "\r\n\r\nHello.\r\n.leading dot\r\n")
+            .getBytes(StandardCharsets.UTF_8);
+        try (SmtpSession smtp = SmtpSession.connect("127.0.0.1", james.smtpPort())) {
+            assertThat(smtp.command("EHLO client.test").code()).isEqualTo(250);
+            assertThat(smtp.command("MAIL FROM:<alice@postino.test> RET=HDRS ENVID=env-" + subject).code()).isEqualTo(250);
+            for (String rcpt : rcptCommands) {
+                assertThat(smtp.command(rcpt).code()).as(rcpt).isEqualTo(250);
+            }
+            assertThat(smtp.data(message).code()).isEqualTo(250);
+        }
+    }
+
+    private static void send(String subject, String... recipients) throws Exception {
+        send(subject, List.of(recipients).stream().map(r -> "RCPT TO:<" + r + ">").toList());
+    }
+
+    private static List<ScriptedSmtpPeer.Delivery> deliveriesTo(String recipient) {
+        return peer.deliveries().stream().filter(d -> d.recipients().contains(recipient)).toList();
+    }
+
+    private static List<ScriptedSmtpPeer.Delivery> awaitDeliveryTo(String recipient, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (deliveriesTo(recipient).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(deliveriesTo(recipient)).as("deliveries to " + recipient + "; peer saw " + peer.commands()).isNotEmpty();
+        return deliveriesTo(recipient);
+    }
+
+    private static List<Mail> bouncesFor(String recipient) throws Exception {
+        MailRepositoryProbeImpl repositories = james.guiceServer().getProbe(MailRepositoryProbeImpl.class);
+        List<Mail> found = new java.util.ArrayList<>();
+        for (MailKey key : repositories.listMailKeys(BOUNCES)) {
+            Mail mail = repositories.getMail(BOUNCES, key);
+            if (mail != null && mail.getRecipients().stream().anyMatch(r -> r.asString().equals(recipient))) {
+                found.add(mail);
+            }
+        }
+        return found;
+    }
+
+    /** The first mail in the bounce repository for {@code recipient} that {@code test} accepts, waiting up to 60s. */
+    private static Mail awaitBounce(String recipient, Predicate<Mail> test) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            Optional<Mail> match = bouncesFor(recipient).stream().filter(test).findFirst();
+            if (match.isPresent()) {
+                return match.get();
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no bounce for " + recipient + " in 60s");
+    }
+
+    private static String attribute(Mail mail, AttributeName name) {
+        return mail.getAttribute(name).map(a -> (String) a.getValue().value()).orElse("");
+    }
+
+    private static boolean isWarning(Mail mail) {
+        return attribute(mail, WARNING).equals("true");
+    }
+
+    @Test
+    void relaysWithTheDsnParametersForwarded() throws Exception {
+        send("dsn", List.of("RCPT TO:<bob@relay.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@relay.test"));
+
+        ScriptedSmtpPeer.Delivery delivery = awaitDeliveryTo("bob@relay.test", Duration.ofSeconds(60)).get(0);
+
+        assertThat(delivery.mailFrom()).isEqualTo("alice@postino.test");
+        assertThat(delivery.mailParameters()).contains("RET=HDRS").contains("ENVID=env-dsn");
+        assertThat(delivery.rcptParameters().get("bob@relay.test")).contains("NOTIFY=").contains("SUCCESS")
+            .contains("FAILURE").contains("ORCPT=rfc822;bob@relay.test");
+        assertThat(delivery.contentAsString()).contains("Subject: dsn").contains("\r\n.leading dot\r\n");
+        assertThat(peer.commands()).contains("EHLO james.test");
+        // The peer offers DSN, so NOTIFY=SUCCESS is its business: no "relayed" notice from James.
+        Thread.sleep(1000);
+        assertThat(bouncesFor("bob@relay.test")).isEmpty();
+    }
+
+    @Test
+    void greylistedTwiceThenDeliveredOnceOnSchedule() throws Exception {
+        peer.onRcpt("grey@relay.test", "451 4.7.1 Greylisted, try again", "451 4.7.1 Greylisted, try again", "250 2.1.5 ok");
+        long start = System.nanoTime();
+
+        send("greylisted", "grey@relay.test");
+        awaitDeliveryTo("grey@relay.test", Duration.ofSeconds(60));
+
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(peer.rcptAttempts("grey@relay.test")).isEqualTo(3);
+        // F,1m,2s: retries 2s and 4s after the first attempt.
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(4)).isLessThan(Duration.ofSeconds(40));
+        Thread.sleep(2500);
+        assertThat(deliveriesTo("grey@relay.test")).hasSize(1);
+    }
+
+    @Test
+    void mailboxFullIsRetriedAndDelivered() throws Exception {
+        peer.onRcpt("full@relay.test", "452 4.2.2 Mailbox full", "250 2.1.5 ok");
+
+        send("quota", "full@relay.test");
+
+        awaitDeliveryTo("full@relay.test", Duration.ofSeconds(60));
+        assertThat(peer.rcptAttempts("full@relay.test")).isEqualTo(2);
+    }
+
+    @Test
+    void oneRecipientRefusedIsBouncedAtOnceWithTheRemoteReplyAndTheOtherIsDelivered() throws Exception {
+        peer.onRcpt("gone@relay.test", "550 5.1.1 <gone@relay.test>: no such user");
+
+        send("one refused", "gone@relay.test", "kept@relay.test");
+
+        ScriptedSmtpPeer.Delivery delivery = awaitDeliveryTo("kept@relay.test", Duration.ofSeconds(60)).get(0);
+        assertThat(delivery.recipients()).containsExactly("kept@relay.test");
+        Mail bounce = awaitBounce("gone@relay.test", m -> !isWarning(m));
+        assertThat(bounce.getRecipients()).extracting(Object::toString).containsExactly("gone@relay.test");
+        assertThat(bounce.getMaybeSender().asString()).isEqualTo("alice@postino.test");
+        assertThat(attribute(bounce, OUTCOMES)).startsWith("[{\"recipient\":\"gone@relay.test\",\"action\":\"failed\",\"status\":\"5.1.1\",")
+            .contains("\"remote_mta\":\"mx.relay.test\",\"reply\":\"550 5.1.1 <gone@relay.test>: no such user\"");
+        assertThat(peer.rcptAttempts("gone@relay.test")).isEqualTo(1);
+        // The sample's bounces processor (LocalizedBounce) turns the notice into a notification in the inbox.
+        assertThat(awaitInboxMessageContaining("Diagnostic-Code: smtp; 550 5.1.1 <gone@relay.test>: no such user"))
+            .contains("multipart/report").contains("Remote-MTA: dns; mx.relay.test").contains("Status: 5.1.1")
+            .contains("Final-Recipient: rfc822; gone@relay.test");
+    }
+
+    private static String awaitInboxMessageContaining(String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            for (byte[] message : inbox.fetchAll()) {
+                String content = new String(message, StandardCharsets.UTF_8);
+                if (content.contains(text)) {
+                    return content;
+                }
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no message with '" + text + "' in alice's inbox in 60s");
+    }
+
+    @Test
+    void fullUntilTheCutoffWarnsThenGivesUpWith447AndTheLastReply() throws Exception {
+        peer.onRcpt("stuck@giveup.test", "452 4.2.2 Mailbox full (still)");
+
+        send("give up", "stuck@giveup.test");
+
+        Mail warning = awaitBounce("stuck@giveup.test", PolicyRemoteDeliveryIT::isWarning);
+        assertThat(attribute(warning, OUTCOMES)).contains("\"action\":\"delayed\",\"status\":\"4.2.2\"")
+            .contains("\"retry_until\":\"");
+        Mail failure = awaitBounce("stuck@giveup.test", m -> !isWarning(m));
+        assertThat(attribute(failure, OUTCOMES)).contains("\"action\":\"failed\",\"status\":\"4.4.7\"")
+            .contains("\"reply\":\"452 4.2.2 Mailbox full (still)\"");
+        assertThat(failure.getErrorMessage()).contains("452 4.2.2 Mailbox full (still)").doesNotContain("Too many retries");
+        int attempts = peer.rcptAttempts("stuck@giveup.test");
+        Thread.sleep(3000);
+        assertThat(peer.rcptAttempts("stuck@giveup.test")).as("no attempt after giving up").isEqualTo(attempts);
+    }
+
+    @Test
+    void aNullMxDomainIsBouncedAtOnceWith5110() throws Exception {
+        send("null mx", "bob@nomail.test");
+
+        Mail bounce = awaitBounce("bob@nomail.test", m -> true);
+
+        assertThat(attribute(bounce, OUTCOMES)).contains("\"action\":\"failed\",\"status\":\"5.1.10\"");
+        assertThat(bounce.getErrorMessage()).contains("null MX");
+    }
+
+    @Test
+    void whenTheFirstMxRefusesTheSecondDelivers() throws Exception {
+        send("second mx", "bob@two.test");
+
+        ScriptedSmtpPeer.Delivery delivery = awaitDeliveryTo("bob@two.test", Duration.ofSeconds(60)).get(0);
+
+        assertThat(delivery.recipients()).containsExactly("bob@two.test");
+    }
+
+    @Test
+    void aConnectionLostAfterTheMessageIsRetriedNotDropped() throws Exception {
+        peer.onDataFor("lost@relay.test", ScriptedSmtpPeer.DROP, "250 2.0.0 queued this time");
+
+        send("dropped", "lost@relay.test");
+
+        awaitDeliveryTo("lost@relay.test", Duration.ofSeconds(60));
+        assertThat(peer.rcptAttempts("lost@relay.test")).isEqualTo(2);
+        Thread.sleep(2500);
+        assertThat(deliveriesTo("lost@relay.test")).hasSize(1);
+        assertThat(bouncesFor("lost@relay.test")).isEmpty();
+    }
+}

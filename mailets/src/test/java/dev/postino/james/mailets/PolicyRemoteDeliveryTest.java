@@ -1,0 +1,477 @@
+package dev.postino.james.mailets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.File;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.DsnParameters;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMailContext;
+import org.apache.mailet.base.test.FakeMailetConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+
+import dev.postino.core.delivery.RecipientState;
+import dev.postino.core.delivery.testing.LocalSmtpServer;
+import dev.postino.core.dns.testing.TestDnsServer;
+import dev.postino.core.dsn.DeliveryAction;
+import dev.postino.core.dsn.DeliveryOutcome;
+import dev.postino.core.retry.FailureClass;
+
+class PolicyRemoteDeliveryTest {
+
+    /** A queue that only records what goes in; the tests play the workers by calling {@code deliver}. */
+    private static final class RecordingQueue implements MailQueue, MailQueueFactory<RecordingQueue> {
+        record Queued(Mail mail, Duration delay) {
+        }
+
+        final List<Queued> queued = new CopyOnWriteArrayList<>();
+
+        @Override
+        public MailQueueName getName() {
+            return MailQueueName.of("test");
+        }
+
+        @Override
+        public void enQueue(Mail mail, Duration delay) {
+            queued.add(new Queued(mail, delay));
+        }
+
+        @Override
+        public void enQueue(Mail mail) {
+            enQueue(mail, Duration.ZERO);
+        }
+
+        @Override
+        public Publisher<Void> enqueueReactive(Mail mail) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Publisher<MailQueueItem> deQueue() {
+            return subscriber -> subscriber.onSubscribe(new Subscription() {
+                @Override
+                public void request(long n) {
+                    // nothing is ever handed out
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public Optional<RecordingQueue> getQueue(MailQueueName name, PrefetchCount count) {
+            return Optional.of(this);
+        }
+
+        @Override
+        public RecordingQueue createQueue(MailQueueName name, PrefetchCount count) {
+            return this;
+        }
+
+        @Override
+        public Set<MailQueueName> listCreatedMailQueues() {
+            return Set.of(getName());
+        }
+    }
+
+    private static final class MovableClock extends Clock {
+        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @TempDir
+    Path conf;
+
+    private TestDnsServer dns;
+    private RecordingQueue queue;
+    private MovableClock clock;
+    private FakeMailContext context;
+    private PolicyRemoteDelivery mailet;
+    private int closedPort;
+
+    @BeforeEach
+    void start() throws Exception {
+        dns = TestDnsServer.start();
+        dns.add("example.test. 300 IN MX 10 mx.example.test.").add("mx.example.test. 300 IN A 127.0.0.1");
+        queue = new RecordingQueue();
+        clock = new MovableClock();
+        context = FakeMailContext.defaultContext();
+        FileSystem fileSystem = new FileSystem() {
+            @Override
+            public InputStream getResource(String url) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public File getFile(String url) {
+                return conf.resolve(url.substring(FileSystem.FILE_PROTOCOL_AND_CONF.length())).toFile();
+            }
+
+            @Override
+            public File getBasedir() {
+                return conf.toFile();
+            }
+        };
+        mailet = new PolicyRemoteDelivery(queue, fileSystem, clock);
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            closedPort = socket.getLocalPort();
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        mailet.destroy();
+        dns.close();
+    }
+
+    private void init(String... parameters) throws MessagingException {
+        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("PolicyRemoteDelivery").mailetContext(context)
+            .setProperty("dnsServers", dns.hostPort()).setProperty("dnsQueryTimeout", "2s").setProperty("dnsRetries", "0")
+            .setProperty("port", Integer.toString(closedPort)).setProperty("connectTimeout", "2s")
+            .setProperty("heloName", "postino.test");
+        for (int i = 0; i < parameters.length; i += 2) {
+            config.setProperty(parameters[i], parameters[i + 1]);
+        }
+        mailet.init(config.build());
+    }
+
+    private static Mail mail(String... recipients) throws Exception {
+        return FakeMail.builder().name("m").sender("alice@postino.test").recipients(recipients)
+            .mimeMessage(new javax.mail.internet.MimeMessage(javax.mail.Session.getInstance(new java.util.Properties()),
+                new java.io.ByteArrayInputStream("Subject: hi\r\n\r\nhello\r\n".getBytes())))
+            .build();
+    }
+
+    private static String attribute(Mail mail, AttributeName name) {
+        return mail.getAttribute(name).map(Attribute::getValue).map(v -> (String) v.value()).orElse(null);
+    }
+
+    private static String attribute(FakeMailContext.SentMail sent, AttributeName name) {
+        Attribute attribute = sent.getAttributes().get(name);
+        return attribute == null ? null : (String) attribute.getValue().value();
+    }
+
+    @Test
+    void serviceQueuesOnePartPerDomainAndGhostsTheMail() throws Exception {
+        init();
+        Mail mail = mail("a@example.test", "b@example.test", "c@other.test");
+
+        mailet.service(mail);
+
+        assertThat(mail.getState()).isEqualTo(Mail.GHOST);
+        assertThat(queue.queued).hasSize(2);
+        assertThat(queue.queued.get(0).mail().getRecipients()).extracting(Object::toString)
+            .containsExactly("a@example.test", "b@example.test");
+        assertThat(queue.queued.get(1).mail().getRecipients()).extracting(Object::toString).containsExactly("c@other.test");
+        assertThat(RecipientState.parseAll(attribute(queue.queued.get(0).mail(), PolicyRemoteDelivery.STATE)))
+            .extracting(RecipientState::recipient).containsExactly("a@example.test", "b@example.test");
+    }
+
+    @Test
+    void aTemporaryFailureIsRequeuedWithThePolicysDelayAndItsState() throws Exception {
+        Files.writeString(conf.resolve("rules.conf"), "* refused F,1h,10m\n");
+        init("retryRules", "rules.conf");
+        Mail mail = mail("bob@example.test");
+
+        mailet.deliver(mail);
+
+        assertThat(queue.queued).hasSize(1);
+        assertThat(queue.queued.get(0).delay()).isEqualTo(Duration.ofMinutes(10));
+        RecipientState state = RecipientState.parseAll(attribute(mail, PolicyRemoteDelivery.STATE)).get(0);
+        assertThat(state.retry().failures()).isEqualTo(1);
+        assertThat(state.nextAttempt()).isEqualTo(clock.now.plus(Duration.ofMinutes(10)));
+        assertThat(state.lastOutcome().failureClass()).isEqualTo(FailureClass.REFUSED);
+        assertThat(context.getSentMails()).isEmpty();
+    }
+
+    @Test
+    void pastTheCutoffItGivesUpWith447AndTheLastFailure() throws Exception {
+        Files.writeString(conf.resolve("rules.conf"), "* * F,20m,10m\n");
+        init("retryRules", "rules.conf", "delayWarnings", "none");
+        Mail mail = mail("bob@example.test");
+        for (int attempt = 0; attempt < 3; attempt++) {
+            mailet.deliver(mail);
+            clock.now = clock.now.plus(Duration.ofMinutes(10));
+        }
+        assertThat(context.getSentMails()).isEmpty();
+
+        mailet.deliver(mail);
+
+        assertThat(context.getSentMails()).hasSize(1);
+        FakeMailContext.SentMail bounce = context.getSentMails().get(0);
+        assertThat(bounce.getState()).isEqualTo("bounces");
+        DeliveryOutcome notice = outcome(bounce);
+        assertThat(notice.action()).isEqualTo(DeliveryAction.FAILED);
+        assertThat(notice.status().toString()).isEqualTo("4.4.7");
+        assertThat(notice.remoteReply()).isNull(); // refused: no server answered
+        assertThat(notice.remoteMta()).isNull();
+        assertThat(queue.queued).hasSize(3);
+    }
+
+    @Test
+    void aDelayWarningGoesToTheBounceProcessorWhenAnAgeIsReached() throws Exception {
+        init("delayWarnings", "5m", "bounceProcessor", "notices");
+        Mail mail = mail("bob@example.test");
+        mailet.deliver(mail);
+        clock.now = clock.now.plus(Duration.ofMinutes(15));
+
+        mailet.deliver(mail);
+
+        assertThat(context.getSentMails()).hasSize(1);
+        FakeMailContext.SentMail warning = context.getSentMails().get(0);
+        assertThat(warning.getState()).isEqualTo("notices");
+        assertThat(attribute(warning, PolicyRemoteDelivery.WARNING)).isEqualTo("true");
+        DeliveryOutcome notice = outcome(warning);
+        assertThat(notice.action()).isEqualTo(DeliveryAction.DELAYED);
+        assertThat(notice.willRetryUntil()).isNotNull();
+        assertThat(queue.queued).hasSize(2);
+    }
+
+    @Test
+    void aNullMxBouncesAtOnceWith5110() throws Exception {
+        dns.add("nomail.test. 300 IN MX 0 .");
+        init();
+        Mail mail = mail("bob@nomail.test");
+
+        mailet.deliver(mail);
+
+        assertThat(queue.queued).isEmpty();
+        DeliveryOutcome notice = outcome(context.getSentMails().get(0));
+        assertThat(notice.status().toString()).isEqualTo("5.1.10");
+        assertThat(context.getSentMails().get(0).getRecipients()).extracting(Object::toString).containsExactly("bob@nomail.test");
+    }
+
+    @Test
+    void dnsDownKeepsTheMailQueued() throws Exception {
+        dns.inject("example.test", "MX", TestDnsServer.Fault.SERVFAIL);
+        init();
+        Mail mail = mail("bob@example.test");
+
+        mailet.deliver(mail);
+
+        assertThat(queue.queued).hasSize(1);
+        assertThat(RecipientState.parseAll(attribute(mail, PolicyRemoteDelivery.STATE)).get(0).lastOutcome().failureClass())
+            .isEqualTo(FailureClass.DNS);
+        assertThat(context.getSentMails()).isEmpty();
+    }
+
+    @Test
+    void aRecipientNotYetDueWaitsForItsTime() throws Exception {
+        init();
+        Mail mail = mail("bob@example.test");
+        mailet.deliver(mail);
+        queue.queued.clear();
+
+        mailet.deliver(mail);
+
+        assertThat(queue.queued).hasSize(1);
+        assertThat(queue.queued.get(0).delay()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(RecipientState.parseAll(attribute(mail, PolicyRemoteDelivery.STATE)).get(0).retry().failures()).isEqualTo(1);
+    }
+
+    @Test
+    void aBadRuleRefusesToStartNamingTheLine() throws Exception {
+        Files.writeString(conf.resolve("rules.conf"), "# comment\n* rcpt_4xx F,2h\n");
+
+        assertThatThrownBy(() -> init("retryRules", "rules.conf")).isInstanceOf(MessagingException.class)
+            .hasMessage("PolicyRemoteDelivery: init parameter retryRules='rules.conf' is not valid: line 2: 'F,2h': expected"
+                + " F,cutoff,interval in \"* rcpt_4xx F,2h\"");
+    }
+
+    @Test
+    void rulesMayBeGivenInline() throws Exception {
+        init("retryRulesText", "\n  example.test refused F,1h,3m\n  * * F,1h,20m\n");
+        Mail mail = mail("bob@example.test");
+
+        mailet.deliver(mail);
+
+        assertThat(queue.queued.get(0).delay()).isEqualTo(Duration.ofMinutes(3));
+        assertThatThrownBy(() -> init("retryRulesText", "* bogus F,1h,1m")).hasMessageContaining("line 1: unknown error 'bogus'");
+    }
+
+    @Test
+    void aMissingRulesFileRefusesToStart() {
+        assertThatThrownBy(() -> init("retryRules", "nowhere.conf")).isInstanceOf(MessagingException.class)
+            .hasMessageStartingWith("PolicyRemoteDelivery: init parameter retryRules='nowhere.conf' is not valid: cannot read");
+    }
+
+    @Test
+    void unknownParametersAndBadValuesRefuseToStart() {
+        assertThatThrownBy(() -> init("retries", "3")).hasMessageContaining("unknown init parameter 'retries'");
+        assertThatThrownBy(() -> init("smarthost", "relay.example.com:99999"))
+            .hasMessageContaining("init parameter smarthost='relay.example.com:99999' is not valid");
+        assertThatThrownBy(() -> init("delayWarnings", "4")).hasMessageContaining("init parameter delayWarnings='4' is not valid");
+    }
+
+    private static void notify(Mail mail, String recipient, DsnParameters.Notify... events) throws Exception {
+        mail.setDsnParameters(DsnParameters.builder().addRcptParameter(new MailAddress(recipient),
+            DsnParameters.RecipientDsnParameters.of(java.util.EnumSet.copyOf(List.of(events)))).build().orElseThrow());
+    }
+
+    @Test
+    void repliesDecidePerRecipient() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            smtp.onRcpt("gone@example.test", "550 5.1.1 no such user").onRcpt("full@example.test", "452 4.2.2 full");
+            init("port", Integer.toString(smtp.port()));
+            Mail mail = mail("gone@example.test", "ok@example.test", "full@example.test");
+
+            mailet.deliver(mail);
+
+            assertThat(smtp.data).hasSize(1);
+            assertThat(mail.getRecipients()).extracting(Object::toString).containsExactly("full@example.test");
+            assertThat(queue.queued).hasSize(1);
+            FakeMailContext.SentMail bounce = context.getSentMails().get(0);
+            assertThat(bounce.getRecipients()).extracting(Object::toString).containsExactly("gone@example.test");
+            assertThat(attribute(bounce, PolicyRemoteDelivery.NOTICE)).isEqualTo("failed");
+            DeliveryOutcome notice = outcome(bounce);
+            assertThat(notice.remoteReply()).isEqualTo("550 5.1.1 no such user");
+            assertThat(notice.remoteMta()).isNotNull().doesNotContain("[");
+        }
+    }
+
+    @Test
+    void notifySuccessWithoutDsnAtTheNextHopGetsARelayedNotice() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            smtp.extensions = List.of("8BITMIME");
+            init("port", Integer.toString(smtp.port()));
+            Mail mail = mail("bob@example.test");
+            notify(mail, "bob@example.test", DsnParameters.Notify.SUCCESS);
+
+            mailet.deliver(mail);
+
+            assertThat(queue.queued).isEmpty();
+            FakeMailContext.SentMail notice = context.getSentMails().get(0);
+            assertThat(attribute(notice, PolicyRemoteDelivery.NOTICE)).isEqualTo("relayed");
+            assertThat(outcome(notice).action()).isEqualTo(DeliveryAction.RELAYED);
+        }
+    }
+
+    @Test
+    void notifySuccessWithDsnAtTheNextHopIsLeftToIt() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            init("port", Integer.toString(smtp.port()));
+            Mail mail = mail("bob@example.test");
+            notify(mail, "bob@example.test", DsnParameters.Notify.SUCCESS);
+
+            mailet.deliver(mail);
+
+            assertThat(context.getSentMails()).isEmpty();
+            assertThat(smtp.commands).anyMatch(c -> c.startsWith("RCPT TO:<bob@example.test> NOTIFY=SUCCESS"));
+        }
+    }
+
+    @Test
+    void notifyWithoutDelayGetsNoDelayWarning() throws Exception {
+        init("delayWarnings", "5m");
+        Mail mail = mail("bob@example.test");
+        notify(mail, "bob@example.test", DsnParameters.Notify.FAILURE);
+        mailet.deliver(mail);
+        clock.now = clock.now.plus(Duration.ofMinutes(15));
+
+        mailet.deliver(mail);
+
+        assertThat(context.getSentMails()).isEmpty();
+        assertThat(queue.queued).hasSize(2);
+    }
+
+    private static MailQueue.MailQueueItem item(Mail mail, List<MailQueue.MailQueueItem.CompletionStatus> completions) {
+        return new MailQueue.MailQueueItem() {
+            @Override
+            public Mail getMail() {
+                return mail;
+            }
+
+            @Override
+            public void done(CompletionStatus status) {
+                completions.add(status);
+            }
+        };
+    }
+
+    @Test
+    void anUnreadableMessageIsTriedLaterThenHandedToTheErrorProcessor() throws Exception {
+        init();
+        javax.mail.internet.MimeMessage broken = new javax.mail.internet.MimeMessage(
+            javax.mail.Session.getInstance(new java.util.Properties())) {
+            @Override
+            public void writeTo(java.io.OutputStream out) throws MessagingException {
+                throw new MessagingException("broken store");
+            }
+        };
+        Mail mail = FakeMail.builder().name("m").sender("alice@postino.test").recipients("bob@example.test")
+            .mimeMessage(broken).build();
+        mailet.service(mail);
+        Mail queued = queue.queued.get(0).mail();
+        List<MailQueue.MailQueueItem.CompletionStatus> completions = new java.util.ArrayList<>();
+
+        mailet.process(item(queued, completions));
+
+        assertThat(queue.queued).hasSize(2);
+        assertThat(queue.queued.get(1).delay()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(context.getSentMails()).isEmpty();
+
+        clock.now = clock.now.plus(Duration.ofDays(6));
+        mailet.process(item(queued, completions));
+
+        assertThat(queue.queued).hasSize(2);
+        assertThat(context.getSentMails()).extracting(FakeMailContext.SentMail::getState).containsExactly(Mail.ERROR);
+        assertThat(completions).containsOnly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+    }
+
+    /** The one outcome a notice mail carries, read as LocalizedBounce reads it. */
+    private static DeliveryOutcome outcome(FakeMailContext.SentMail notice) {
+        List<DeliveryOutcome> outcomes = DeliveryOutcome.fromJson(attribute(notice, PolicyRemoteDelivery.OUTCOMES));
+        assertThat(outcomes).hasSize(1);
+        return outcomes.get(0);
+    }
+
+}
