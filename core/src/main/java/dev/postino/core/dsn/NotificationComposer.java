@@ -376,26 +376,14 @@ public final class NotificationComposer {
         out.append("\r\n");
     }
 
+    /** A boundary that no line of the original starts with (RFC 2046 §5.1.1), derived from the Message-ID. */
     private static String boundary(String kind, String id, OriginalMessage message) {
         String base = "=_postino_" + kind + "_" + Integer.toHexString(id.hashCode()) + Long.toHexString(id.length() * 7919L);
         String candidate = base;
-        for (int i = 1; contains(message.bytes(), ("--" + candidate).getBytes(StandardCharsets.US_ASCII)); i++) {
+        for (int i = 1; message.hasLineStarting("--" + candidate); i++) {
             candidate = base + "_" + i;
         }
         return candidate;
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     private static String firstMessageId(String value) {

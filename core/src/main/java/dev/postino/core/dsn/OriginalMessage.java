@@ -1,12 +1,12 @@
 package dev.postino.core.dsn;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,21 +19,29 @@ public final class OriginalMessage {
     private final byte[] bytes;
     private final int headerLength;
     private final List<String[]> fields = new ArrayList<>();
+    private final int firstEightBit;
+    private final List<Integer> dashLines;
 
     private OriginalMessage(byte[] bytes) {
         this.bytes = bytes;
-        int end = bytes.length;
-        for (int i = 0; i + 3 < bytes.length; i++) {
-            if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n') {
-                end = i + 2;
-                break;
+        // One pass over the octets: where the header ends, where 8-bit octets are, which lines start with "--".
+        int end = bytes.length >= 2 && bytes[0] == '\r' && bytes[1] == '\n' ? 0 : -1;
+        int firstEightBit = -1;
+        List<Integer> dashLines = new ArrayList<>();
+        for (int i = 0; i < bytes.length; i++) {
+            byte b = bytes[i];
+            if (b < 0 && firstEightBit < 0) {
+                firstEightBit = i;
+            } else if (b == '-' && (i == 0 || bytes[i - 1] == '\n') && i + 1 < bytes.length && bytes[i + 1] == '-') {
+                dashLines.add(i);
+            } else if (b == '\n' && end < 0 && i + 2 < bytes.length && bytes[i + 1] == '\r' && bytes[i + 2] == '\n') {
+                end = i + 1;
             }
         }
-        if (bytes.length >= 2 && bytes[0] == '\r' && bytes[1] == '\n') {
-            end = 0;
-        }
-        this.headerLength = end;
-        parseFields(new String(bytes, 0, end, StandardCharsets.UTF_8));
+        this.headerLength = end < 0 ? bytes.length : end;
+        this.firstEightBit = firstEightBit;
+        this.dashLines = dashLines;
+        parseFields(new String(bytes, 0, headerLength, StandardCharsets.UTF_8));
     }
 
     /** Reads {@code raw}; bare LF and bare CR line ends become CRLF. */
@@ -64,24 +72,32 @@ public final class OriginalMessage {
         }
     }
 
+    /** {@code raw} with CRLF line ends; the same array when it has them already, as mail in James does. */
     static byte[] crlf(byte[] raw) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + raw.length / 40);
+        int bare = 0;
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r') || raw[i] == '\r' && (i + 1 == raw.length || raw[i + 1] != '\n')) {
+                bare++;
+            }
+        }
+        if (bare == 0) {
+            return raw;
+        }
+        byte[] out = new byte[raw.length + bare];
+        int o = 0;
         for (int i = 0; i < raw.length; i++) {
             byte b = raw[i];
-            if (b == '\n') {
-                out.write('\r');
-                out.write('\n');
-            } else if (b == '\r') {
-                out.write('\r');
-                out.write('\n');
-                if (i + 1 < raw.length && raw[i + 1] == '\n') {
+            if (b == '\n' || b == '\r') {
+                out[o++] = '\r';
+                out[o++] = '\n';
+                if (b == '\r' && i + 1 < raw.length && raw[i + 1] == '\n') {
                     i++;
                 }
             } else {
-                out.write(b);
+                out[o++] = b;
             }
         }
-        return out.toByteArray();
+        return out;
     }
 
     /** The first field named {@code name} (any case), unfolded and trimmed; null when there is none. */
@@ -146,11 +162,16 @@ public final class OriginalMessage {
         return hasEightBit(true);
     }
 
-    /** True when any part of the message holds octets above 127. */
+    /** True when the header (or the whole message) holds octets above 127. */
     boolean hasEightBit(boolean headerOnly) {
-        int end = headerOnly ? headerLength : bytes.length;
-        for (int i = 0; i < end; i++) {
-            if (bytes[i] < 0) {
+        return firstEightBit >= 0 && (!headerOnly || firstEightBit < headerLength);
+    }
+
+    /** True when a line of the message starts with {@code prefix}, which starts with "--" (a MIME delimiter). */
+    boolean hasLineStarting(String prefix) {
+        byte[] wanted = prefix.getBytes(StandardCharsets.US_ASCII);
+        for (int start : dashLines) {
+            if (start + wanted.length <= bytes.length && Arrays.equals(bytes, start, start + wanted.length, wanted, 0, wanted.length)) {
                 return true;
             }
         }
