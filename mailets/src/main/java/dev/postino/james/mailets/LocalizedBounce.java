@@ -65,9 +65,9 @@ import dev.postino.core.dsn.ReturnContent;
  * <ul>
  *   <li>{@code reportingMta}: this server's host name, for {@code Reporting-MTA} and {@code MAILER-DAEMON@}
  *       (default: the postmaster's domain)</li>
- *   <li>{@code defaultLanguage}: e.g. {@code en} (the default) or {@code it,en} for bilingual notifications</li>
+ *   <li>{@code defaultLanguage}: {@code en} (the default), {@code it}, {@code de}, {@code fr}, {@code es}, {@code pt}, or e.g. {@code it,en} for bilingual notifications</li>
  *   <li>{@code senderLanguages}: {@code ADDRESS-OR-DOMAIN=LANG[,LANG];...}, e.g. {@code example.it=it;bob@example.com=en}</li>
- *   <li>{@code tldLanguages}: {@code TLD=LANG;...}, added to the built-in map ({@code it sm va → it}, {@code uk ie us au nz ca → en})</li>
+ *   <li>{@code tldLanguages}: {@code TLD=LANG;...}, added to the built-in map (e.g. {@code it sm va → it}, {@code de at → de}, {@code br pt → pt})</li>
  *   <li>{@code templates}: a folder whose {@code texts_LANG.properties}, {@code notification.txt.mustache} and
  *       {@code notification.html.mustache} override the built-in ones file by file (checked at init)</li>
  *   <li>{@code maxReturnedSize}: the largest original returned whole, in octets (default 262144)</li>

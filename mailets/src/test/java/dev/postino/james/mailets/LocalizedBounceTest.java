@@ -228,7 +228,7 @@ class LocalizedBounceTest {
     @Test
     void badConfigurationRefusesToStartWithOneLine() {
         assertThatThrownBy(() -> init("defaultLanguage", "xx")).isInstanceOf(MessagingException.class)
-            .hasMessage("LocalizedBounce: init parameter defaultLanguage='xx' is not valid: expected languages with texts: en, it");
+            .hasMessage("LocalizedBounce: init parameter defaultLanguage='xx' is not valid: expected languages with texts: de, en, es, fr, it, pt");
         assertThatThrownBy(() -> init("defaultStatus", "4.2.2")).hasMessageContaining("defaultStatus='4.2.2' is not valid");
         assertThatThrownBy(() -> init("senderLanguages", "example.com")).hasMessageContaining("senderLanguages='example.com' is not valid");
         assertThatThrownBy(() -> init("templates", "/no/such/folder")).hasMessageContaining("templates='/no/such/folder' is not valid");
