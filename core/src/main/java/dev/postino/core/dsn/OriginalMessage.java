@@ -12,41 +12,46 @@ import java.util.Locale;
 
 /**
  * The message a notification is about, as raw bytes with CRLF line ends, and its header fields unfolded.
- * Reads any bytes without failing: a message without a blank line is all header.
+ * Reads any bytes without failing: a message without a blank line is all header. Only the header is read
+ * up front: the body is looked at only when a notification returns it whole.
  */
 public final class OriginalMessage {
 
-    private final byte[] bytes;
-    private final int headerLength;
+    private final byte[] raw;
+    private final byte[] header;
     private final List<String[]> fields = new ArrayList<>();
-    private final int firstEightBit;
-    private final List<Integer> dashLines;
+    private byte[] bytes;
+    private List<Integer> dashLines;
 
-    private OriginalMessage(byte[] bytes) {
-        this.bytes = bytes;
-        // One pass over the octets: where the header ends, where 8-bit octets are, which lines start with "--".
-        int end = bytes.length >= 2 && bytes[0] == '\r' && bytes[1] == '\n' ? 0 : -1;
-        int firstEightBit = -1;
-        List<Integer> dashLines = new ArrayList<>();
-        for (int i = 0; i < bytes.length; i++) {
-            byte b = bytes[i];
-            if (b < 0 && firstEightBit < 0) {
-                firstEightBit = i;
-            } else if (b == '-' && (i == 0 || bytes[i - 1] == '\n') && i + 1 < bytes.length && bytes[i + 1] == '-') {
-                dashLines.add(i);
-            } else if (b == '\n' && end < 0 && i + 2 < bytes.length && bytes[i + 1] == '\r' && bytes[i + 2] == '\n') {
-                end = i + 1;
-            }
-        }
-        this.headerLength = end < 0 ? bytes.length : end;
-        this.firstEightBit = firstEightBit;
-        this.dashLines = dashLines;
-        parseFields(new String(bytes, 0, headerLength, StandardCharsets.UTF_8));
+    private OriginalMessage(byte[] raw) {
+        this.raw = raw;
+        this.header = crlf(Arrays.copyOf(raw, headerEnd(raw)));
+        parseFields(new String(header, StandardCharsets.UTF_8));
     }
 
     /** Reads {@code raw}; bare LF and bare CR line ends become CRLF. */
     public static OriginalMessage parse(byte[] raw) {
-        return new OriginalMessage(crlf(raw));
+        return new OriginalMessage(raw);
+    }
+
+    /** Where the header ends in {@code raw}: after the line break that precedes the first empty line. */
+    private static int headerEnd(byte[] raw) {
+        boolean lineStart = true;
+        for (int i = 0; i < raw.length; i++) {
+            byte b = raw[i];
+            if (b == '\r' || b == '\n') {
+                if (lineStart) {
+                    return i;
+                }
+                if (b == '\r' && i + 1 < raw.length && raw[i + 1] == '\n') {
+                    i++;
+                }
+                lineStart = true;
+            } else {
+                lineStart = false;
+            }
+        }
+        return raw.length;
     }
 
     private void parseFields(String header) {
@@ -147,34 +152,71 @@ public final class OriginalMessage {
 
     /** The whole message, CRLF line ends. */
     public byte[] bytes() {
+        if (bytes == null) {
+            bytes = crlf(raw);
+        }
         return bytes;
+    }
+
+    /** Its size in octets, as received. */
+    public int size() {
+        return raw.length;
     }
 
     /** The header section with its terminating CRLF, without the blank line. */
     public byte[] headerBytes() {
-        byte[] header = new byte[headerLength];
-        System.arraycopy(bytes, 0, header, 0, headerLength);
-        return header;
+        return header.clone();
     }
 
     /** True when the header holds octets above 127 (RFC 6532 UTF-8 headers). */
     public boolean hasEightBitHeader() {
-        return hasEightBit(true);
+        return hasEightBit(header);
     }
 
     /** True when the header (or the whole message) holds octets above 127. */
     boolean hasEightBit(boolean headerOnly) {
-        return firstEightBit >= 0 && (!headerOnly || firstEightBit < headerLength);
+        return hasEightBit(headerOnly ? header : raw);
     }
 
-    /** True when a line of the message starts with {@code prefix}, which starts with "--" (a MIME delimiter). */
-    boolean hasLineStarting(String prefix) {
-        byte[] wanted = prefix.getBytes(StandardCharsets.US_ASCII);
-        for (int start : dashLines) {
-            if (start + wanted.length <= bytes.length && Arrays.equals(bytes, start, start + wanted.length, wanted, 0, wanted.length)) {
+    private static boolean hasEightBit(byte[] octets) {
+        for (byte b : octets) {
+            if (b < 0) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * True when a line of the header (or of the whole message) starts with {@code prefix}, which starts with
+     * "--" (a MIME delimiter). The lines of the whole message that start with "--" are found once.
+     */
+    boolean hasLineStarting(String prefix, boolean headerOnly) {
+        byte[] octets = headerOnly ? header : bytes();
+        List<Integer> starts = headerOnly ? dashLines(header) : wholeDashLines();
+        byte[] wanted = prefix.getBytes(StandardCharsets.US_ASCII);
+        for (int start : starts) {
+            if (start + wanted.length <= octets.length && Arrays.equals(octets, start, start + wanted.length, wanted, 0, wanted.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<Integer> wholeDashLines() {
+        if (dashLines == null) {
+            dashLines = dashLines(bytes());
+        }
+        return dashLines;
+    }
+
+    private static List<Integer> dashLines(byte[] octets) {
+        List<Integer> starts = new ArrayList<>();
+        for (int i = 0; i + 1 < octets.length; i++) {
+            if (octets[i] == '-' && octets[i + 1] == '-' && (i == 0 || octets[i - 1] == '\n')) {
+                starts.add(i);
+            }
+        }
+        return starts;
     }
 }

@@ -97,6 +97,8 @@ public class LocalizedBounce extends GenericMailet {
     static final AttributeName IS_PERMANENT = AttributeName.of("is-delivery-permanent-error");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LocalizedBounce.class);
+    /** Made once: a javax.mail Session reads its provider files from the class path each time one is made. */
+    private static final Session SESSION = Session.getInstance(new Properties());
     private static final Set<String> PARAMETERS = Set.of("reportingMta", "defaultLanguage", "senderLanguages", "tldLanguages",
         "templates", "maxReturnedSize", "defaultReturn", "defaultStatus", "notifyDelays", "backscatterGuard",
         "backscatterAttributes", "unsentProcessor", "passThrough");
@@ -199,7 +201,7 @@ public class LocalizedBounce extends GenericMailet {
                 unsent = "internal error: " + e.getMessage();
             }
             if (notification != null) {
-                MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(notification.message()));
+                MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(notification.message()));
                 // The null reverse-path: a notification is never answered (RFC 5321 §4.5.5).
                 getMailetContext().sendMail(null, List.of(mail.getMaybeSender().get()), message);
                 LOGGER.info("sent a delivery status notification ({}) for mail {} to {} about {}",
