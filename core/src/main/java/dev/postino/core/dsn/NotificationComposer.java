@@ -58,14 +58,6 @@ public final class NotificationComposer {
         return new NotificationComposer(settings, texts, Clock.systemDefaultZone(), () -> UUID.randomUUID().toString());
     }
 
-    public NotificationSettings settings() {
-        return settings;
-    }
-
-    public NotificationTexts texts() {
-        return texts;
-    }
-
     /**
      * Composes the notification about {@code outcomes} for {@code original}.
      *
