@@ -50,7 +50,8 @@ import dev.postino.core.dsn.ReturnContent;
  * It is sent with the null reverse-path.
  *
  * <p>What happened to each recipient comes from the String attribute {@value DeliveryOutcome#ATTRIBUTE}
- * (the JSON of {@link DeliveryOutcome#toJson}); recipients it does not cover fall back to James
+ * (the JSON of {@link DeliveryOutcome#toJson}), every outcome in it, also for recipients no longer on the
+ * mail (so that remote delivery can report successes and failures together); recipients it does not cover fall back to James
  * {@code RemoteDelivery}'s {@code delivery-error}, {@code delivery-error-code} and
  * {@code is-delivery-permanent-error} attributes, then to the mail's error message. RFC 3461 NOTIFY is
  * honoured per recipient: {@code NEVER} gets nothing; without NOTIFY, failures are reported (and delays when
