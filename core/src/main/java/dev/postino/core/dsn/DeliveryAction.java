@@ -33,13 +33,4 @@ public enum DeliveryAction {
         }
         throw new IllegalArgumentException("unknown action '" + word + "': expected failed, delayed, delivered, relayed or expanded");
     }
-
-    /** The status class an outcome with this action must carry: 5 for failed, 4 for delayed, else 2. */
-    int statusClass() {
-        return switch (this) {
-            case FAILED -> 5;
-            case DELAYED -> 4;
-            default -> 2;
-        };
-    }
 }

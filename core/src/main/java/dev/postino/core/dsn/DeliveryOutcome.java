@@ -46,16 +46,8 @@ public record DeliveryOutcome(String finalRecipient, String originalRecipient, D
         return new DeliveryOutcome(recipient, null, DeliveryAction.FAILED, status, null, null, null, null);
     }
 
-    public DeliveryOutcome withRemote(String mta, String reply) {
-        return new DeliveryOutcome(finalRecipient, originalRecipient, action, status, mta, reply, lastAttempt, willRetryUntil);
-    }
-
     public DeliveryOutcome withOriginalRecipient(String orcpt) {
         return new DeliveryOutcome(finalRecipient, orcpt, action, status, remoteMta, remoteReply, lastAttempt, willRetryUntil);
-    }
-
-    public DeliveryOutcome withAttempt(Instant last, Instant retryUntil) {
-        return new DeliveryOutcome(finalRecipient, originalRecipient, action, status, remoteMta, remoteReply, last, retryUntil);
     }
 
     /**

@@ -58,14 +58,6 @@ public final class NotificationComposer {
         return new NotificationComposer(settings, texts, Clock.systemDefaultZone(), () -> UUID.randomUUID().toString());
     }
 
-    public NotificationSettings settings() {
-        return settings;
-    }
-
-    public NotificationTexts texts() {
-        return texts;
-    }
-
     /**
      * Composes the notification about {@code outcomes} for {@code original}.
      *
@@ -97,13 +89,13 @@ public final class NotificationComposer {
             || outcomes.stream().anyMatch(o -> !HeaderText.isAscii(o.finalRecipient())
                 || o.originalRecipient() != null && !HeaderText.isAscii(o.originalRecipient()));
         ReturnContent ret = envelope.returnContent() == null ? settings.defaultReturn() : envelope.returnContent();
-        boolean whole = ret == ReturnContent.FULL && message.bytes().length <= settings.maxReturnedSize();
+        boolean whole = ret == ReturnContent.FULL && message.size() <= settings.maxReturnedSize();
         String returnedKey = whole ? "returned.full" : ret == ReturnContent.FULL ? "returned.truncated" : "returned.headers";
 
         ZonedDateTime now = ZonedDateTime.now(clock);
         String id = "<" + messageIds.get() + "@" + settings.reportingMta() + ">";
-        String reportBoundary = boundary("report", id, message);
-        String alternativeBoundary = boundary("alt", id, message);
+        String reportBoundary = boundary("report", id, message, whole);
+        String alternativeBoundary = boundary("alt", id, message, whole);
         String first = languages.get(0);
         String subjectText = HeaderText.flatten(message.subject(), MAX_SUBJECT);
         DeliveryAction headline = headlineAction(resolved);
@@ -126,7 +118,7 @@ public final class NotificationComposer {
         field(head, "Content-Type", "multipart/report; report-type=" + (global ? "global-delivery-status" : "delivery-status")
             + ";\r\n\tboundary=\"" + reportBoundary + "\"");
 
-        Map<String, Object> model = humanModel(languages, resolved, envelope, subjectText, returnedKey, message.bytes().length);
+        Map<String, Object> model = humanModel(languages, resolved, envelope, subjectText, returnedKey, message.size());
         StringBuilder human = new StringBuilder();
         human.append("Content-Type: multipart/alternative; boundary=\"").append(alternativeBoundary).append("\"\r\n\r\n");
         human.append("--").append(alternativeBoundary).append("\r\n");
@@ -135,7 +127,7 @@ public final class NotificationComposer {
         textPart(human, "text/html", texts.renderHtml(model));
         human.append("--").append(alternativeBoundary).append("--\r\n");
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream(message.bytes().length + 8192);
+        ByteArrayOutputStream out = new ByteArrayOutputStream((whole ? message.size() : 0) + 16384);
         write(out, head.append("\r\n").append("This is a delivery status notification (RFC 3464) in MIME format.\r\n\r\n").toString());
         write(out, "--" + reportBoundary + "\r\n" + human + "\r\n");
         write(out, "--" + reportBoundary + "\r\n");
@@ -376,26 +368,17 @@ public final class NotificationComposer {
         out.append("\r\n");
     }
 
-    private static String boundary(String kind, String id, OriginalMessage message) {
+    /**
+     * A boundary, derived from the Message-ID, that no line of the returned content starts with (RFC 2046
+     * §5.1.1); the rest of the notification is quoted-printable or has its lines start with field names.
+     */
+    private static String boundary(String kind, String id, OriginalMessage message, boolean whole) {
         String base = "=_postino_" + kind + "_" + Integer.toHexString(id.hashCode()) + Long.toHexString(id.length() * 7919L);
         String candidate = base;
-        for (int i = 1; contains(message.bytes(), ("--" + candidate).getBytes(StandardCharsets.US_ASCII)); i++) {
+        for (int i = 1; message.hasLineStarting("--" + candidate, !whole); i++) {
             candidate = base + "_" + i;
         }
         return candidate;
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     private static String firstMessageId(String value) {

@@ -26,11 +26,16 @@ import java.util.Set;
 public record NotificationLanguage(Map<String, List<String>> bySender, Map<String, List<String>> byTld,
                                    List<String> defaults) {
 
-    /** The built-in TLD map: the countries where one of the shipped languages is the language of most senders. */
-    public static final Map<String, List<String>> BUILT_IN_TLDS = Map.of(
-        "it", List.of("it"), "sm", List.of("it"), "va", List.of("it"),
-        "uk", List.of("en"), "ie", List.of("en"), "us", List.of("en"),
-        "au", List.of("en"), "nz", List.of("en"), "ca", List.of("en"));
+    /** The built-in TLD map: countries where one shipped language is the language of nearly every sender (not ch, be or ca, where several are). */
+    public static final Map<String, List<String>> BUILT_IN_TLDS = Map.ofEntries(
+        Map.entry("it", List.of("it")), Map.entry("sm", List.of("it")), Map.entry("va", List.of("it")),
+        Map.entry("uk", List.of("en")), Map.entry("ie", List.of("en")), Map.entry("us", List.of("en")),
+        Map.entry("au", List.of("en")), Map.entry("nz", List.of("en")),
+        Map.entry("de", List.of("de")), Map.entry("at", List.of("de")), Map.entry("li", List.of("de")),
+        Map.entry("fr", List.of("fr")), Map.entry("mc", List.of("fr")),
+        Map.entry("es", List.of("es")), Map.entry("mx", List.of("es")), Map.entry("ar", List.of("es")),
+        Map.entry("cl", List.of("es")), Map.entry("co", List.of("es")), Map.entry("pe", List.of("es")),
+        Map.entry("pt", List.of("pt")), Map.entry("br", List.of("pt")));
 
     public NotificationLanguage {
         bySender = Map.copyOf(bySender);

@@ -40,7 +40,7 @@ import com.github.mustachejava.MustacheException;
 public final class NotificationTexts {
 
     /** The languages that ship with Postino. */
-    public static final List<String> BUILT_IN_LANGUAGES = List.of("en", "it");
+    public static final List<String> BUILT_IN_LANGUAGES = List.of("de", "en", "es", "fr", "it", "pt");
 
     static final String TEXT_LAYOUT = "notification.txt.mustache";
     static final String HTML_LAYOUT = "notification.html.mustache";

@@ -1,44 +1,57 @@
 package dev.postino.core.dsn;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The message a notification is about, as raw bytes with CRLF line ends, and its header fields unfolded.
- * Reads any bytes without failing: a message without a blank line is all header.
+ * Reads any bytes without failing: a message without a blank line is all header. Only the header is read
+ * up front: the body is looked at only when a notification returns it whole.
  */
 public final class OriginalMessage {
 
-    private final byte[] bytes;
-    private final int headerLength;
+    private final byte[] raw;
+    private final byte[] header;
     private final List<String[]> fields = new ArrayList<>();
+    private byte[] bytes;
+    private List<Integer> dashLines;
 
-    private OriginalMessage(byte[] bytes) {
-        this.bytes = bytes;
-        int end = bytes.length;
-        for (int i = 0; i + 3 < bytes.length; i++) {
-            if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n') {
-                end = i + 2;
-                break;
-            }
-        }
-        if (bytes.length >= 2 && bytes[0] == '\r' && bytes[1] == '\n') {
-            end = 0;
-        }
-        this.headerLength = end;
-        parseFields(new String(bytes, 0, end, StandardCharsets.UTF_8));
+    private OriginalMessage(byte[] raw) {
+        this.raw = raw;
+        this.header = crlf(Arrays.copyOf(raw, headerEnd(raw)));
+        parseFields(new String(header, StandardCharsets.UTF_8));
     }
 
     /** Reads {@code raw}; bare LF and bare CR line ends become CRLF. */
     public static OriginalMessage parse(byte[] raw) {
-        return new OriginalMessage(crlf(raw));
+        return new OriginalMessage(raw);
+    }
+
+    /** Where the header ends in {@code raw}: after the line break that precedes the first empty line. */
+    private static int headerEnd(byte[] raw) {
+        boolean lineStart = true;
+        for (int i = 0; i < raw.length; i++) {
+            byte b = raw[i];
+            if (b == '\r' || b == '\n') {
+                if (lineStart) {
+                    return i;
+                }
+                if (b == '\r' && i + 1 < raw.length && raw[i + 1] == '\n') {
+                    i++;
+                }
+                lineStart = true;
+            } else {
+                lineStart = false;
+            }
+        }
+        return raw.length;
     }
 
     private void parseFields(String header) {
@@ -64,24 +77,32 @@ public final class OriginalMessage {
         }
     }
 
+    /** {@code raw} with CRLF line ends; the same array when it has them already, as mail in James does. */
     static byte[] crlf(byte[] raw) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + raw.length / 40);
+        int bare = 0;
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r') || raw[i] == '\r' && (i + 1 == raw.length || raw[i + 1] != '\n')) {
+                bare++;
+            }
+        }
+        if (bare == 0) {
+            return raw;
+        }
+        byte[] out = new byte[raw.length + bare];
+        int o = 0;
         for (int i = 0; i < raw.length; i++) {
             byte b = raw[i];
-            if (b == '\n') {
-                out.write('\r');
-                out.write('\n');
-            } else if (b == '\r') {
-                out.write('\r');
-                out.write('\n');
-                if (i + 1 < raw.length && raw[i + 1] == '\n') {
+            if (b == '\n' || b == '\r') {
+                out[o++] = '\r';
+                out[o++] = '\n';
+                if (b == '\r' && i + 1 < raw.length && raw[i + 1] == '\n') {
                     i++;
                 }
             } else {
-                out.write(b);
+                out[o++] = b;
             }
         }
-        return out.toByteArray();
+        return out;
     }
 
     /** The first field named {@code name} (any case), unfolded and trimmed; null when there is none. */
@@ -131,29 +152,71 @@ public final class OriginalMessage {
 
     /** The whole message, CRLF line ends. */
     public byte[] bytes() {
+        if (bytes == null) {
+            bytes = crlf(raw);
+        }
         return bytes;
+    }
+
+    /** Its size in octets, as received. */
+    public int size() {
+        return raw.length;
     }
 
     /** The header section with its terminating CRLF, without the blank line. */
     public byte[] headerBytes() {
-        byte[] header = new byte[headerLength];
-        System.arraycopy(bytes, 0, header, 0, headerLength);
-        return header;
+        return header.clone();
     }
 
     /** True when the header holds octets above 127 (RFC 6532 UTF-8 headers). */
     public boolean hasEightBitHeader() {
-        return hasEightBit(true);
+        return hasEightBit(header);
     }
 
-    /** True when any part of the message holds octets above 127. */
+    /** True when the header (or the whole message) holds octets above 127. */
     boolean hasEightBit(boolean headerOnly) {
-        int end = headerOnly ? headerLength : bytes.length;
-        for (int i = 0; i < end; i++) {
-            if (bytes[i] < 0) {
+        return hasEightBit(headerOnly ? header : raw);
+    }
+
+    private static boolean hasEightBit(byte[] octets) {
+        for (byte b : octets) {
+            if (b < 0) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * True when a line of the header (or of the whole message) starts with {@code prefix}, which starts with
+     * "--" (a MIME delimiter). The lines of the whole message that start with "--" are found once.
+     */
+    boolean hasLineStarting(String prefix, boolean headerOnly) {
+        byte[] octets = headerOnly ? header : bytes();
+        List<Integer> starts = headerOnly ? dashLines(header) : wholeDashLines();
+        byte[] wanted = prefix.getBytes(StandardCharsets.US_ASCII);
+        for (int start : starts) {
+            if (start + wanted.length <= octets.length && Arrays.equals(octets, start, start + wanted.length, wanted, 0, wanted.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<Integer> wholeDashLines() {
+        if (dashLines == null) {
+            dashLines = dashLines(bytes());
+        }
+        return dashLines;
+    }
+
+    private static List<Integer> dashLines(byte[] octets) {
+        List<Integer> starts = new ArrayList<>();
+        for (int i = 0; i + 1 < octets.length; i++) {
+            if (octets[i] == '-' && octets[i + 1] == '-' && (i == 0 || octets[i - 1] == '\n')) {
+                starts.add(i);
+            }
+        }
+        return starts;
     }
 }

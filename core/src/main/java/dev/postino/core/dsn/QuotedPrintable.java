@@ -22,13 +22,17 @@ final class QuotedPrintable {
                 boolean last = i == bytes.length - 1;
                 // Trailing white space would be lost in transit, and "=" and 8-bit octets are never literal.
                 boolean literal = b >= 33 && b <= 126 && b != '=' || (b == ' ' || b == '\t') && !last;
-                String piece = literal ? String.valueOf((char) b) : "=" + HEX[b >> 4] + HEX[b & 15];
-                if (column + piece.length() > (last ? 76 : 75)) {
+                int width = literal ? 1 : 3;
+                if (column + width > (last ? 76 : 75)) {
                     out.append("=\r\n");
                     column = 0;
                 }
-                out.append(piece);
-                column += piece.length();
+                if (literal) {
+                    out.append((char) b);
+                } else {
+                    out.append('=').append(HEX[b >> 4]).append(HEX[b & 15]);
+                }
+                column += width;
             }
             if (l < lines.length - 1) {
                 out.append("\r\n");

@@ -207,6 +207,25 @@ class NotificationComposerTest {
             .contains(">" + italian.replace("'", "&#39;") + "</h2>");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "de | Unzustellbar: Preventivo caffè           | Die Adresse existiert nicht | bis zum 8. Dezember 2026 um 14:00 Uhr (UTC+01:00)",
+        "fr | Non distribué\u00a0: Preventivo caffè    | L'adresse n'existe pas      | jusqu'au 8 décembre 2026 à 14:00 (UTC+01:00)",
+        "es | No entregado: Preventivo caffè            | La dirección no existe      | hasta el 8 de diciembre de 2026, a las 14:00 (UTC+01:00)",
+        "pt | Não entregue: Preventivo caffè            | O endereço não existe       | até 8 de dezembro de 2026, às 14:00 (UTC+01:00)",
+    })
+    void theOtherShippedLanguages(String language, String subject, String headline, String until) throws Exception {
+        DeliveryOutcome failed = failed("bob@remote.example", "550 5.1.1 no");
+        DeliveryOutcome delayed = new DeliveryOutcome("ann@remote.example", null, DeliveryAction.DELAYED,
+            DeliveryStatusCode.parse("4.2.2"), null, null, null, Instant.parse("2026-12-08T13:00:00Z"));
+
+        MimeMessage message = parse(compose(ORIGINAL, envelope(), List.of(failed, delayed), language));
+
+        assertThat(message.getSubject()).isEqualTo(subject.replace("\\u00a0", "\u00a0"));
+        assertThat(message.getHeader("Content-Language", null)).isEqualTo(language);
+        assertThat(text(message)).contains("== " + headline + " ==").contains(until);
+    }
+
     @Test
     void saysWhetherAndUntilWhenItIsRetried() throws Exception {
         DeliveryOutcome delayed = new DeliveryOutcome("bob@remote.example", null, DeliveryAction.DELAYED,

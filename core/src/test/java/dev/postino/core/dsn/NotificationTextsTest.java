@@ -28,7 +28,7 @@ class NotificationTextsTest {
     void everyBuiltInLanguageHasEveryKeyAndNoEmptyCause() {
         NotificationTexts texts = NotificationTexts.builtIn();
 
-        assertThat(texts.languages()).containsExactly("en", "it");
+        assertThat(texts.languages()).containsExactly("de", "en", "es", "fr", "it", "pt");
         for (String language : texts.languages()) {
             for (String key : NotificationTexts.requiredKeys()) {
                 boolean mayBeEmpty = key.endsWith(".advice") && key.matches("cause\\.(delivered|relayed|expanded)\\.advice");
@@ -41,15 +41,15 @@ class NotificationTextsTest {
     void aFolderOverridesFileByFileAndAddsLanguages() throws IOException {
         Files.writeString(folder.resolve("texts_it.properties"),
             builtIn("texts_it.properties").replace("from.name=Sistema di consegna della posta", "from.name=Il postino"));
-        Files.writeString(folder.resolve("texts_de.properties"),
-            builtIn("texts_en.properties").replace("from.name=Mail Delivery System", "from.name=Mail-Zustellsystem"));
+        Files.writeString(folder.resolve("texts_nl.properties"),
+            builtIn("texts_en.properties").replace("from.name=Mail Delivery System", "from.name=Postbezorgsysteem"));
         Files.writeString(folder.resolve(NotificationTexts.TEXT_LAYOUT), "{{#sections}}[{{about}}]{{/sections}}");
 
         NotificationTexts texts = NotificationTexts.load(folder);
 
-        assertThat(texts.languages()).containsExactly("de", "en", "it");
+        assertThat(texts.languages()).containsExactly("de", "en", "es", "fr", "it", "nl", "pt");
         assertThat(texts.text("it", "from.name")).isEqualTo("Il postino");
-        assertThat(texts.text("de", "from.name")).isEqualTo("Mail-Zustellsystem");
+        assertThat(texts.text("nl", "from.name")).isEqualTo("Postbezorgsysteem");
         assertThat(texts.text("en", "from.name")).isEqualTo("Mail Delivery System");
         assertThat(texts.renderText(Map.of("sections", Map.of("about", "<x> & y")))).isEqualTo("[<x> & y]");
         assertThat(texts.renderHtml(Map.of("title", "<x> & y"))).contains("<title>&lt;x&gt; &amp; y</title>");

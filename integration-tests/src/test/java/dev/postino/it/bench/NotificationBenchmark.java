@@ -17,6 +17,7 @@ import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.server.core.MailImpl;
 import org.apache.james.transport.mailets.DSNBounce;
 import org.apache.mailet.Attribute;
@@ -38,6 +39,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.slf4j.LoggerFactory;
 
@@ -86,10 +88,16 @@ public class NotificationBenchmark {
         dsnBounce.init(config("DSNBounce", context, Map.of()));
         localizedBounce = new LocalizedBounce();
         localizedBounce.init(config("LocalizedBounce", context, Map.of("reportingMta", "mx.postino.test", "maxReturnedSize", "1048576")));
+        newMail();
     }
 
-    @Setup(Level.Invocation)
-    public void newMail() throws Exception {
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        LifecycleUtil.dispose(mail);
+    }
+
+    /** Both mailets only set the mail's state, so one mail serves every invocation. */
+    private void newMail() throws Exception {
         MailAddress bob = new MailAddress("bob@remote.example");
         mail = MailImpl.builder().name("m1").sender("mario@example.it").addRecipient(bob)
             .mimeMessage(new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(original)))
@@ -120,6 +128,8 @@ public class NotificationBenchmark {
                     case "sendMail" -> {
                         MimeMessage message = args[0] instanceof Mail m ? m.getMessage() : (MimeMessage) args[args.length > 2 ? 2 : 0];
                         message.writeTo(OutputStream.nullOutputStream());
+                        // James's own context disposes what was sent once it is queued.
+                        LifecycleUtil.dispose(args[0]);
                         return null;
                     }
                     case "getPostmaster" -> {
@@ -187,10 +197,9 @@ public class NotificationBenchmark {
             NotificationBenchmark benchmark = new NotificationBenchmark();
             benchmark.ret = ret;
             benchmark.setUp();
-            benchmark.newMail();
             benchmark.jamesDsnBounce();
-            benchmark.newMail();
             benchmark.postinoLocalizedBounce();
+            benchmark.tearDown();
             System.out.println(ret + ": both mailets ran");
         }
     }

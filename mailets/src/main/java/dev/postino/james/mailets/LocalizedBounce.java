@@ -50,7 +50,8 @@ import dev.postino.core.dsn.ReturnContent;
  * It is sent with the null reverse-path.
  *
  * <p>What happened to each recipient comes from the String attribute {@value DeliveryOutcome#ATTRIBUTE}
- * (the JSON of {@link DeliveryOutcome#toJson}); recipients it does not cover fall back to James
+ * (the JSON of {@link DeliveryOutcome#toJson}), every outcome in it, also for recipients no longer on the
+ * mail (so that remote delivery can report successes and failures together); recipients it does not cover fall back to James
  * {@code RemoteDelivery}'s {@code delivery-error}, {@code delivery-error-code} and
  * {@code is-delivery-permanent-error} attributes, then to the mail's error message. RFC 3461 NOTIFY is
  * honoured per recipient: {@code NEVER} gets nothing; without NOTIFY, failures are reported (and delays when
@@ -65,9 +66,9 @@ import dev.postino.core.dsn.ReturnContent;
  * <ul>
  *   <li>{@code reportingMta}: this server's host name, for {@code Reporting-MTA} and {@code MAILER-DAEMON@}
  *       (default: the postmaster's domain)</li>
- *   <li>{@code defaultLanguage}: e.g. {@code en} (the default) or {@code it,en} for bilingual notifications</li>
+ *   <li>{@code defaultLanguage}: {@code en} (the default), {@code it}, {@code de}, {@code fr}, {@code es}, {@code pt}, or e.g. {@code it,en} for bilingual notifications</li>
  *   <li>{@code senderLanguages}: {@code ADDRESS-OR-DOMAIN=LANG[,LANG];...}, e.g. {@code example.it=it;bob@example.com=en}</li>
- *   <li>{@code tldLanguages}: {@code TLD=LANG;...}, added to the built-in map ({@code it sm va → it}, {@code uk ie us au nz ca → en})</li>
+ *   <li>{@code tldLanguages}: {@code TLD=LANG;...}, added to the built-in map (e.g. {@code it sm va → it}, {@code de at → de}, {@code br pt → pt})</li>
  *   <li>{@code templates}: a folder whose {@code texts_LANG.properties}, {@code notification.txt.mustache} and
  *       {@code notification.html.mustache} override the built-in ones file by file (checked at init)</li>
  *   <li>{@code maxReturnedSize}: the largest original returned whole, in octets (default 262144)</li>
@@ -97,6 +98,8 @@ public class LocalizedBounce extends GenericMailet {
     static final AttributeName IS_PERMANENT = AttributeName.of("is-delivery-permanent-error");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LocalizedBounce.class);
+    /** Made once: a javax.mail Session reads its provider files from the class path each time one is made. */
+    private static final Session SESSION = Session.getInstance(new Properties());
     private static final Set<String> PARAMETERS = Set.of("reportingMta", "defaultLanguage", "senderLanguages", "tldLanguages",
         "templates", "maxReturnedSize", "defaultReturn", "defaultStatus", "notifyDelays", "backscatterGuard",
         "backscatterAttributes", "unsentProcessor", "passThrough");
@@ -199,7 +202,7 @@ public class LocalizedBounce extends GenericMailet {
                 unsent = "internal error: " + e.getMessage();
             }
             if (notification != null) {
-                MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(notification.message()));
+                MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(notification.message()));
                 // The null reverse-path: a notification is never answered (RFC 5321 §4.5.5).
                 getMailetContext().sendMail(null, List.of(mail.getMaybeSender().get()), message);
                 LOGGER.info("sent a delivery status notification ({}) for mail {} to {} about {}",

@@ -155,6 +155,36 @@ class LocalizedBounceTest {
     }
 
     @Test
+    void delaysAndSuccessesAreReportedOnlyWhenAskedFor() throws Exception {
+        Instant until = Instant.parse("2026-11-27T09:00:00Z");
+        String outcomes = DeliveryOutcome.toJson(List.of(
+            new DeliveryOutcome("ann@remote.example", null, DeliveryAction.DELAYED, DeliveryStatusCode.parse("4.2.2"), null, null, null, until),
+            new DeliveryOutcome("bob@remote.example", null, DeliveryAction.DELAYED, DeliveryStatusCode.parse("4.4.1"), null, null, null, until),
+            new DeliveryOutcome("cid@remote.example", null, DeliveryAction.DELIVERED, null, "mx.remote.example", "250 2.0.0 ok", null, null),
+            new DeliveryOutcome("dan@remote.example", null, DeliveryAction.DELIVERED, null, null, null, null, null)));
+        init("defaultLanguage", "en");
+        Mail mail = mail("ann@example.com", ORIGINAL, "ann@remote.example", "bob@remote.example", "cid@remote.example", "dan@remote.example")
+            .attribute(new Attribute(LocalizedBounce.OUTCOMES, AttributeValue.of(outcomes))).build();
+        mail.setDsnParameters(DsnParameters.builder()
+            .addRcptParameter(address("bob@remote.example"), RecipientDsnParameters.of(EnumSet.of(Notify.DELAY, Notify.FAILURE)))
+            .addRcptParameter(address("cid@remote.example"), RecipientDsnParameters.of(EnumSet.of(Notify.SUCCESS)))
+            .build().orElseThrow());
+
+        mailet.service(mail);
+
+        String sent = onlySent();
+        assertThat(sent).contains("Final-Recipient: rfc822; bob@remote.example", "Will-Retry-Until: Fri, 27 Nov 2026",
+                "Final-Recipient: rfc822; cid@remote.example", "Action: delivered", "Subject: Delivery delayed: Preventivo")
+            .doesNotContain("rfc822; ann@remote.example").doesNotContain("rfc822; dan@remote.example");
+
+        context.resetSentMails();
+        init("defaultLanguage", "en", "notifyDelays", "true");
+        mailet.service(mail("ann@example.com", ORIGINAL, "ann@remote.example")
+            .attribute(new Attribute(LocalizedBounce.OUTCOMES, AttributeValue.of(outcomes))).build());
+        assertThat(onlySent()).contains("Final-Recipient: rfc822; ann@remote.example", "Action: delayed");
+    }
+
+    @Test
     void onlyNeverRecipientsMeansNoNotificationButTheMailIsDone() throws Exception {
         init();
         Mail mail = mail("ann@example.com", ORIGINAL, "bob@remote.example").build();
@@ -228,7 +258,7 @@ class LocalizedBounceTest {
     @Test
     void badConfigurationRefusesToStartWithOneLine() {
         assertThatThrownBy(() -> init("defaultLanguage", "xx")).isInstanceOf(MessagingException.class)
-            .hasMessage("LocalizedBounce: init parameter defaultLanguage='xx' is not valid: expected languages with texts: en, it");
+            .hasMessage("LocalizedBounce: init parameter defaultLanguage='xx' is not valid: expected languages with texts: de, en, es, fr, it, pt");
         assertThatThrownBy(() -> init("defaultStatus", "4.2.2")).hasMessageContaining("defaultStatus='4.2.2' is not valid");
         assertThatThrownBy(() -> init("senderLanguages", "example.com")).hasMessageContaining("senderLanguages='example.com' is not valid");
         assertThatThrownBy(() -> init("templates", "/no/such/folder")).hasMessageContaining("templates='/no/such/folder' is not valid");
