@@ -27,24 +27,12 @@ class LocalizedBounceIT {
     @BeforeAll
     static void start() throws Exception {
         dns = TestDnsServer.start();
-        dns.add("1.0.0.127.in-addr.arpa. 300 IN PTR client.postino.test.").add("client.postino.test. 300 IN A 127.0.0.1");
+        dns.add("1.0.0.127.in-addr.arpa. 300 IN PTR client.postino.test.").add("client.postino.test. 300 IN A 127.0.0.1")
+            .add("remote.test. 300 IN MX 10 mx.remote.test.").add("mx.remote.test. 300 IN A 127.0.0.1");
         peer = ScriptedSmtpPeer.start("mx.remote.test")
             .onRcpt("bob@remote.test", "550 5.1.1 <bob@remote.test>: Recipient address rejected: User unknown")
             .onRcpt("carol@remote.test", "550 5.1.1 <carol@remote.test>: Recipient address rejected: User unknown")
             .onRcpt("dave@remote.test", "550 5.1.1 <dave@remote.test>: Recipient address rejected: User unknown");
-        String remoteDelivery = """
-            <mailet match="All" class="RemoteDelivery">
-                <outgoingQueue>outgoing</outgoingQueue>
-                <delayTime>1 second</delayTime>
-                <maxRetries>0</maxRetries>
-                <maxDnsProblemRetries>0</maxDnsProblemRetries>
-                <deliveryThreads>1</deliveryThreads>
-                <sendpartial>true</sendpartial>
-                <bounceProcessor>bounces</bounceProcessor>
-                <gateway>127.0.0.1</gateway>
-                <gatewayPort>%d</gatewayPort>
-            </mailet>
-            """.formatted(peer.port());
         // The SPF step is another issue's: here a stock James mailet leaves the verdict it would leave.
         String forgedSender = """
             <mailet match="SenderIs=forged@postino.test" class="SetMailAttribute">
@@ -57,8 +45,9 @@ class LocalizedBounceIT {
         james = JamesMemoryServer.builder()
             .systemProperty("postino.dns.servers", dns.hostPort())
             .editFile("mailetcontainer.xml", xml -> xml
-                .replaceFirst("(?s)<mailet match=\"All\" class=\"ToProcessor\">\\s*<processor>relay-denied</processor>\\s*</mailet>",
-                    remoteDelivery)
+                // the sample's PolicyRemoteDelivery, with the scripted peer as every MX host
+                .replace("<retryRules>retry-rules.conf</retryRules>",
+                    "<retryRules>retry-rules.conf</retryRules><port>" + peer.port() + "</port>")
                 .replaceFirst("(?s)<mailet match=\"All\" class=\"ToProcessor\">\\s*<processor>transport</processor>\\s*</mailet>",
                     forgedSender)
                 .replace("<repositoryPath>memory://var/mail/bounces-unsent/</repositoryPath>",
@@ -124,6 +113,7 @@ class LocalizedBounceIT {
             .contains("Action: failed")
             .contains("Status: 5.1.1")
             .contains("Diagnostic-Code: smtp; 550 5.1.1 <bob@remote.test>: Recipient address rejected: User unknown")
+            .contains("Remote-MTA: dns; mx.remote.test")
             .contains("L'indirizzo non esiste")
             .contains("Content-Type: text/rfc822-headers")
             .doesNotContain("carol@remote.test")
