@@ -36,7 +36,19 @@ class DkimVerifyIT {
             }
             signed = message.readAllBytes();
         }
-        james = JamesMemoryServer.builder().systemProperty("postino.dns.servers", dns.hostPort()).start();
+        dns.inject("brisbane._domainkey.slow.example.com", "TXT", TestDnsServer.Fault.TIMEOUT);
+        dns.inject("test._domainkey.slow.example.com", "TXT", TestDnsServer.Fault.TIMEOUT);
+        james = JamesMemoryServer.builder().systemProperty("postino.dns.servers", dns.hostPort())
+            .editFile("mailetcontainer.xml", xml -> xml
+                // a short query timeout, so the timeout case takes a second, not the default 2 x 5 s
+                .replace("<mailet match=\"All\" class=\"dev.postino.james.mailets.DkimVerify\"/>",
+                    "<mailet match=\"All\" class=\"dev.postino.james.mailets.DkimVerify\"><dnsQueryTimeout>1s</dnsQueryTimeout></mailet>")
+                // the per-signature verdicts, made visible to this test
+                .replace("<simplemapping>postino.dkim.result; X-Postino-Dkim</simplemapping>",
+                    "<simplemapping>postino.dkim.result; X-Postino-Dkim</simplemapping></mailet>"
+                        + "<mailet match=\"All\" class=\"MailAttributesToMimeHeaders\">"
+                        + "<simplemapping>postino.dkim.signatures; X-Test-Dkim-Signatures</simplemapping>"))
+            .start();
         james.addDomain("football.example.com").addUser("jdoe@football.example.com", "jdoe-secret");
         inbox = new ImapMailbox(james.imapPort(), "jdoe@football.example.com", "jdoe-secret");
     }
@@ -73,6 +85,9 @@ class DkimVerifyIT {
         String delivered = deliver(signed, "Hi.");
 
         assertThat(delivered).contains("X-Postino-Dkim: pass");
+        String signatures = delivered.replaceAll("\r\n[ \t]+", " ");
+        assertThat(signatures).contains("\"result\":\"pass\",\"domain\":\"football.example.com\",\"selector\":\"brisbane\",\"algorithm\":\"ed25519-sha256\"")
+            .contains("\"result\":\"pass\",\"domain\":\"football.example.com\",\"selector\":\"test\",\"algorithm\":\"rsa-sha256\"");
         assertThat(dns.queries("brisbane._domainkey.football.example.com", "TXT")).isEqualTo(1);
     }
 
@@ -83,5 +98,16 @@ class DkimVerifyIT {
         String delivered = deliver(changed.getBytes(StandardCharsets.ISO_8859_1), "Hi, changed.");
 
         assertThat(delivered).contains("X-Postino-Dkim: fail");
+    }
+
+    @Test
+    void aKeyLookupThatTimesOutIsATemperrorAndTheMailIsDelivered() throws Exception {
+        String slow = new String(signed, StandardCharsets.ISO_8859_1).replace("football.example.com", "slow.example.com")
+            .replace("Hi.", "Hi, slowly.");
+
+        String delivered = deliver(slow.getBytes(StandardCharsets.ISO_8859_1), "Hi, slowly.");
+
+        assertThat(delivered).contains("X-Postino-Dkim: temperror");
+        assertThat(dns.queries("brisbane._domainkey.slow.example.com", "TXT")).isGreaterThanOrEqualTo(1);
     }
 }
