@@ -235,7 +235,7 @@ public final class DnsClient implements AutoCloseable {
             return "timeout";
         }
         if (cause instanceof IOException) {
-            return "network error (" + cause.getMessage() + ")";
+            return "network error (" + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")";
         }
         return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
     }
