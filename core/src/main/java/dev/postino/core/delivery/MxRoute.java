@@ -30,7 +30,7 @@ import dev.postino.core.smtp.SmtpPhase;
  * @param hosts   the addresses to try, in order; empty when {@code failure} says why
  * @param failure why there is no host (recipient empty, phase {@link SmtpPhase#CONNECT}), or null
  */
-public record MxRoute(List<SmtpClient.RemoteHost> hosts, DeliveryOutcome failure) {
+public record MxRoute(List<SmtpClient.RemoteHost> hosts, AttemptOutcome failure) {
 
     /** Enough for the MX lookup and the addresses of {@link DeliveryOptions#maxHosts()} hosts, twice over. */
     private static final int MAX_QUERIES = 64;
@@ -145,10 +145,10 @@ public record MxRoute(List<SmtpClient.RemoteHost> hosts, DeliveryOutcome failure
     }
 
     private static MxRoute failure(FailureClass kind, String text, Instant now) {
-        return new MxRoute(List.of(), DeliveryOutcome.temporary("", kind, text, "", SmtpPhase.CONNECT, now));
+        return new MxRoute(List.of(), AttemptOutcome.temporary("", kind, text, "", SmtpPhase.CONNECT, now));
     }
 
     private static MxRoute permanent(EnhancedStatusCode status, String text, Instant now) {
-        return new MxRoute(List.of(), DeliveryOutcome.permanent("", status, text, "", SmtpPhase.CONNECT, now));
+        return new MxRoute(List.of(), AttemptOutcome.permanent("", status, text, "", SmtpPhase.CONNECT, now));
     }
 }

@@ -7,6 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.postino.core.dsn.DeliveryAction;
+import dev.postino.core.dsn.DeliveryOutcome;
+import dev.postino.core.dsn.DeliveryStatusCode;
 import dev.postino.core.smtp.EnhancedStatusCode;
 
 /**
@@ -19,7 +22,7 @@ import dev.postino.core.smtp.EnhancedStatusCode;
  * @param willRetryUntil for {@code delayed}: when retries end; else null
  * @param lastOutcome    the last attempt for this recipient
  */
-public record RecipientNotice(Action action, EnhancedStatusCode status, Instant willRetryUntil, DeliveryOutcome lastOutcome) {
+public record RecipientNotice(Action action, EnhancedStatusCode status, Instant willRetryUntil, AttemptOutcome lastOutcome) {
 
     /** RFC 3464 section 2.3.3 actions (expanded is not Postino's to say). */
     public enum Action {
@@ -42,7 +45,7 @@ public record RecipientNotice(Action action, EnhancedStatusCode status, Instant 
 
     /**
      * One line: {@code action}, {@code status}, {@code will-retry-until} (ISO-8601, only for delayed), then the
-     * {@linkplain DeliveryOutcome#toString() outcome's fields}, all in {@link FieldLine}'s {@code key=value;} form.
+     * {@linkplain AttemptOutcome#toString() outcome's fields}, all in {@link FieldLine}'s {@code key=value;} form.
      */
     @Override
     public String toString() {
@@ -56,19 +59,19 @@ public record RecipientNotice(Action action, EnhancedStatusCode status, Instant 
 
     /**
      * This notice as the notification composer reads it: an entry of the {@code postino.delivery.outcomes}
-     * attribute ({@link dev.postino.core.dsn.DeliveryOutcome#toJson}). The remote MTA and its reply are given
+     * attribute ({@link DeliveryOutcome#toJson}). The remote MTA and its reply are given
      * only when a server answered (RFC 3464 §2.3.5, §2.3.6).
      *
      * @param originalRecipient the ORCPT as {@code type;address}, or null
      */
-    public dev.postino.core.dsn.DeliveryOutcome forNotification(String originalRecipient) {
+    public DeliveryOutcome forNotification(String originalRecipient) {
         boolean answered = lastOutcome.code() != 0;
         String host = lastOutcome.remoteHost();
         String remoteMta = !answered || host == null ? null
             : host.contains(" [") ? host.substring(0, host.indexOf(" [")) : host; // the name, without "[address]"
-        return new dev.postino.core.dsn.DeliveryOutcome(recipient(), originalRecipient,
-            dev.postino.core.dsn.DeliveryAction.fromWord(action.label()),
-            dev.postino.core.dsn.DeliveryStatusCode.parse(status.toString()),
+        return new DeliveryOutcome(recipient(), originalRecipient,
+            DeliveryAction.fromWord(action.label()),
+            DeliveryStatusCode.parse(status.toString()),
             remoteMta, answered ? lastOutcome.diagnostic() : null, lastOutcome.attemptedAt(), willRetryUntil);
     }
 }

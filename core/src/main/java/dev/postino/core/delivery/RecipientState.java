@@ -13,7 +13,7 @@ import dev.postino.core.retry.RetryState;
  * One recipient's place in the retry schedule, kept on the queued mail between attempts: the retry policy's
  * {@link RetryState}, when the next attempt is due, and the last attempt's outcome (null before any).
  */
-public record RecipientState(String recipient, RetryState retry, Instant nextAttempt, DeliveryOutcome lastOutcome) {
+public record RecipientState(String recipient, RetryState retry, Instant nextAttempt, AttemptOutcome lastOutcome) {
 
     public RecipientState {
         Objects.requireNonNull(recipient, "recipient");
@@ -30,7 +30,7 @@ public record RecipientState(String recipient, RetryState retry, Instant nextAtt
      * One line: {@code recipient}, {@code arrival}, {@code first-failure}, {@code last-attempt} (ISO-8601 instants,
      * the last two absent before any failure), {@code last-interval} (seconds), {@code failures}, {@code warnings}
      * (delay warnings sent), {@code next-attempt}, then the last outcome's fields without its recipient (see
-     * {@link DeliveryOutcome#toString()}), in {@link FieldLine}'s form.
+     * {@link AttemptOutcome#toString()}), in {@link FieldLine}'s form.
      */
     @Override
     public String toString() {
@@ -68,7 +68,7 @@ public record RecipientState(String recipient, RetryState retry, Instant nextAtt
                 Duration.ofSeconds(Long.parseLong(FieldLine.required(fields, "last-interval"))),
                 Integer.parseInt(FieldLine.required(fields, "failures")),
                 Integer.parseInt(FieldLine.required(fields, "warnings")));
-            DeliveryOutcome outcome = fields.containsKey("result") ? DeliveryOutcome.fromFields(fields) : null;
+            AttemptOutcome outcome = fields.containsKey("result") ? AttemptOutcome.fromFields(fields) : null;
             return new RecipientState(FieldLine.required(fields, "recipient"), retry,
                 Instant.parse(FieldLine.required(fields, "next-attempt")), outcome);
         });

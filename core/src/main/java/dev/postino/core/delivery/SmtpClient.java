@@ -78,7 +78,7 @@ public final class SmtpClient {
      * @param tryNextHost whether the failure happened before any recipient's own reply, so that another host may do better
      * @param dsnOffered  whether the host offered DSN, so that a success means {@code delivered} rather than {@code relayed}
      */
-    public record HostAttempt(List<DeliveryOutcome> outcomes, boolean tryNextHost, boolean dsnOffered) {
+    public record HostAttempt(List<AttemptOutcome> outcomes, boolean tryNextHost, boolean dsnOffered) {
     }
 
     private static final int MAX_LINE = 8192;
@@ -107,7 +107,7 @@ public final class SmtpClient {
      */
     public HostAttempt deliver(RemoteHost host, OutboundMessage message, boolean requireTls, Smarthost smarthost) {
         HostAttempt attempt = session(host, message, requireTls, smarthost, true);
-        DeliveryOutcome first = attempt.outcomes().get(0);
+        AttemptOutcome first = attempt.outcomes().get(0);
         if (attempt.tryNextHost() && !requireTls && first.failureClass() == FailureClass.TLS && first.phase() == SmtpPhase.STARTTLS) {
             // RFC 7435: a failed opportunistic handshake must not stop delivery; try again in the clear.
             return session(host, message, false, smarthost, false);
@@ -129,16 +129,16 @@ public final class SmtpClient {
 
     /** Ends the session for every recipient without a reply of its own. */
     private static final class Failure extends Exception {
-        private final DeliveryOutcome outcome;
+        private final AttemptOutcome outcome;
         private final boolean tryNextHost;
 
-        Failure(DeliveryOutcome outcome, boolean tryNextHost) {
+        Failure(AttemptOutcome outcome, boolean tryNextHost) {
             super(outcome.text(), null, false, false);
             this.outcome = outcome;
             this.tryNextHost = tryNextHost;
         }
 
-        List<DeliveryOutcome> forAll(OutboundMessage message) {
+        List<AttemptOutcome> forAll(OutboundMessage message) {
             return message.recipients().stream().map(r -> outcome.forRecipient(r.address())).toList();
         }
     }
@@ -273,7 +273,7 @@ public final class SmtpClient {
         /** A configuration problem at the smarthost: deferred as RFC 4954's temporary failure, never bounced. */
         private Failure authFailure(String text) {
             SmtpReply reply = new SmtpReply(454, new EnhancedStatusCode(4, 7, 0), text);
-            return new Failure(DeliveryOutcome.ofReply("", reply, host.label(), SmtpPhase.EHLO, now()), true);
+            return new Failure(AttemptOutcome.ofReply("", reply, host.label(), SmtpPhase.EHLO, now()), true);
         }
 
         private HostAttempt transaction(OutboundMessage message, Map<String, String> extensions) throws Failure {
@@ -281,12 +281,12 @@ public final class SmtpClient {
             String sizeLimit = extensions.get("SIZE");
             if (sizeLimit != null && sizeLimit.matches("[0-9]{1,18}") && Long.parseLong(sizeLimit) > 0
                 && size > Long.parseLong(sizeLimit)) {
-                throw new Failure(DeliveryOutcome.permanent("", new EnhancedStatusCode(5, 3, 4), "message of " + size
+                throw new Failure(AttemptOutcome.permanent("", new EnhancedStatusCode(5, 3, 4), "message of " + size
                     + " octets is over the server's limit of " + sizeLimit, host.label(), SmtpPhase.MAIL, now()), false);
             }
             boolean utf8 = message.needsSmtpUtf8();
             if (utf8 && !extensions.containsKey("SMTPUTF8")) {
-                throw new Failure(DeliveryOutcome.permanent("", new EnhancedStatusCode(5, 6, 7),
+                throw new Failure(AttemptOutcome.permanent("", new EnhancedStatusCode(5, 6, 7),
                     "an address is not ASCII and the server does not offer SMTPUTF8", host.label(), SmtpPhase.MAIL, now()), false);
             }
             StringBuilder mail = new StringBuilder("MAIL FROM:<").append(message.sender()).append('>');
@@ -322,7 +322,7 @@ public final class SmtpClient {
             // A temporary refusal of the sender may be this host's alone; a permanent one stands.
             expect(mailReply, 2, SmtpPhase.MAIL, mailReply.code / 100 == 4);
 
-            List<DeliveryOutcome> outcomes = new ArrayList<>();
+            List<AttemptOutcome> outcomes = new ArrayList<>();
             List<Integer> accepted = new ArrayList<>();
             for (OutboundMessage.Recipient recipient : message.recipients()) {
                 Reply reply;
@@ -332,7 +332,7 @@ public final class SmtpClient {
                     // Nothing was delivered: whoever has no final answer yet is retried.
                     return new HostAttempt(keepRefusals(outcomes, lost.forAll(message)), false, dsnOffered);
                 }
-                outcomes.add(DeliveryOutcome.ofReply(recipient.address(), decisive(reply), host.label(), SmtpPhase.RCPT, now()));
+                outcomes.add(AttemptOutcome.ofReply(recipient.address(), decisive(reply), host.label(), SmtpPhase.RCPT, now()));
                 if (reply.code / 100 == 2) {
                     accepted.add(outcomes.size() - 1);
                 }
@@ -344,7 +344,7 @@ public final class SmtpClient {
                 quit();
                 return new HostAttempt(outcomes, false, dsnOffered);
             }
-            DeliveryOutcome dataOutcome = data(message, pipelining);
+            AttemptOutcome dataOutcome = data(message, pipelining);
             for (int index : accepted) {
                 outcomes.set(index, dataOutcome.forRecipient(outcomes.get(index).recipient()));
             }
@@ -355,10 +355,10 @@ public final class SmtpClient {
         }
 
         /** A refusal a recipient already got stands; accepted and unanswered ones share the lost connection. */
-        private List<DeliveryOutcome> keepRefusals(List<DeliveryOutcome> answered, List<DeliveryOutcome> lost) {
-            List<DeliveryOutcome> result = new ArrayList<>(lost);
+        private List<AttemptOutcome> keepRefusals(List<AttemptOutcome> answered, List<AttemptOutcome> lost) {
+            List<AttemptOutcome> result = new ArrayList<>(lost);
             for (int i = 0; i < answered.size(); i++) {
-                if (answered.get(i).result() != DeliveryOutcome.Result.DELIVERED) {
+                if (answered.get(i).result() != AttemptOutcome.Result.DELIVERED) {
                     result.set(i, answered.get(i));
                 }
             }
@@ -392,11 +392,11 @@ public final class SmtpClient {
         }
 
         /** DATA (already sent when pipelining), the content and the final reply, as one outcome for every accepted recipient. */
-        private DeliveryOutcome data(OutboundMessage message, boolean pipelined) {
+        private AttemptOutcome data(OutboundMessage message, boolean pipelined) {
             try {
                 Reply go = pipelined ? reply(SmtpPhase.DATA, false) : command("DATA", SmtpPhase.DATA, false);
                 if (go.code != 354) {
-                    return DeliveryOutcome.ofReply("", go.code / 100 == 2 ? protocolError(go) : decisive(go),
+                    return AttemptOutcome.ofReply("", go.code / 100 == 2 ? protocolError(go) : decisive(go),
                         host.label(), SmtpPhase.DATA, now());
                 }
                 byte[] stuffed = dotStuffed(message.content());
@@ -411,7 +411,7 @@ public final class SmtpClient {
                     }
                 }
                 Reply end = read(SmtpPhase.END_OF_DATA, options.timeouts().endOfData(), false);
-                return DeliveryOutcome.ofReply("", decisive(end), host.label(), SmtpPhase.END_OF_DATA, now());
+                return AttemptOutcome.ofReply("", decisive(end), host.label(), SmtpPhase.END_OF_DATA, now());
             } catch (Failure failure) {
                 return failure.outcome;
             } catch (IOException e) {
@@ -419,7 +419,7 @@ public final class SmtpClient {
                 // risks a duplicate, which SMTP accepts, never a loss.
                 FailureClass kind = watchdogFired.get() || e instanceof SocketTimeoutException ? FailureClass.TIMEOUT
                     : FailureClass.LOST_CONNECTION;
-                return DeliveryOutcome.temporary("", kind, describe(kind, e), host.label(), SmtpPhase.DATA, now());
+                return AttemptOutcome.temporary("", kind, describe(kind, e), host.label(), SmtpPhase.DATA, now());
             }
         }
 
@@ -464,7 +464,7 @@ public final class SmtpClient {
                     String line = readLine();
                     if (line.length() < 3 || !line.substring(0, 3).matches("[2-5][0-9][0-9]")
                         || line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-') {
-                        throw new Failure(DeliveryOutcome.temporary("", FailureClass.LOST_CONNECTION,
+                        throw new Failure(AttemptOutcome.temporary("", FailureClass.LOST_CONNECTION,
                             "malformed reply '" + printable(line) + "'", host.label(), phase, now()), tryNextHost);
                     }
                     lines.add(line.length() > 4 ? line.substring(4) : "");
@@ -472,7 +472,7 @@ public final class SmtpClient {
                         return new Reply(Integer.parseInt(line.substring(0, 3)), lines);
                     }
                 }
-                throw new Failure(DeliveryOutcome.temporary("", FailureClass.LOST_CONNECTION,
+                throw new Failure(AttemptOutcome.temporary("", FailureClass.LOST_CONNECTION,
                     "reply of over " + MAX_REPLY_LINES + " lines", host.label(), phase, now()), tryNextHost);
             } catch (IOException e) {
                 throw ioFailure(e, phase, tryNextHost);
@@ -498,7 +498,7 @@ public final class SmtpClient {
         private void expect(Reply reply, int statusClass, SmtpPhase phase, boolean tryNextHost) throws Failure {
             if (reply.code / 100 != statusClass) {
                 SmtpReply smtp = reply.code / 100 == 4 || reply.code / 100 == 5 ? reply.asSmtpReply() : protocolError(reply);
-                throw new Failure(DeliveryOutcome.ofReply("", smtp, host.label(), phase, now()), tryNextHost);
+                throw new Failure(AttemptOutcome.ofReply("", smtp, host.label(), phase, now()), tryNextHost);
             }
         }
 
@@ -515,11 +515,11 @@ public final class SmtpClient {
         private Failure ioFailure(IOException e, SmtpPhase phase, boolean tryNextHost) {
             FailureClass kind = e instanceof SocketTimeoutException || watchdogFired.get() ? FailureClass.TIMEOUT
                 : e instanceof SSLException ? FailureClass.TLS : FailureClass.LOST_CONNECTION;
-            return new Failure(DeliveryOutcome.temporary("", kind, describe(kind, e), host.label(), phase, now()), tryNextHost);
+            return new Failure(AttemptOutcome.temporary("", kind, describe(kind, e), host.label(), phase, now()), tryNextHost);
         }
 
         private Failure failure(FailureClass kind, String text, SmtpPhase phase, boolean tryNextHost) {
-            return new Failure(DeliveryOutcome.temporary("", kind, text, host.label(), phase, now()), tryNextHost);
+            return new Failure(AttemptOutcome.temporary("", kind, text, host.label(), phase, now()), tryNextHost);
         }
 
         void close() {

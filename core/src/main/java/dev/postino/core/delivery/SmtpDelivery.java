@@ -21,7 +21,7 @@ public final class SmtpDelivery {
      * @param outcomes   one per recipient, in the message's order
      * @param dsnOffered whether the host that took the message offered DSN (else a success is only {@code relayed})
      */
-    public record DomainAttempt(List<DeliveryOutcome> outcomes, boolean dsnOffered) {
+    public record DomainAttempt(List<AttemptOutcome> outcomes, boolean dsnOffered) {
     }
 
     private final DnsClient dns;

@@ -19,7 +19,7 @@ import dev.postino.core.smtp.SmtpReply;
 class DeliveryRecordsTest {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    private static final DeliveryOutcome REFUSED = DeliveryOutcome.ofReply("bob@example.com",
+    private static final AttemptOutcome REFUSED = AttemptOutcome.ofReply("bob@example.com",
         SmtpReply.parse("550 5.1.1 <bob@example.com>; no such user = gone 100% é"), "mx.example.com [192.0.2.1]",
         SmtpPhase.RCPT, T0);
 
@@ -29,18 +29,18 @@ class DeliveryRecordsTest {
 
         assertThat(line).startsWith("recipient=bob@example.com;result=permanent;class=reply;code=550;enhanced=5.1.1;text=")
             .doesNotContain("\n");
-        assertThat(DeliveryOutcome.parse(line)).isEqualTo(REFUSED);
+        assertThat(AttemptOutcome.parse(line)).isEqualTo(REFUSED);
     }
 
     @Test
     void outcomeWithoutReplyRoundTrip() {
-        DeliveryOutcome nullMx = DeliveryOutcome.permanent("x@nomail.test", EnhancedStatusCode.parse("5.1.10"), "null MX",
+        AttemptOutcome nullMx = AttemptOutcome.permanent("x@nomail.test", EnhancedStatusCode.parse("5.1.10"), "null MX",
             "", SmtpPhase.CONNECT, T0);
-        DeliveryOutcome refused = DeliveryOutcome.temporary("x@down.test", FailureClass.REFUSED, "connection\r\nrefused",
+        AttemptOutcome refused = AttemptOutcome.temporary("x@down.test", FailureClass.REFUSED, "connection\r\nrefused",
             "mx [127.0.0.1]", SmtpPhase.CONNECT, T0);
 
-        assertThat(DeliveryOutcome.parse(nullMx.toString())).isEqualTo(nullMx);
-        assertThat(DeliveryOutcome.parse(refused.toString())).isEqualTo(refused);
+        assertThat(AttemptOutcome.parse(nullMx.toString())).isEqualTo(nullMx);
+        assertThat(AttemptOutcome.parse(refused.toString())).isEqualTo(refused);
         assertThat(nullMx.diagnostic()).isEqualTo("null MX");
         assertThat(refused.asFailure().failureClass()).isEqualTo(FailureClass.REFUSED);
     }
@@ -48,10 +48,10 @@ class DeliveryRecordsTest {
     @Test
     void noticesBecomeTheNotificationOutcomes() {
         RecipientNotice refused = new RecipientNotice(RecipientNotice.Action.FAILED, EnhancedStatusCode.parse("4.4.7"), null,
-            DeliveryOutcome.temporary("x@down.test", FailureClass.REFUSED, "connection refused", "mx [127.0.0.1]",
+            AttemptOutcome.temporary("x@down.test", FailureClass.REFUSED, "connection refused", "mx [127.0.0.1]",
                 SmtpPhase.CONNECT, T0));
         RecipientNotice full = new RecipientNotice(RecipientNotice.Action.DELAYED, EnhancedStatusCode.parse("4.2.2"),
-            T0.plusSeconds(3600), DeliveryOutcome.ofReply("c@example.com", SmtpReply.parse("452 4.2.2 full"),
+            T0.plusSeconds(3600), AttemptOutcome.ofReply("c@example.com", SmtpReply.parse("452 4.2.2 full"),
                 "mx.example.com [192.0.2.1]:25", SmtpPhase.RCPT, T0));
 
         List<dev.postino.core.dsn.DeliveryOutcome> outcomes = List.of(refused.forNotification(null),
@@ -88,6 +88,6 @@ class DeliveryRecordsTest {
     void aBrokenLineIsRefusedWithItsText() {
         assertThatThrownBy(() -> RecipientState.parseAll("recipient=x;arrival=yesterday"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("recipient=x;arrival=yesterday");
-        assertThatThrownBy(() -> DeliveryOutcome.parse("recipient=x;text=%G1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AttemptOutcome.parse("recipient=x;text=%G1")).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.postino.core.delivery.DeliveryOutcome.Result;
+import dev.postino.core.delivery.AttemptOutcome.Result;
 import dev.postino.core.delivery.testing.LocalSmtpServer;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.DnsConfig;
@@ -61,7 +61,7 @@ class SmtpDeliveryTest {
     void deliversAndReportsTheHostAndTheReply() {
         SmtpDelivery.DomainAttempt attempt = delivery().deliver("example.test", message("bob@example.test"));
 
-        DeliveryOutcome outcome = attempt.outcomes().get(0);
+        AttemptOutcome outcome = attempt.outcomes().get(0);
         assertThat(outcome.result()).isEqualTo(Result.DELIVERED);
         assertThat(outcome.phase()).isEqualTo(SmtpPhase.END_OF_DATA);
         assertThat(outcome.code()).isEqualTo(250);
@@ -79,10 +79,10 @@ class SmtpDeliveryTest {
         smtp.onRcpt("gone@example.test", "550 5.1.1 No such user here");
         smtp.onRcpt("full@example.test", "452 4.2.2 Mailbox full");
 
-        List<DeliveryOutcome> outcomes = delivery().deliver("example.test",
+        List<AttemptOutcome> outcomes = delivery().deliver("example.test",
             message("gone@example.test", "bob@example.test", "full@example.test")).outcomes();
 
-        assertThat(outcomes).extracting(DeliveryOutcome::result)
+        assertThat(outcomes).extracting(AttemptOutcome::result)
             .containsExactly(Result.PERMANENT, Result.DELIVERED, Result.TEMPORARY);
         assertThat(outcomes.get(0).diagnostic()).isEqualTo("550 5.1.1 No such user here");
         assertThat(outcomes.get(0).phase()).isEqualTo(SmtpPhase.RCPT);
@@ -120,7 +120,7 @@ class SmtpDeliveryTest {
     void nullMxFailsPermanentlyAtOnceWithoutConnecting() {
         dnsServer.add("nomail.test. 300 IN MX 0 .");
 
-        DeliveryOutcome outcome = delivery().deliver("nomail.test", message("bob@nomail.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("nomail.test", message("bob@nomail.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.PERMANENT);
         assertThat(outcome.status()).isEqualTo(EnhancedStatusCode.parse("5.1.10"));
@@ -132,7 +132,7 @@ class SmtpDeliveryTest {
     void withoutMxTheDomainItselfIsTheHost() {
         dnsServer.add("implicit.test. 300 IN A 127.0.0.1");
 
-        DeliveryOutcome outcome = delivery().deliver("implicit.test", message("bob@implicit.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("implicit.test", message("bob@implicit.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.DELIVERED);
         assertThat(outcome.remoteHost()).startsWith("implicit.test [127.0.0.1]");
@@ -140,7 +140,7 @@ class SmtpDeliveryTest {
 
     @Test
     void aDomainThatDoesNotExistFailsPermanently() {
-        DeliveryOutcome outcome = delivery().deliver("nowhere.test", message("bob@nowhere.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("nowhere.test", message("bob@nowhere.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.PERMANENT);
         assertThat(outcome.status()).isEqualTo(EnhancedStatusCode.parse("5.1.2"));
@@ -150,7 +150,7 @@ class SmtpDeliveryTest {
     void dnsDownIsATemporaryFailureOfClassDns() {
         dnsServer.inject("slow.test", "MX", TestDnsServer.Fault.SERVFAIL);
 
-        DeliveryOutcome outcome = delivery().deliver("slow.test", message("bob@slow.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("slow.test", message("bob@slow.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.failureClass()).isEqualTo(FailureClass.DNS);
@@ -163,7 +163,7 @@ class SmtpDeliveryTest {
         dnsServer.add("two.test. 300 IN MX 5 down.two.test.").add("down.two.test. 300 IN A 127.0.0.2")
             .add("two.test. 300 IN MX 10 up.two.test.").add("up.two.test. 300 IN A 127.0.0.1");
 
-        DeliveryOutcome outcome = delivery().deliver("two.test", message("bob@two.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("two.test", message("bob@two.test")).outcomes().get(0);
 
         assertThat(outcome.result()).as(outcome.toString()).isEqualTo(Result.DELIVERED);
         assertThat(outcome.remoteHost()).startsWith("up.two.test");
@@ -174,7 +174,7 @@ class SmtpDeliveryTest {
         int closedPort = smtp.port();
         smtp.close();
 
-        DeliveryOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.failureClass()).isEqualTo(FailureClass.REFUSED);
@@ -186,7 +186,7 @@ class SmtpDeliveryTest {
     void aLostConnectionAfterTheMessageIsATemporaryFailure() {
         smtp.hangUpAfterData = true;
 
-        DeliveryOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.failureClass()).isEqualTo(FailureClass.LOST_CONNECTION);
@@ -197,7 +197,7 @@ class SmtpDeliveryTest {
     void aTemporaryGreetingIsATemporaryFailureWithTheReply() {
         smtp.greeting = "421 4.3.2 busy, come back later";
 
-        DeliveryOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.phase()).isEqualTo(SmtpPhase.GREETING);
@@ -208,7 +208,7 @@ class SmtpDeliveryTest {
     void helloIsTheFallbackWhenEhloIsRefused() {
         smtp.ehloReply = "500 5.5.1 what?";
 
-        DeliveryOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.DELIVERED);
         assertThat(smtp.commands).contains("HELO postino.test", "MAIL FROM:<alice@postino.test>");
@@ -219,7 +219,7 @@ class SmtpDeliveryTest {
         DeliveryOptions options = DeliveryOptions.defaults("postino.test").withPort(smtp.port())
             .withTimeouts(SmtpTimeouts.all(Duration.ofSeconds(5))).withRequireTls(List.of(new DomainPattern("example.test")));
 
-        DeliveryOutcome outcome = delivery(options).deliver("example.test", message("bob@example.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery(options).deliver("example.test", message("bob@example.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.failureClass()).isEqualTo(FailureClass.TLS);
@@ -230,7 +230,7 @@ class SmtpDeliveryTest {
     void aMessageOverTheServersSizeLimitFailsPermanentlyWithoutBeingSent() {
         smtp.extensions = List.of("SIZE 10");
 
-        DeliveryOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.PERMANENT);
         assertThat(outcome.status()).isEqualTo(EnhancedStatusCode.parse("5.3.4"));
@@ -243,7 +243,7 @@ class SmtpDeliveryTest {
             .withTimeouts(SmtpTimeouts.all(Duration.ofSeconds(5))).withSmarthost(Smarthost.parse("127.0.0.1:" + smtp.port()));
         dnsServer.add("nomail2.test. 300 IN MX 0 .");
 
-        DeliveryOutcome outcome = delivery(options).deliver("nomail2.test", message("bob@nomail2.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery(options).deliver("nomail2.test", message("bob@nomail2.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.DELIVERED);
     }
@@ -254,7 +254,7 @@ class SmtpDeliveryTest {
         Smarthost relay = Smarthost.parse("127.0.0.1:" + smtp.port());
         DeliveryOptions options = DeliveryOptions.defaults("postino.test").withTimeouts(SmtpTimeouts.all(Duration.ofSeconds(5)));
 
-        DeliveryOutcome refused = delivery(options.withSmarthost(relay.withCredentials("u", "p", false)))
+        AttemptOutcome refused = delivery(options.withSmarthost(relay.withCredentials("u", "p", false)))
             .deliver("x.test", message("bob@x.test")).outcomes().get(0);
         assertThat(refused.result()).isEqualTo(Result.TEMPORARY);
         assertThat(smtp.commands).noneMatch(c -> c.startsWith("AUTH"));
@@ -268,11 +268,11 @@ class SmtpDeliveryTest {
         smtp.extensions = List.of("PIPELINING", "DSN");
         smtp.onRcpt("gone@example.test", "550 5.1.1 No such user here");
 
-        List<DeliveryOutcome> outcomes = delivery().deliver("example.test",
+        List<AttemptOutcome> outcomes = delivery().deliver("example.test",
             message("gone@example.test", "bob@example.test")).outcomes();
 
         assertThat(smtp.pipelinedBatches).hasValue(1);
-        assertThat(outcomes).extracting(DeliveryOutcome::result).containsExactly(Result.PERMANENT, Result.DELIVERED);
+        assertThat(outcomes).extracting(AttemptOutcome::result).containsExactly(Result.PERMANENT, Result.DELIVERED);
         assertThat(smtp.data).hasSize(1);
     }
 
@@ -281,9 +281,9 @@ class SmtpDeliveryTest {
         smtp.extensions = List.of("PIPELINING");
         smtp.onRcpt("gone@example.test", "550 5.1.1 No such user here");
 
-        List<DeliveryOutcome> outcomes = delivery().deliver("example.test", message("gone@example.test")).outcomes();
+        List<AttemptOutcome> outcomes = delivery().deliver("example.test", message("gone@example.test")).outcomes();
 
-        assertThat(outcomes).extracting(DeliveryOutcome::diagnostic).containsExactly("550 5.1.1 No such user here");
+        assertThat(outcomes).extracting(AttemptOutcome::diagnostic).containsExactly("550 5.1.1 No such user here");
         assertThat(smtp.data).isEmpty();
         assertThat(smtp.commands).containsExactly("EHLO postino.test", "MAIL FROM:<alice@postino.test>",
             "RCPT TO:<gone@example.test>", "DATA", "QUIT");
@@ -294,14 +294,14 @@ class SmtpDeliveryTest {
         OutboundMessage message = OutboundMessage.of("alice@postino.test", List.of("josé@example.test"),
             "Subject: café\r\n\r\nbody\r\n");
 
-        DeliveryOutcome delivered = delivery().deliver("example.test", message).outcomes().get(0);
+        AttemptOutcome delivered = delivery().deliver("example.test", message).outcomes().get(0);
 
         assertThat(delivered.result()).isEqualTo(Result.DELIVERED);
         assertThat(smtp.commands).anyMatch(c -> c.startsWith("MAIL FROM:<alice@postino.test>") && c.contains(" BODY=8BITMIME")
             && c.contains(" SMTPUTF8"));
 
         smtp.extensions = List.of("8BITMIME");
-        DeliveryOutcome refused = delivery().deliver("example.test", message).outcomes().get(0);
+        AttemptOutcome refused = delivery().deliver("example.test", message).outcomes().get(0);
 
         assertThat(refused.result()).isEqualTo(Result.PERMANENT);
         assertThat(refused.status()).isEqualTo(EnhancedStatusCode.parse("5.6.7"));
@@ -311,7 +311,7 @@ class SmtpDeliveryTest {
     void aStray3xxReplyToRcptIsATemporaryFailureNeverADelivery() {
         smtp.onRcpt("odd@example.test", "354 what?");
 
-        DeliveryOutcome outcome = delivery().deliver("example.test", message("odd@example.test")).outcomes().get(0);
+        AttemptOutcome outcome = delivery().deliver("example.test", message("odd@example.test")).outcomes().get(0);
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.code()).isEqualTo(451);

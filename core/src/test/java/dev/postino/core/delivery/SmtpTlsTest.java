@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.postino.core.delivery.DeliveryOutcome.Result;
+import dev.postino.core.delivery.AttemptOutcome.Result;
 import dev.postino.core.delivery.testing.LocalSmtpServer;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.DnsConfig;
@@ -88,7 +88,7 @@ class SmtpTlsTest {
         dnsServer.close();
     }
 
-    private DeliveryOutcome deliver(String domain, DeliveryOptions options) {
+    private AttemptOutcome deliver(String domain, DeliveryOptions options) {
         SmtpDelivery delivery = new SmtpDelivery(dns, options.withPort(smtp.port())
             .withTimeouts(SmtpTimeouts.all(Duration.ofSeconds(10))), Clock.systemUTC(), new Random(1));
         return delivery.deliver(domain, OutboundMessage.of("a@postino.test", List.of("b@" + domain), "Subject: t\r\n\r\nt\r\n"))
@@ -97,7 +97,7 @@ class SmtpTlsTest {
 
     @Test
     void opportunisticTlsIsUsedWhenOfferedWhateverTheCertificate() {
-        DeliveryOutcome outcome = deliver("other.test", DeliveryOptions.defaults("postino.test"));
+        AttemptOutcome outcome = deliver("other.test", DeliveryOptions.defaults("postino.test"));
 
         assertThat(outcome.result()).as(outcome.toString()).isEqualTo(Result.DELIVERED);
         assertThat(smtp.tlsSessions).hasValue(1);
@@ -109,7 +109,7 @@ class SmtpTlsTest {
         DeliveryOptions options = DeliveryOptions.defaults("postino.test").withVerifiedTls(trustingClient)
             .withRequireTls(List.of(new DomainPattern("example.test")));
 
-        DeliveryOutcome outcome = deliver("example.test", options);
+        AttemptOutcome outcome = deliver("example.test", options);
 
         assertThat(outcome.result()).as(outcome.toString()).isEqualTo(Result.DELIVERED);
         assertThat(smtp.tlsSessions).hasValue(1);
@@ -120,7 +120,7 @@ class SmtpTlsTest {
         DeliveryOptions options = DeliveryOptions.defaults("postino.test").withVerifiedTls(trustingClient)
             .withRequireTls(List.of(new DomainPattern("other.test")));
 
-        DeliveryOutcome outcome = deliver("other.test", options);
+        AttemptOutcome outcome = deliver("other.test", options);
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.failureClass()).isEqualTo(FailureClass.TLS);
@@ -131,7 +131,7 @@ class SmtpTlsTest {
     void requiredTlsRefusesAnUntrustedCertificate() {
         DeliveryOptions options = DeliveryOptions.defaults("postino.test").withRequireTls(List.of(new DomainPattern("example.test")));
 
-        DeliveryOutcome outcome = deliver("example.test", options);
+        AttemptOutcome outcome = deliver("example.test", options);
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.failureClass()).isEqualTo(FailureClass.TLS);
@@ -142,7 +142,7 @@ class SmtpTlsTest {
     void aBrokenOpportunisticHandshakeFallsBackToTheClear() {
         smtp.breakTls = true;
 
-        DeliveryOutcome outcome = deliver("example.test", DeliveryOptions.defaults("postino.test"));
+        AttemptOutcome outcome = deliver("example.test", DeliveryOptions.defaults("postino.test"));
 
         assertThat(outcome.result()).as(outcome.toString()).isEqualTo(Result.DELIVERED);
         assertThat(smtp.commands).containsSubsequence("STARTTLS", "EHLO postino.test", "MAIL FROM:<a@postino.test> SIZE=17");
@@ -155,7 +155,7 @@ class SmtpTlsTest {
         DeliveryOptions options = DeliveryOptions.defaults("postino.test")
             .withSmarthost(Smarthost.parse("127.0.0.1:" + smtp.port()).withCredentials("user", "secret", false));
 
-        DeliveryOutcome outcome = deliver("example.test", options);
+        AttemptOutcome outcome = deliver("example.test", options);
 
         assertThat(outcome.result()).as(outcome.toString()).isEqualTo(Result.DELIVERED);
         assertThat(smtp.commands).containsSubsequence("STARTTLS", "EHLO postino.test", "AUTH PLAIN AHVzZXIAc2VjcmV0",

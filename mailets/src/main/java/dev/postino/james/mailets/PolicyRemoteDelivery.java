@@ -45,8 +45,9 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.postino.core.dsn.DeliveryOutcome;
 import dev.postino.core.delivery.DeliveryOptions;
-import dev.postino.core.delivery.DeliveryOutcome;
+import dev.postino.core.delivery.AttemptOutcome;
 import dev.postino.core.delivery.OutboundMessage;
 import dev.postino.core.delivery.RecipientNotice;
 import dev.postino.core.delivery.RecipientState;
@@ -90,7 +91,7 @@ import dev.postino.core.retry.TimeInterval;
  *   <li>{@code postino.delivery.state} on queued mails: one line per recipient (see {@link RecipientState#toString()}):
  *       arrival, first failure, last attempt, failures, warnings sent, next attempt, last outcome.</li>
  *   <li>{@code postino.delivery.outcomes} on the mails sent to {@code bounceProcessor}: the JSON array that
- *       {@code LocalizedBounce} reads ({@link dev.postino.core.dsn.DeliveryOutcome#toJson}), one object per recipient
+ *       {@code LocalizedBounce} reads ({@link DeliveryOutcome#toJson}), one object per recipient
  *       to notify: {@code recipient}, {@code original_recipient} (ORCPT), {@code action} ({@code failed},
  *       {@code delayed} or {@code relayed}), {@code status}, {@code remote_mta} and {@code reply} (the last remote
  *       reply, when a server answered), {@code last_attempt}, {@code retry_until} (delayed only). Those mails'
@@ -433,7 +434,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
         boolean nullSender = mail.getMaybeSender().isNullSender();
         if (!due.isEmpty()) {
             SmtpDelivery.DomainAttempt attempt = delivery.deliver(domain, outbound(mail, due));
-            for (DeliveryOutcome outcome : attempt.outcomes()) {
+            for (AttemptOutcome outcome : attempt.outcomes()) {
                 RecipientState state = states.get(outcome.recipient());
                 switch (outcome.result()) {
                     case DELIVERED -> {
@@ -525,13 +526,13 @@ public class PolicyRemoteDelivery extends GenericMailet {
         RecipientNotice.Action action = notices.get(0).action();
         Mail notice = copy(mail, notices.stream().map(n -> address(n.recipient())).toList());
         notice.removeAttribute(STATE);
-        List<dev.postino.core.dsn.DeliveryOutcome> outcomes = new ArrayList<>();
+        List<DeliveryOutcome> outcomes = new ArrayList<>();
         for (RecipientNotice n : notices) {
             outcomes.add(n.forNotification(recipientDsn(mail, n.recipient())
                 .flatMap(DsnParameters.RecipientDsnParameters::getOrcptParameter)
                 .map(orcpt -> "rfc822;" + orcpt.asString()).orElse(null)));
         }
-        notice.setAttribute(new Attribute(OUTCOMES, AttributeValue.of(dev.postino.core.dsn.DeliveryOutcome.toJson(outcomes))));
+        notice.setAttribute(new Attribute(OUTCOMES, AttributeValue.of(DeliveryOutcome.toJson(outcomes))));
         notice.setAttribute(new Attribute(NOTICE, AttributeValue.of(action.label())));
         if (action == RecipientNotice.Action.DELAYED) {
             notice.setAttribute(new Attribute(WARNING, AttributeValue.of("true")));

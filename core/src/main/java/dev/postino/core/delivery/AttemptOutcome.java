@@ -29,7 +29,7 @@ import dev.postino.core.smtp.SmtpReply;
  * @param phase        where in the SMTP transaction the attempt ended ({@link SmtpPhase#END_OF_DATA} for a delivery)
  * @param attemptedAt  when the attempt was made
  */
-public record DeliveryOutcome(String recipient, Result result, FailureClass failureClass, int code,
+public record AttemptOutcome(String recipient, Result result, FailureClass failureClass, int code,
                               EnhancedStatusCode enhancedCode, String text, String remoteHost, SmtpPhase phase,
                               Instant attemptedAt) {
 
@@ -42,7 +42,7 @@ public record DeliveryOutcome(String recipient, Result result, FailureClass fail
         }
     }
 
-    public DeliveryOutcome {
+    public AttemptOutcome {
         Objects.requireNonNull(recipient, "recipient");
         Objects.requireNonNull(result, "result");
         if (failureClass == null && result != Result.PERMANENT) {
@@ -62,40 +62,40 @@ public record DeliveryOutcome(String recipient, Result result, FailureClass fail
      *
      * @throws IllegalArgumentException for a 3xx reply, which decides nothing
      */
-    public static DeliveryOutcome ofReply(String recipient, SmtpReply reply, String remoteHost, SmtpPhase phase,
+    public static AttemptOutcome ofReply(String recipient, SmtpReply reply, String remoteHost, SmtpPhase phase,
                                           Instant attemptedAt) {
         if (reply.code() / 100 == 3) {
             throw new IllegalArgumentException("a 3xx reply is not an outcome: " + reply);
         }
         Result result = reply.isPermanent() ? Result.PERMANENT : reply.isTransient() ? Result.TEMPORARY : Result.DELIVERED;
-        return new DeliveryOutcome(recipient, result, FailureClass.REPLY, reply.code(), reply.enhancedCode(), reply.text(),
+        return new AttemptOutcome(recipient, result, FailureClass.REPLY, reply.code(), reply.enhancedCode(), reply.text(),
             remoteHost, phase, attemptedAt);
     }
 
     /** A temporary failure without a reply: timeout, refused or lost connection, DNS, TLS. */
-    public static DeliveryOutcome temporary(String recipient, FailureClass failureClass, String text, String remoteHost,
+    public static AttemptOutcome temporary(String recipient, FailureClass failureClass, String text, String remoteHost,
                                             SmtpPhase phase, Instant attemptedAt) {
         if (failureClass == FailureClass.REPLY) {
             throw new IllegalArgumentException("a failure without a reply needs another class than REPLY");
         }
-        return new DeliveryOutcome(recipient, Result.TEMPORARY, failureClass, 0, null, text, remoteHost, phase, attemptedAt);
+        return new AttemptOutcome(recipient, Result.TEMPORARY, failureClass, 0, null, text, remoteHost, phase, attemptedAt);
     }
 
     /**
      * A permanent failure Postino decides without a server's reply (a null MX, a message over the server's SIZE
      * limit), with its own enhanced code.
      */
-    public static DeliveryOutcome permanent(String recipient, EnhancedStatusCode status, String text, String remoteHost,
+    public static AttemptOutcome permanent(String recipient, EnhancedStatusCode status, String text, String remoteHost,
                                             SmtpPhase phase, Instant attemptedAt) {
         if (status.statusClass() != 5) {
             throw new IllegalArgumentException("a permanent failure needs a 5.x.x status, not " + status);
         }
-        return new DeliveryOutcome(recipient, Result.PERMANENT, null, 0, status, text, remoteHost, phase, attemptedAt);
+        return new AttemptOutcome(recipient, Result.PERMANENT, null, 0, status, text, remoteHost, phase, attemptedAt);
     }
 
     /** The same outcome for another recipient (a session-wide failure applies to every recipient). */
-    public DeliveryOutcome forRecipient(String other) {
-        return new DeliveryOutcome(other, result, failureClass, code, enhancedCode, text, remoteHost, phase, attemptedAt);
+    public AttemptOutcome forRecipient(String other) {
+        return new AttemptOutcome(other, result, failureClass, code, enhancedCode, text, remoteHost, phase, attemptedAt);
     }
 
     /** The server's reply, or null when there was none. */
@@ -142,11 +142,11 @@ public record DeliveryOutcome(String recipient, Result result, FailureClass fail
         return fields;
     }
 
-    static DeliveryOutcome fromFields(Map<String, String> fields) {
+    static AttemptOutcome fromFields(Map<String, String> fields) {
         try {
             String code = fields.get("code");
             String enhanced = fields.get("enhanced");
-            return new DeliveryOutcome(FieldLine.required(fields, "recipient"),
+            return new AttemptOutcome(FieldLine.required(fields, "recipient"),
                 Result.valueOf(FieldLine.required(fields, "result").toUpperCase(Locale.ROOT)),
                 fields.containsKey("class") ? FailureClass.valueOf(fields.get("class").toUpperCase(Locale.ROOT)) : null,
                 code == null ? 0 : Integer.parseInt(code),
@@ -175,7 +175,7 @@ public record DeliveryOutcome(String recipient, Result result, FailureClass fail
      *
      * @throws IllegalArgumentException when the line is not such an outcome
      */
-    public static DeliveryOutcome parse(String line) {
+    public static AttemptOutcome parse(String line) {
         return fromFields(FieldLine.parse(line));
     }
 }
