@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -213,10 +214,12 @@ public final class NotificationComposer {
                                            String subject, String returnedKey, long size) {
         List<Object> sections = new ArrayList<>();
         for (String language : languages) {
-            DateTimeFormatter dates = texts.dateFormat(language).withZone(clock.getZone());
+            Function<Instant, String> dates = time -> texts.formatDate(language, time.atZone(clock.getZone()));
             Map<String, Object> section = new LinkedHashMap<>();
             section.put("lang", language);
             section.put("separator", !sections.isEmpty());
+            // French typography puts a (non-breaking) space before a colon; the plain-text layout writes label{{colon}}
+            section.put("colon", language.equals("fr") ? "\u00a0:" : ":");
             Map<DeliveryAction, Integer> counts = new EnumMap<>(DeliveryAction.class);
             resolved.forEach(r -> counts.merge(r.outcome.action(), 1, Integer::sum));
             List<String> intro = new ArrayList<>();
@@ -226,7 +229,7 @@ public final class NotificationComposer {
             String shownSubject = subject.isEmpty() ? texts.text(language, "subject.none") : subject;
             section.put("about", envelope.arrivalDate() == null
                 ? texts.text(language, "about.nodate", Map.of("subject", shownSubject))
-                : texts.text(language, "about", Map.of("subject", shownSubject, "date", dates.format(envelope.arrivalDate()))));
+                : texts.text(language, "about", Map.of("subject", shownSubject, "date", dates.apply(envelope.arrivalDate()))));
 
             Map<String, Map<String, Object>> groups = new LinkedHashMap<>();
             List<Object> details = new ArrayList<>();
@@ -236,7 +239,7 @@ public final class NotificationComposer {
                 String retry = switch (o.action()) {
                     case FAILED -> texts.text(language, "retry.failed");
                     case DELAYED -> o.willRetryUntil() == null ? texts.text(language, "retry.delayed.open")
-                        : texts.text(language, "retry.delayed", Map.of("date", dates.format(o.willRetryUntil())));
+                        : texts.text(language, "retry.delayed", Map.of("date", dates.apply(o.willRetryUntil())));
                     default -> "";
                 };
                 Map<String, Object> group = groups.computeIfAbsent(cause + "\n" + retry, k -> {
@@ -259,9 +262,9 @@ public final class NotificationComposer {
                 row(rows, language, "technical.status", r.status.toString());
                 row(rows, language, "technical.remote-mta", o.remoteMta());
                 row(rows, language, "technical.reply", o.remoteReply());
-                row(rows, language, "technical.last-attempt", o.lastAttempt() == null ? null : dates.format(o.lastAttempt()));
+                row(rows, language, "technical.last-attempt", o.lastAttempt() == null ? null : dates.apply(o.lastAttempt()));
                 row(rows, language, "technical.retry-until", o.action() == DeliveryAction.DELAYED && o.willRetryUntil() != null
-                    ? dates.format(o.willRetryUntil()) : null);
+                    ? dates.apply(o.willRetryUntil()) : null);
                 details.add(Map.of("rows", rows));
             }
             section.put("groups", new ArrayList<>(groups.values()));
@@ -409,11 +412,13 @@ public final class NotificationComposer {
         return String.join(" ", ids);
     }
 
+    /** A size in the language's units: French writes octets, "Ko" and "Mo". */
     private static String size(long octets, String language) {
         Locale locale = Locale.forLanguageTag(language);
+        boolean french = language.equals("fr");
         return octets < 1024 * 1024
-            ? String.format(locale, "%,d KB", (octets + 1023) / 1024)
-            : String.format(locale, "%,.1f MB", octets / (1024.0 * 1024.0));
+            ? String.format(locale, "%,d " + (french ? "Ko" : "KB"), (octets + 1023) / 1024)
+            : String.format(locale, "%,.1f " + (french ? "Mo" : "MB"), octets / (1024.0 * 1024.0));
     }
 
     private static void write(ByteArrayOutputStream out, String text) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,9 @@ public final class NotificationTexts {
     static final String TEXT_LAYOUT = "notification.txt.mustache";
     static final String HTML_LAYOUT = "notification.html.mustache";
 
+    private static final Pattern FRENCH_FIRST_DAY = Pattern.compile(
+        "(?<![0-9])1(?=[ \\u00a0]+(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)(?![\\p{L}.]))",
+        Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     private static final Pattern BUNDLE_NAME = Pattern.compile("texts_([a-z]{2,3})\\.properties");
 
     private final Map<String, Map<String, String>> bundles;
@@ -131,6 +135,18 @@ public final class NotificationTexts {
 
     DateTimeFormatter dateFormat(String language) {
         return dateFormats.get(language);
+    }
+
+    /**
+     * {@code time} written with the language's {@code date.pattern}. French writes the first day of a month as
+     * an ordinal ("1er décembre"), which no pattern letter can express.
+     */
+    String formatDate(String language, ZonedDateTime time) {
+        String text = dateFormats.get(language).format(time);
+        if (language.equals("fr") && time.getDayOfMonth() == 1) {
+            text = FRENCH_FIRST_DAY.matcher(text).replaceFirst("1er");
+        }
+        return text;
     }
 
     String renderText(Object model) {

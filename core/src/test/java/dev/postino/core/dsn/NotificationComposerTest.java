@@ -210,7 +210,7 @@ class NotificationComposerTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "de | Unzustellbar: Preventivo caffè           | Die Adresse existiert nicht | bis zum 8. Dezember 2026 um 14:00 Uhr (UTC+01:00)",
-        "fr | Non distribué\u00a0: Preventivo caffè    | L'adresse n'existe pas      | jusqu'au 8 décembre 2026 à 14:00 (UTC+01:00)",
+        "fr | Non distribué\u00a0: Preventivo caffè    | L'adresse n'existe pas      | jusqu'au 8 décembre 2026 à 14\u00a0h\u00a000 (UTC+01:00)",
         "es | No entregado: Preventivo caffè            | La dirección no existe      | hasta el 8 de diciembre de 2026, a las 14:00 (UTC+01:00)",
         "pt | Não entregue: Preventivo caffè            | O endereço não existe       | até 8 de dezembro de 2026, às 14:00 (UTC+01:00)",
     })
@@ -224,6 +224,22 @@ class NotificationComposerTest {
         assertThat(message.getSubject()).isEqualTo(subject.replace("\\u00a0", "\u00a0"));
         assertThat(message.getHeader("Content-Language", null)).isEqualTo(language);
         assertThat(text(message)).contains("== " + headline + " ==").contains(until);
+    }
+
+    @Test
+    void frenchWritesTheFirstDayOfAMonthAsAnOrdinalAndSizesInOctets() throws Exception {
+        DeliveryOutcome delayed = new DeliveryOutcome("bob@remote.example", null, DeliveryAction.DELAYED,
+            DeliveryStatusCode.parse("4.2.2"), null, null, null, Instant.parse("2026-12-01T08:05:00Z"));
+        settings = settings.withMaxReturnedSize(100);
+
+        String french = text(parse(compose(ORIGINAL, envelope(), List.of(delayed), "fr")));
+
+        assertThat(french).contains("jusqu'au 1er décembre 2026 à 9\u00a0h\u00a005 (UTC+01:00).")
+            .contains("Destinataire\u00a0: bob@remote.example")
+            .contains("envoyé le 22 novembre 2026")
+            .contains("Le message d'origine (1 Ko) dépasse la limite de 1 Ko");
+        assertThat(text(parse(compose(ORIGINAL, envelope(), List.of(delayed), "de"))))
+            .contains("bis zum 1. Dezember 2026 um 09:05 Uhr");
     }
 
     @Test
