@@ -25,6 +25,7 @@ import dev.postino.core.dkim.DkimResult;
 import dev.postino.core.dkim.DkimVerdict;
 import dev.postino.core.dkim.DkimVerifier;
 import dev.postino.core.dns.DnsClient;
+import dev.postino.core.dns.SharedDnsClients;
 import dev.postino.core.json.JsonText;
 
 /**
@@ -90,7 +91,7 @@ public class DkimVerify extends GenericMailet {
             .withAcceptBareLf(parameters.bool("acceptBareLf", true))
             .withClockSkew(parameters.duration("clockSkew", DkimOptions.DEFAULT_CLOCK_SKEW))
             .withDnsTimeout(parameters.duration("timeBudget", DkimOptions.DEFAULT_DNS_TIMEOUT));
-        dns = DnsClient.create(parameters.dnsConfig());
+        dns = SharedDnsClients.acquire(parameters.dnsConfig());
         verifier = new DkimVerifier(dns, options);
     }
 
@@ -167,7 +168,7 @@ public class DkimVerify extends GenericMailet {
     @Override
     public void destroy() {
         if (dns != null) {
-            dns.close();
+            SharedDnsClients.release(dns);
         }
     }
 

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.postino.core.dns.DnsClient;
+import dev.postino.core.dns.SharedDnsClients;
 import dev.postino.core.net.IpLiteral;
 import dev.postino.core.iprev.IprevEvaluator;
 import dev.postino.core.iprev.IprevResult;
@@ -58,7 +59,7 @@ public class IprevCheck extends GenericMailet {
     public void init() throws MessagingException {
         MailetParameters parameters = MailetParameters.read(getMailetConfig(), MailetParameters.withDns("timeBudget"));
         Duration timeBudget = parameters.duration("timeBudget", Duration.ofSeconds(10));
-        dns = DnsClient.create(parameters.dnsConfig());
+        dns = SharedDnsClients.acquire(parameters.dnsConfig());
         evaluator = new IprevEvaluator(dns, timeBudget);
     }
 
@@ -89,7 +90,7 @@ public class IprevCheck extends GenericMailet {
     @Override
     public void destroy() {
         if (dns != null) {
-            dns.close();
+            SharedDnsClients.release(dns);
         }
     }
 

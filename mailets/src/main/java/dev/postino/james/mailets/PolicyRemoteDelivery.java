@@ -55,6 +55,7 @@ import dev.postino.core.delivery.Smarthost;
 import dev.postino.core.delivery.SmtpDelivery;
 import dev.postino.core.delivery.SmtpTimeouts;
 import dev.postino.core.dns.DnsClient;
+import dev.postino.core.dns.SharedDnsClients;
 import dev.postino.core.retry.DelayWarnings;
 import dev.postino.core.retry.DomainPattern;
 import dev.postino.core.retry.RetryDecision;
@@ -190,7 +191,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
         DeliveryOptions options = deliveryOptions(parameters);
         int threads = parameters.integer("deliveryThreads", 8, 1, 1000);
         String queueName = parameters.string("outgoingQueue", "postino-outgoing");
-        dns = DnsClient.create(parameters.dnsConfig());
+        dns = SharedDnsClients.acquire(parameters.dnsConfig());
         delivery = new SmtpDelivery(dns, options, clock, new Random());
         queue = queueFactory.createQueue(MailQueueName.of(queueName));
         startWorkers(threads);
@@ -598,7 +599,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
             }
         }
         if (dns != null) {
-            dns.close();
+            SharedDnsClients.release(dns);
         }
     }
 

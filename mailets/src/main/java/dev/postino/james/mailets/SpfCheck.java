@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.postino.core.dns.DnsClient;
+import dev.postino.core.dns.SharedDnsClients;
 import dev.postino.core.net.IpLiteral;
 import dev.postino.core.spf.SpfEvaluator;
 import dev.postino.core.spf.SpfOptions;
@@ -80,7 +81,7 @@ public class SpfCheck extends GenericMailet {
         receiver = parameters.string("receiver", MailetParameters.localHostName());
         trusted = TrustedSources.read(parameters);
         Duration timeBudget = parameters.duration("timeBudget", Duration.ofSeconds(20));
-        dns = DnsClient.create(parameters.dnsConfig());
+        dns = SharedDnsClients.acquire(parameters.dnsConfig());
         evaluator = new SpfEvaluator(dns, SpfOptions.defaults().withTimeLimit(timeBudget).withReceiver(receiver));
     }
 
@@ -136,7 +137,7 @@ public class SpfCheck extends GenericMailet {
     @Override
     public void destroy() {
         if (dns != null) {
-            dns.close();
+            SharedDnsClients.release(dns);
         }
     }
 
