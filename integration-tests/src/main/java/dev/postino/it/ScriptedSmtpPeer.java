@@ -133,6 +133,21 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
         return dataAttempts.get();
     }
 
+    /** How many messages were accepted (since the start or the last {@link #reset}). */
+    public int deliveryCount() {
+        return deliveries.size();
+    }
+
+    /** Forgets the recorded commands, deliveries and attempt counts; the scripts stay. */
+    public ScriptedSmtpPeer reset() {
+        commands.clear();
+        deliveries.clear();
+        rcptAttempts.clear();
+        dataAttempts.set(0);
+        dataAttemptsByRecipient.clear();
+        return this;
+    }
+
     /** Waits (polling, bounded by {@code timeout}) until {@code count} messages were accepted. */
     public List<Delivery> awaitDeliveries(int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
