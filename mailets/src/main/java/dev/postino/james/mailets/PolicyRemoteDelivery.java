@@ -30,6 +30,7 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -319,6 +320,9 @@ public class PolicyRemoteDelivery extends GenericMailet {
             part.setAttribute(new Attribute(STATE, AttributeValue.of(RecipientState.formatAll(
                 recipients.stream().map(r -> RecipientState.arrived(r.asString(), arrival)).toList()))));
             queue.enQueue(part);
+            if (part != mail) {
+                LifecycleUtil.dispose(part); // the queue keeps its own copy
+            }
         }
         mail.setState(Mail.GHOST);
     }
@@ -385,6 +389,10 @@ public class PolicyRemoteDelivery extends GenericMailet {
                     // the queue keeps the mail it could not complete
                 }
             }
+        } finally {
+            // The queue handed us its own copy (re-queued mail is copied again): free its message source, as
+            // James's RemoteDelivery does, or a file-backed queue leaves temporary files behind.
+            LifecycleUtil.dispose(mail);
         }
     }
 
@@ -542,7 +550,11 @@ public class PolicyRemoteDelivery extends GenericMailet {
             .collect(Collectors.joining("\n")));
         LOGGER.info("{}: {} notice for {}", mail.getName(), action.label(),
             notices.stream().map(n -> n.recipient() + " (" + n.status() + " " + n.lastOutcome().diagnostic() + ")").toList());
-        getMailetContext().sendMail(notice, bounceProcessor);
+        try {
+            getMailetContext().sendMail(notice, bounceProcessor);
+        } finally {
+            LifecycleUtil.dispose(notice); // the spool keeps its own copy
+        }
     }
 
     private static Mail copy(Mail mail, Collection<MailAddress> recipients) throws MessagingException {
