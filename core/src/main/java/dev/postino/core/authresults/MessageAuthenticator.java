@@ -1,5 +1,6 @@
 package dev.postino.core.authresults;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -46,6 +47,12 @@ public final class MessageAuthenticator {
         }
     }
 
+    /** Opens the raw message; called at most once, and only when DKIM must run. */
+    @FunctionalInterface
+    public interface MessageSource {
+        InputStream open() throws IOException;
+    }
+
     /**
      * Authenticates one message.
      *
@@ -59,12 +66,34 @@ public final class MessageAuthenticator {
      */
     public Outcome authenticate(InetAddress clientIp, String mailFrom, String helo, List<String> fromFields,
                                 InputStream message) throws IOException {
-        CompletableFuture<SpfResult> spfCheck = spf.evaluate(SpfRequest.mailFrom(clientIp, mailFrom, helo));
+        InputStream unclosed = new FilterInputStream(message) {
+            @Override
+            public void close() {
+                // the caller owns the stream
+            }
+        };
+        return authenticate(clientIp, mailFrom, helo, fromFields, null, null, () -> unclosed);
+    }
+
+    /**
+     * Authenticates one message, reusing the SPF and DKIM verdicts an earlier step left (a step does not redo
+     * what the previous one did).
+     *
+     * @param knownSpf  the SPF verdict already computed, or null to check SPF now
+     * @param knownDkim the DKIM verdicts already computed, or null to verify now
+     * @param message   opened (and closed) only when {@code knownDkim} is null
+     * @throws IOException only when reading the message fails
+     */
+    public Outcome authenticate(InetAddress clientIp, String mailFrom, String helo, List<String> fromFields,
+                                SpfResult knownSpf, List<DkimResult> knownDkim, MessageSource message)
+        throws IOException {
+        CompletableFuture<SpfResult> spfCheck = knownSpf != null ? CompletableFuture.completedFuture(knownSpf)
+            : spf.evaluate(SpfRequest.mailFrom(clientIp, mailFrom, helo));
         CompletableFuture<AuthenticatedIdentifiers> identifiers = new CompletableFuture<>();
         CompletableFuture<DmarcResult> dmarcCheck = dmarc.evaluate(fromFields, identifiers);
         List<DkimResult> signatures;
         try {
-            signatures = dkim.verify(message);
+            signatures = knownDkim != null ? knownDkim : verify(message);
         } catch (IOException | RuntimeException e) {
             identifiers.completeExceptionally(e);
             throw e;
@@ -72,5 +101,11 @@ public final class MessageAuthenticator {
         SpfResult spfResult = spfCheck.join();
         identifiers.complete(new AuthenticatedIdentifiers(spfResult.domain(), spfResult.verdict(), signatures));
         return new Outcome(spfResult, signatures, dmarcCheck.join());
+    }
+
+    private List<DkimResult> verify(MessageSource source) throws IOException {
+        try (InputStream in = source.open()) {
+            return dkim.verify(in);
+        }
     }
 }
