@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import dev.postino.core.dns.testing.TestDnsServer;
 
 /**
- * DMARC as conf-samples/mailetcontainer.xml enforces it after acceptance, in a real James: a passing mail is
+ * DMARC as conf-samples/mailetcontainer.xml enforces it after acceptance (smtpserver.xml's DmarcRejectHook
+ * removed: see DmarcSmtpRejectIT for it), in a real James: a passing mail is
  * delivered with one Authentication-Results field showing spf, dkim and dmarc (a forged one claiming our
  * authserv-id is gone), p=reject and p=quarantine failures land in their repositories, and nothing is ever
  * sent back to the forged sender.
@@ -42,6 +43,8 @@ class DmarcEnforcementIT {
             .addTxt("_dmarc.shop.test", "v=DMARC1; p=quarantine");
         james = JamesMemoryServer.builder()
             .systemProperty("postino.dns.servers", dns.hostPort())
+            .editFile("smtpserver.xml", xml -> xml.replaceAll(
+                "(?s)<handler class=\"dev.postino.james.smtp.DmarcRejectHook\">.*?</handler>", ""))
             .start();
         james.addUser("alice@postino.test", "alice-secret");
         inbox = new ImapMailbox(james.imapPort(), "alice@postino.test", "alice-secret");
