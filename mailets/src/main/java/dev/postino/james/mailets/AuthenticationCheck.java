@@ -36,6 +36,9 @@ import org.apache.mailet.base.GenericMailet;
  *   <li>{@code postino.dmarc.reason}: a short human reason</li>
  * </ul>
  *
+ * <p>Each evaluation is also written as one JSON line (source IP, header-from, SPF and DKIM identifiers and
+ * results, policy, disposition, time) to the logger {@code postino.dmarc.evaluations}, for aggregate reports.
+ *
  * <p>Init parameters:
  * <ul>
  *   <li>{@code authservId}: the authserv-id of the field (default: the local host name)</li>

@@ -3,6 +3,7 @@ package dev.postino.james.mailets;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -30,6 +31,8 @@ import dev.postino.core.dkim.DkimOptions;
 import dev.postino.core.dkim.DkimResult;
 import dev.postino.core.dkim.DkimVerdict;
 import dev.postino.core.dkim.DkimVerifier;
+import dev.postino.core.dmarc.DmarcEvaluationRecord;
+import dev.postino.core.dmarc.DmarcEvaluationSink;
 import dev.postino.core.dmarc.DmarcEvaluator;
 import dev.postino.core.dmarc.DmarcOptions;
 import dev.postino.core.dmarc.DmarcPolicy;
@@ -77,6 +80,7 @@ public final class SenderAuthentication implements AutoCloseable {
     private final TrustedSources trusted;
     private final String authservId;
     private final boolean addHeader;
+    private final DmarcEvaluationSink sink = new LoggingDmarcEvaluationSink();
 
     /** Reads the parameters {@link #PARAMETERS} names (plus the dns* ones) and starts a DNS client. */
     public SenderAuthentication(MailetParameters parameters) throws MessagingException {
@@ -155,6 +159,8 @@ public final class SenderAuthentication implements AutoCloseable {
             writeDkim(mail, outcome.dkim());
         }
         DmarcResult dmarc = outcome.dmarc();
+        sink.accept(new DmarcEvaluationRecord(Instant.now(), IpLiteral.format(client.get()), outcome.spf(),
+            outcome.dkim(), dmarc));
         writeDmarc(mail, dmarc.verdict().keyword(), dmarc.policy().keyword(), dmarc.disposition().keyword(),
             dmarc.policyDomain(), dmarc.headerFrom(), dmarc.reason());
         if (addHeader) {
