@@ -3,7 +3,6 @@ package dev.postino.cli;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,7 +10,6 @@ import java.util.Set;
 import dev.postino.core.authresults.AuthenticationResultsField;
 import dev.postino.core.authresults.MessageAuthenticator;
 import dev.postino.core.dkim.DkimOptions;
-import dev.postino.core.dkim.DkimResult;
 import dev.postino.core.dkim.DkimVerifier;
 import dev.postino.core.dmarc.AuthorDomains;
 import dev.postino.core.dmarc.DmarcEvaluator;
@@ -20,7 +18,6 @@ import dev.postino.core.dmarc.DmarcResult;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.net.IpLiteral;
 import dev.postino.core.spf.SpfEvaluator;
-import dev.postino.core.spf.SpfResult;
 
 /**
  * {@code postino auth --ip IP --mail-from ADDR --helo NAME [--authserv-id ID] FILE}: SPF, DKIM and DMARC together,
@@ -78,8 +75,8 @@ final class AuthCommand implements Command {
         String field = AuthenticationResultsField.NAME + ": " + outcome.field(authservId).value();
         if (arguments.flag("json")) {
             Map<String, Object> json = Json.object();
-            json.put("spf", spf(outcome.spf()));
-            json.put("dkim", dkim(outcome.dkim()));
+            json.put("spf", SpfCommand.json(outcome.spf()));
+            json.put("dkim", DkimCommand.json(outcome.dkim()));
             json.put("dmarc", dmarc(outcome.dmarc()));
             json.put("authentication_results", field);
             terminal.out().println(Json.write(json));
@@ -87,29 +84,6 @@ final class AuthCommand implements Command {
             terminal.out().println(field);
         }
         return 0;
-    }
-
-    private static Map<String, Object> spf(SpfResult result) {
-        Map<String, Object> json = Json.object();
-        json.put("result", result.verdict().keyword());
-        json.put("explanation", result.explanation());
-        json.put("domain", result.domain());
-        json.put("dns_lookups", result.dnsLookups());
-        return json;
-    }
-
-    private static List<Map<String, Object>> dkim(List<DkimResult> results) {
-        List<Map<String, Object>> signatures = new ArrayList<>();
-        for (DkimResult result : results) {
-            Map<String, Object> entry = Json.object();
-            entry.put("domain", result.domain());
-            entry.put("selector", result.selector());
-            entry.put("algorithm", result.algorithm());
-            entry.put("result", result.verdict().word());
-            entry.put("reason", result.reason());
-            signatures.add(entry);
-        }
-        return signatures;
     }
 
     private static Map<String, Object> dmarc(DmarcResult result) {

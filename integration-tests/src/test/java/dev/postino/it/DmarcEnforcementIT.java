@@ -68,17 +68,6 @@ class DmarcEnforcementIT {
         }
     }
 
-    private static long awaitRepositoryCount(MailRepositoryUrl url, long expected) throws Exception {
-        MailRepositoryProbeImpl repositories = james.guiceServer().getProbe(MailRepositoryProbeImpl.class);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        long count = repositories.getRepositoryMailCount(url);
-        while (count < expected && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            count = repositories.getRepositoryMailCount(url);
-        }
-        return count;
-    }
-
     @Test
     void passIsDeliveredWithOneOfOurFieldsAndTheForgedOneIsGone() throws Exception {
         // the mailet's default authserv-id is the local host name
@@ -100,7 +89,7 @@ class DmarcEnforcementIT {
         MailRepositoryProbeImpl repositories = james.guiceServer().getProbe(MailRepositoryProbeImpl.class);
         send("bob@pass.test", "Bank <service@bank.test>", "dmarc reject", "");
 
-        assertThat(awaitRepositoryCount(REJECTED, 1)).isEqualTo(1);
+        assertThat(james.awaitRepositoryCount(REJECTED, 1)).isEqualTo(1);
         var kept = repositories.getMail(REJECTED, repositories.listMailKeys(REJECTED).get(0));
         assertThat(kept.getAttribute(AttributeName.of("postino.dmarc.result")).map(a -> (Object) a.getValue().value()))
             .contains((Object) "fail");
@@ -113,6 +102,6 @@ class DmarcEnforcementIT {
     void quarantineLandsInTheQuarantineRepository() throws Exception {
         send("bob@pass.test", "news@shop.test", "dmarc quarantine", "");
 
-        assertThat(awaitRepositoryCount(QUARANTINED, 1)).isEqualTo(1);
+        assertThat(james.awaitRepositoryCount(QUARANTINED, 1)).isEqualTo(1);
     }
 }

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 
 import dev.postino.core.dkim.DkimResult;
 import dev.postino.core.dmarc.DmarcResult;
+import dev.postino.core.mime.FieldValueText;
 import dev.postino.core.spf.SpfResult;
 import dev.postino.core.spf.SpfIdentity;
 
@@ -170,44 +171,17 @@ public final class AuthenticationResultsField {
     private static String keyword(String word) {
         String lower = word.toLowerCase(Locale.ROOT);
         if (!KEYWORD.matcher(lower).matches()) {
-            throw new IllegalArgumentException("not an Authentication-Results keyword: " + safe(word));
+            throw new IllegalArgumentException("not an Authentication-Results keyword: " + FieldValueText.printable(word, MAX_TEXT));
         }
         return lower;
     }
 
     /** A property value or authserv-id: bare when safe, else a quoted-string. */
     static String value(String text) {
-        if (BARE_VALUE.matcher(text).matches()) {
-            return text;
-        }
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : safe(text).toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\');
-            }
-            out.append(c);
-        }
-        return out.append('"').toString();
+        return BARE_VALUE.matcher(text).matches() ? text : FieldValueText.quoted(text, MAX_TEXT);
     }
 
     static String commentText(String text) {
-        StringBuilder out = new StringBuilder();
-        for (char c : safe(text).toCharArray()) {
-            if (c == '(' || c == ')' || c == '\\') {
-                out.append('\\');
-            }
-            out.append(c);
-        }
-        return out.toString();
-    }
-
-    /** Printable ASCII and space only, at most {@value #MAX_TEXT} characters. */
-    private static String safe(String text) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && out.length() < MAX_TEXT; i++) {
-            char c = text.charAt(i);
-            out.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return out.toString();
+        return FieldValueText.comment(text, MAX_TEXT);
     }
 }
