@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -28,29 +26,16 @@ class AuthCommandTest {
 
     @BeforeEach
     void start() throws Exception {
-        dns = TestDnsServer.start();
-        for (String line : new String(resource("dns.txt"), StandardCharsets.ISO_8859_1).split("\n")) {
-            String[] parts = line.split("\t", 2);
-            if (parts.length == 2) {
-                dns.addTxt(parts[0], parts[1]);
-            }
-        }
+        dns = Rfc8463Example.dnsWithKeys();
         dns.addTxt("football.example.com", "v=spf1 ip4:192.0.2.1 -all");
         dns.addTxt("_dmarc.football.example.com", "v=DMARC1; p=reject");
         dns.addTxt("_dmarc.forged.test", "v=DMARC1; p=quarantine; t=y");
-        message = resource("message.crlf.eml");
+        message = Rfc8463Example.message();
     }
 
     @AfterEach
     void stop() {
         dns.close();
-    }
-
-    private static byte[] resource(String name) throws IOException {
-        try (InputStream in = AuthCommandTest.class.getResourceAsStream("/dkim/rfc8463/" + name)) {
-            assertThat(in).as("core test-jar resource dkim/rfc8463/" + name).isNotNull();
-            return in.readAllBytes();
-        }
     }
 
     private int run(byte[] stdin, String... args) {
