@@ -128,9 +128,9 @@ public record AuthorDomains(int fieldCount, List<String> addresses, List<String>
                 continue;
             }
             if (c == ',' || c == ';') {
-                String address = angle != null ? stripRoute(angle) : bare.toString();
-                address = address.replaceAll("[\\s]+", "");
-                if (!address.isEmpty()) {
+                String address = (angle != null ? stripRoute(angle) : bare.toString()).replaceAll("\\s+", "");
+                // a bare word without '@' is no mailbox: an unquoted display name cut at its comma ("Smith, John <j@x>")
+                if (angle != null ? !address.isEmpty() : address.contains("@")) {
                     out.add(address);
                 }
                 bare.setLength(0);

@@ -34,7 +34,9 @@ class AuthorDomainsTest {
         assertThat(AuthorDomains.of(List.of(" a@x.test, b@y.test")).domains()).containsExactly("x.test", "y.test");
         assertThat(AuthorDomains.of(List.of(" g: a@x.test;")).isSingle()).isTrue();
         assertThat(AuthorDomains.of(List.of(" g:;")).problem()).isEqualTo("no address in From");
-        assertThat(AuthorDomains.of(List.of(" nobody")).problem()).isEqualTo("From address has no valid domain");
+        assertThat(AuthorDomains.of(List.of(" nobody")).problem()).isEqualTo("no address in From");
+        assertThat(AuthorDomains.of(List.of(" <nobody>")).problem()).isEqualTo("From address has no valid domain");
+        assertThat(AuthorDomains.of(List.of(" Smith, John <j@x.test>")).isSingle()).isTrue();
         assertThat(AuthorDomains.of(List.of(" a@-bad-.test")).domains()).isEmpty();
         assertThat(AuthorDomains.of(List.of(" <a@x.test")).domains()).containsExactly("x.test");
     }
