@@ -2,6 +2,10 @@ package dev.postino.james.mailets;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -141,7 +145,8 @@ public final class SenderAuthentication implements AutoCloseable {
                 : spf.evaluate(SpfRequest.helo(client.get(), helo)).thenApply(r -> r.verdict().keyword());
             MimeMessage message = mail.getMessage();
             String[] from = message.getHeader("From");
-            outcome = authenticator.authenticate(client.get(), mailFrom, helo, from == null ? List.of() : Arrays.asList(from),
+            List<String> fromFields = from == null ? List.of() : Arrays.stream(from).map(SenderAuthentication::utf8).toList();
+            outcome = authenticator.authenticate(client.get(), mailFrom, helo, fromFields,
                 knownSpf, knownDkim, () -> openMessage(message));
             if (knownSpf == null) {
                 writeSpf(mail, outcome.spf(), heloCheck.join());
@@ -171,6 +176,22 @@ public final class SenderAuthentication implements AutoCloseable {
         }
         mail.getMessage().saveChanges();
         return Optional.of(dmarc);
+    }
+
+    /**
+     * javax.mail reads header octets as ISO-8859-1; an SMTPUTF8 From (RFC 6532) holds UTF-8, and reading its
+     * domain as Latin-1 would evaluate some other domain. Octets that are valid UTF-8 are read as UTF-8.
+     */
+    static String utf8(String latin1) {
+        if (latin1.chars().allMatch(c -> c < 0x80) || latin1.chars().anyMatch(c -> c > 0xff)) {
+            return latin1;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(latin1.getBytes(StandardCharsets.ISO_8859_1))).toString();
+        } catch (CharacterCodingException notUtf8) {
+            return latin1;
+        }
     }
 
     private static java.io.InputStream openMessage(MimeMessage message) throws IOException {

@@ -3,9 +3,14 @@ package dev.postino.james.mailets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.Properties;
 
 import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.builder.MimeMessageBuilder;
@@ -167,6 +172,23 @@ class AuthenticationCheckTest {
 
         assertThat(attribute(mail, "postino.dmarc.result")).isEqualTo("fail");
         assertThat(attribute(mail, "postino.dmarc.header.from")).isEqualTo("bank.test");
+    }
+
+    @Test
+    void anSmtputf8FromIsReadAsUtf8() throws Exception {
+        dns.addTxt("_dmarc.xn--bcher-kva.test", "v=DMARC1; p=reject");
+        init();
+        byte[] raw = "From: Bücher <news@bücher.test>\r\nSubject: s\r\n\r\nbody\r\n".getBytes(StandardCharsets.UTF_8);
+        Mail mail = FakeMail.builder().name("m").remoteAddr("192.0.2.1").sender(new MailAddress("bob@pass.test"))
+            .recipient("alice@postino.test")
+            .mimeMessage(new MimeMessage(Session.getDefaultInstance(new Properties()), new ByteArrayInputStream(raw)))
+            .build();
+
+        mailet.service(mail);
+
+        assertThat(attribute(mail, "postino.dmarc.header.from")).isEqualTo("xn--bcher-kva.test");
+        assertThat(attribute(mail, "postino.dmarc.disposition")).isEqualTo("reject");
+        assertThat(SenderAuthentication.utf8("b\u00fccher")).isEqualTo("b\u00fccher");
     }
 
     @Test
