@@ -20,7 +20,8 @@ import dev.postino.core.spf.SpfVerdict;
  * and Organizational Domain, the alignment of what SPF and DKIM authenticated, the result and the disposition.
  *
  * <p>The DNS Tree Walk first asks the Author Domain's own name; the rest of its (at most 8) names only when the
- * policy or the Organizational Domain needs them (no record there, or no identifier equal to the Author Domain),
+ * policy or the Organizational Domain needs them (no record there, or a passing identifier of another domain to
+ * align in relaxed mode),
  * and then concurrently, read in walk order: a walk costs at most two round trips. Policy discovery starts
  * before SPF and DKIM finish. A DNS failure that leaves the
  * policy or an alignment undecided gives {@code temperror}, never {@code fail}. Several From fields or
@@ -111,11 +112,12 @@ public final class DmarcEvaluator {
                 "DMARC record lookup failed: " + found.failure));
         }
         DmarcRecord record = found.record;
-        String policyDomain = found.name;
-        boolean exactMatch = normalize(ids.spfDomain()).equals(author) && ids.spfVerdict() == SpfVerdict.PASS
-            || ids.dkim().stream().anyMatch(s -> counts(s) && normalize(s.domain()).equals(author));
-        // the Organizational Domain needs the whole walk: skip it when an identifier matches exactly
-        CompletableFuture<Walk> whole = exactMatch ? CompletableFuture.completedFuture(first) : complete(first);
+        boolean spfRelaxed = ids.spfVerdict() == SpfVerdict.PASS && !record.strictSpf()
+            && !ids.spfDomain().isEmpty() && !normalize(ids.spfDomain()).equals(author);
+        boolean dkimRelaxed = !record.strictDkim()
+            && ids.dkim().stream().anyMatch(s -> counts(s) && !normalize(s.domain()).equals(author));
+        // the Organizational Domain needs the whole walk: only relaxed alignment of another domain asks for it
+        CompletableFuture<Walk> whole = spfRelaxed || dkimRelaxed ? complete(first) : CompletableFuture.completedFuture(first);
         return whole.thenCompose(walk -> align(author, walk, found, ids));
     }
 

@@ -226,6 +226,17 @@ class DmarcEvaluatorTest {
     }
 
     @Test
+    void everyAlignedIdentifierIsReportedNotOnlyTheFirst() {
+        dns.addTxt("_dmarc.example.test", "v=DMARC1; p=reject");
+
+        DmarcResult result = check("a@example.test", spf(SpfVerdict.PASS, "bounce.example.test",
+            dkim(DkimVerdict.PASS, "example.test")));
+
+        assertThat(result.spfAligned()).isTrue();
+        assertThat(result.dkimDomain()).isEqualTo("example.test");
+    }
+
+    @Test
     void dnsFailureAtThePolicyIsTemperror() {
         dns.inject("_dmarc.example.test", "TXT", TestDnsServer.Fault.SERVFAIL);
 
