@@ -88,7 +88,7 @@ public class DkimVerifyBenchmark {
     private Signed rsa50m;
 
     /** A signed message: its header fields (signature first, no CRLF) and its body. */
-    private record Signed(List<String> fields, byte[] body, byte[] message) {
+    record Signed(List<String> fields, byte[] body, byte[] message) {
     }
 
     @Setup(Level.Trial)
@@ -136,7 +136,7 @@ public class DkimVerifyBenchmark {
     }
 
     /** Lines of text up to about {@code size} octets: relaxed and simple canonical forms are the same bytes. */
-    private static byte[] body(int size) {
+    static byte[] body(int size) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(size + LINE.length);
         while (out.size() < size) {
             out.writeBytes(LINE);
@@ -145,7 +145,7 @@ public class DkimVerifyBenchmark {
     }
 
     /** Signs with c=relaxed/relaxed; the header fields above are already in relaxed form apart from the name. */
-    private static Signed sign(byte[] body, String algorithm, String selector, PrivateKey rsaKey,
+    static Signed sign(byte[] body, String algorithm, String selector, PrivateKey rsaKey,
                                Ed25519PrivateKeyParameters edKey) throws Exception {
         String bh = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(body));
         String template = "v=1; a=" + algorithm + "; c=relaxed/relaxed; d=example.test; s=" + selector + "; h=" + SIGNED

@@ -44,18 +44,8 @@ final class DkimCommand implements Command {
             results = new DkimVerifier(client, DkimOptions.defaults()).verify(message);
         }
         if (arguments.flag("json")) {
-            List<Map<String, Object>> signatures = new ArrayList<>();
-            for (DkimResult result : results) {
-                Map<String, Object> entry = Json.object();
-                entry.put("domain", result.domain());
-                entry.put("selector", result.selector());
-                entry.put("algorithm", result.algorithm());
-                entry.put("result", result.verdict().word());
-                entry.put("reason", result.reason());
-                signatures.add(entry);
-            }
             Map<String, Object> json = Json.object();
-            json.put("signatures", signatures);
+            json.put("signatures", json(results));
             terminal.out().println(Json.write(json));
         } else if (results.isEmpty()) {
             terminal.out().println("no DKIM-Signature header field");
@@ -67,6 +57,21 @@ final class DkimCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /** The contract's JSON array of signatures, in header order (also inside {@code postino auth}'s output). */
+    static List<Map<String, Object>> json(List<DkimResult> results) {
+        List<Map<String, Object>> signatures = new ArrayList<>();
+        for (DkimResult result : results) {
+            Map<String, Object> entry = Json.object();
+            entry.put("domain", result.domain());
+            entry.put("selector", result.selector());
+            entry.put("algorithm", result.algorithm());
+            entry.put("result", result.verdict().word());
+            entry.put("reason", result.reason());
+            signatures.add(entry);
+        }
+        return signatures;
     }
 
     static Set<String> valuedOptions() {

@@ -24,6 +24,7 @@ public final class Postino {
         COMMANDS.put(new DnsCommand(), DnsCommand.valuedOptions());
         COMMANDS.put(new SpfCommand(), SpfCommand.valuedOptions());
         COMMANDS.put(new DkimCommand(), DkimCommand.valuedOptions());
+        COMMANDS.put(new AuthCommand(), AuthCommand.valuedOptions());
         COMMANDS.put(new RetryCommand(), RetryCommand.valuedOptions());
         COMMANDS.put(new NdrCommand(Clock.systemDefaultZone()), NdrCommand.valuedOptions());
     }

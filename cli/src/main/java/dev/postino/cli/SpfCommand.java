@@ -41,12 +41,7 @@ final class SpfCommand implements Command {
         try (DnsClient client = DnsClient.create(DnsOption.config(arguments))) {
             SpfResult result = new SpfEvaluator(client).evaluateBlocking(request);
             if (arguments.flag("json")) {
-                Map<String, Object> json = Json.object();
-                json.put("result", result.verdict().keyword());
-                json.put("explanation", result.explanation());
-                json.put("domain", result.domain());
-                json.put("dns_lookups", result.dnsLookups());
-                terminal.out().println(Json.write(json));
+                terminal.out().println(Json.write(json(result)));
             } else {
                 terminal.out().println("result: " + result.verdict().keyword());
                 terminal.out().println("domain: " + result.domain());
@@ -58,6 +53,16 @@ final class SpfCommand implements Command {
             }
             return 0;
         }
+    }
+
+    /** The contract's JSON object for one SPF result (also inside {@code postino auth}'s output). */
+    static Map<String, Object> json(SpfResult result) {
+        Map<String, Object> json = Json.object();
+        json.put("result", result.verdict().keyword());
+        json.put("explanation", result.explanation());
+        json.put("domain", result.domain());
+        json.put("dns_lookups", result.dnsLookups());
+        return json;
     }
 
     static Set<String> valuedOptions() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,26 +36,13 @@ class DkimCommandTest {
 
     @BeforeEach
     void start() throws Exception {
-        dns = TestDnsServer.start();
-        for (String line : new String(resource("dns.txt"), StandardCharsets.ISO_8859_1).split("\n")) {
-            String[] parts = line.split("\t", 2);
-            if (parts.length == 2) {
-                dns.addTxt(parts[0], parts[1]);
-            }
-        }
-        message = resource("message.crlf.eml");
+        dns = Rfc8463Example.dnsWithKeys();
+        message = Rfc8463Example.message();
     }
 
     @AfterEach
     void stop() {
         dns.close();
-    }
-
-    private static byte[] resource(String name) throws IOException {
-        try (InputStream in = DkimCommandTest.class.getResourceAsStream("/dkim/rfc8463/" + name)) {
-            assertThat(in).as("core test-jar resource dkim/rfc8463/" + name).isNotNull();
-            return in.readAllBytes();
-        }
     }
 
     private int run(byte[] stdin, String... args) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,10 +16,12 @@ import org.apache.james.FakeSearchMailboxModule;
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.modules.RunArgumentsModule;
 import org.apache.james.modules.protocols.ImapGuiceProbe;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.utils.DataProbeImpl;
+import org.apache.james.utils.MailRepositoryProbeImpl;
 
 /**
  * A real James 3.8.1 memory server, in-process, set up as an administrator would: a working directory
@@ -184,6 +187,18 @@ public final class JamesMemoryServer implements AutoCloseable {
 
     public Path workingDirectory() {
         return workingDirectory;
+    }
+
+    /** How many mails the repository at {@code url} holds, once it holds {@code expected} or 60 s have passed. */
+    public long awaitRepositoryCount(MailRepositoryUrl url, long expected) throws Exception {
+        MailRepositoryProbeImpl repositories = server.getProbe(MailRepositoryProbeImpl.class);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long count = repositories.getRepositoryMailCount(url);
+        while (count < expected && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            count = repositories.getRepositoryMailCount(url);
+        }
+        return count;
     }
 
     /** The underlying Guice server, for probes a test needs. */

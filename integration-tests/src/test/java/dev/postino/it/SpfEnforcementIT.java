@@ -69,17 +69,6 @@ class SpfEnforcementIT {
         return inbox.awaitSubject(subject, Duration.ofSeconds(60));
     }
 
-    private static long awaitRepositoryCount(MailRepositoryUrl url, long expected) throws Exception {
-        MailRepositoryProbeImpl repositories = james.guiceServer().getProbe(MailRepositoryProbeImpl.class);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        long count = repositories.getRepositoryMailCount(url);
-        while (count < expected && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            count = repositories.getRepositoryMailCount(url);
-        }
-        return count;
-    }
-
     @Test
     void passIsDeliveredWithItsReceivedSpfField() throws Exception {
         send(UNTRUSTED_CLIENT, "bob@pass.test", "spf pass");
@@ -103,7 +92,7 @@ class SpfEnforcementIT {
         MailRepositoryProbeImpl repositories = james.guiceServer().getProbe(MailRepositoryProbeImpl.class);
         send(UNTRUSTED_CLIENT, "forged@fail.test", "spf fail");
 
-        assertThat(awaitRepositoryCount(QUARANTINE, 1)).isEqualTo(1);
+        assertThat(james.awaitRepositoryCount(QUARANTINE, 1)).isEqualTo(1);
         var key = repositories.listMailKeys(QUARANTINE).get(0);
         var quarantined = repositories.getMail(QUARANTINE, key);
         assertThat(quarantined.getAttribute(org.apache.mailet.AttributeName.of("postino.spf.result"))

@@ -1,5 +1,6 @@
 package dev.postino.core.spf;
 
+import dev.postino.core.mime.FieldValueText;
 import dev.postino.core.net.IpLiteral;
 
 import java.util.Objects;
@@ -17,6 +18,9 @@ import java.util.Objects;
  */
 public record SpfResult(SpfRequest request, SpfVerdict verdict, String explanation, String domain, int dnsLookups,
                         String mechanism, String reason) {
+
+    /** Values and the comment are cut at this length: no sender input can make the field huge. */
+    private static final int MAX_TEXT = 400;
 
     public SpfResult {
         Objects.requireNonNull(request, "request");
@@ -41,7 +45,7 @@ public record SpfResult(SpfRequest request, SpfVerdict verdict, String explanati
      */
     public String receivedSpfHeaderValue(String receiver) {
         StringBuilder value = new StringBuilder(verdict.keyword());
-        value.append(" (").append(comment(receiver + ": " + reason)).append(')');
+        value.append(" (").append(FieldValueText.comment(receiver + ": " + reason, MAX_TEXT)).append(')');
         pair(value, "client-ip", IpLiteral.format(request.clientIp()));
         pair(value, "envelope-from", request.sender());
         pair(value, "helo", request.helo());
@@ -57,34 +61,6 @@ public record SpfResult(SpfRequest request, SpfVerdict verdict, String explanati
     }
 
     private static void pair(StringBuilder out, String key, String value) {
-        out.append(' ').append(key).append("=\"");
-        for (char c : safe(value).toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\');
-            }
-            out.append(c);
-        }
-        out.append("\";");
-    }
-
-    private static String comment(String text) {
-        StringBuilder out = new StringBuilder();
-        for (char c : safe(text).toCharArray()) {
-            if (c == '(' || c == ')' || c == '\\') {
-                out.append('\\');
-            }
-            out.append(c);
-        }
-        return out.toString();
-    }
-
-    /** Printable ASCII and space only, at most 400 characters: no CR or LF can reach the header. */
-    private static String safe(String text) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && out.length() < 400; i++) {
-            char c = text.charAt(i);
-            out.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return out.toString();
+        out.append(' ').append(key).append('=').append(FieldValueText.quoted(value, MAX_TEXT)).append(';');
     }
 }

@@ -48,10 +48,14 @@ public final class TrustedSources {
 
     /** Why the checks skip this mail, or empty when they must run. */
     public Optional<String> skipReason(Mail mail) {
+        return skipReason(mail, IpLiteral.tryParse(mail.getRemoteAddr()));
+    }
+
+    /** {@link #skipReason(Mail)} with the client address known apart from the mail. */
+    public Optional<String> skipReason(Mail mail, Optional<InetAddress> client) {
         if (mail.getAttribute(Mail.SMTP_AUTH_USER).isPresent()) {
             return Optional.of("authenticated sender");
         }
-        Optional<InetAddress> client = IpLiteral.tryParse(mail.getRemoteAddr());
         if (client.isPresent()) {
             for (IpNetwork network : networks) {
                 if (network.contains(client.get())) {

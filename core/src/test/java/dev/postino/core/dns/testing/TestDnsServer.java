@@ -13,13 +13,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.xbill.DNS.CNAMERecord;
@@ -74,6 +79,13 @@ public final class TestDnsServer implements AutoCloseable {
     private final DatagramSocket udp;
     private final ServerSocket tcp;
     private volatile long negativeTtl = 60;
+    private volatile long answerDelayNanos;
+    private final ScheduledExecutorService delayed =
+        Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "test-dns-delay");
+            thread.setDaemon(true);
+            return thread;
+        });
     private volatile boolean running = true;
 
     private TestDnsServer(DatagramSocket udp, ServerSocket tcp) {
@@ -195,6 +207,11 @@ public final class TestDnsServer implements AutoCloseable {
         tcpQueries.set(0);
     }
 
+    /** Every UDP answer leaves this long after its query arrived (a distant server); zero by default. */
+    public void setAnswerDelay(Duration delay) {
+        answerDelayNanos = delay.toNanos();
+    }
+
     /** TTL and SOA MINIMUM of the SOA added to NXDOMAIN/NODATA answers when the data has no SOA. */
     public void setNegativeTtl(long seconds) {
         this.negativeTtl = seconds;
@@ -252,12 +269,20 @@ public final class TestDnsServer implements AutoCloseable {
             byte[] query = java.util.Arrays.copyOf(packet.getData(), packet.getLength());
             byte[] answer = respond(query, true);
             if (answer != null) {
-                try {
-                    udp.send(new DatagramPacket(answer, answer.length, packet.getSocketAddress()));
-                } catch (IOException e) {
-                    if (!running) {
-                        return;
+                SocketAddress client = packet.getSocketAddress();
+                Runnable send = () -> {
+                    try {
+                        udp.send(new DatagramPacket(answer, answer.length, client));
+                    } catch (IOException e) {
+                        // closed, or the client went away
                     }
+                };
+                long delay = answerDelayNanos;
+                if (delay > 0) {
+                    // answers wait side by side, so concurrent queries each take one delay, not a queue of them
+                    delayed.schedule(send, delay, TimeUnit.NANOSECONDS);
+                } else {
+                    send.run();
                 }
             }
         }
@@ -443,6 +468,7 @@ public final class TestDnsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        delayed.shutdownNow();
         running = false;
         udp.close();
         try {

@@ -1,0 +1,84 @@
+package dev.postino.james.mailets;
+
+import javax.mail.MessagingException;
+
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+
+/**
+ * Sender authentication in one step: SPF (RFC 7208), DKIM (RFC 6376) and DMARC (RFC 9989, or RFC 7489 in legacy
+ * mode), one {@code Authentication-Results} field (RFC 8601) and the verdicts as mail attributes for matchers
+ * such as {@code DmarcDispositionIs}. It never rejects, drops or bounces: routing is the matchers' job.
+ *
+ * <p>A step reads what the previous step left: when {@code SpfCheck} already ran ({@code postino.spf.result}
+ * holds a verdict) its verdict is used, and when {@code DkimVerify} already ran ({@code postino.dkim.signatures}
+ * is present) its verdicts are; whatever is missing runs here, SPF and DMARC policy discovery first, DKIM while
+ * the message streams as received. Put it before any mailet that changes the message.
+ *
+ * <p>Every {@code Authentication-Results} field that claims this host's authserv-id is removed first (RFC 8601
+ * §5: it can only be forged), also for mail that is skipped. When the SMTP-time {@code DmarcRejectHook} already
+ * evaluated the mail ({@code postino.dmarc.result} is present), nothing is done again.
+ *
+ * <p>Attributes written (String values):
+ * <ul>
+ *   <li>{@code postino.spf.result}, {@code .domain}, {@code .explanation}, {@code .reason}, {@code .helo.result}:
+ *       as {@code SpfCheck} writes them, when SPF runs here</li>
+ *   <li>{@code postino.dkim.result}, {@code postino.dkim.pass.domains}, {@code postino.dkim.signatures}: as
+ *       {@code DkimVerify} writes them, when DKIM runs here</li>
+ *   <li>{@code postino.dmarc.result}: {@code pass fail none temperror permerror}, or {@code skipped} (trusted
+ *       network, authenticated sender, no client address)</li>
+ *   <li>{@code postino.dmarc.policy}: the policy that applies, {@code none quarantine reject}</li>
+ *   <li>{@code postino.dmarc.disposition}: what to do, {@code none quarantine reject} ({@code none} unless the
+ *       result is {@code fail}; one step lower when the record says {@code t=y})</li>
+ *   <li>{@code postino.dmarc.domain}: the domain whose record applied (empty without one)</li>
+ *   <li>{@code postino.dmarc.header.from}: the Author Domain evaluated</li>
+ *   <li>{@code postino.dmarc.reason}: a short human reason</li>
+ * </ul>
+ *
+ * <p>Each evaluation is also written as one JSON line (source IP, header-from, SPF and DKIM identifiers and
+ * results, policy, disposition, time) to the logger {@code postino.dmarc.evaluations}, for aggregate reports.
+ *
+ * <p>Init parameters:
+ * <ul>
+ *   <li>{@code authservId}: the authserv-id of the field (default: the local host name)</li>
+ *   <li>{@code addHeader}: add the {@code Authentication-Results} field (default {@code true})</li>
+ *   <li>{@code dmarcMode}: {@code rfc9989} (DNS Tree Walk, default) or {@code rfc7489} (Public Suffix List)</li>
+ *   <li>{@code trustedNetworks}: CIDR list whose mail is skipped (default {@code 127.0.0.0/8, ::1/128}; empty or
+ *       {@code none}: none). Mail from SMTP-authenticated users is always skipped.</li>
+ *   <li>{@code timeBudget}: the most time each of SPF, the DKIM key lookups and DMARC may take (default
+ *       {@code 20s}); past it: {@code temperror}</li>
+ *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize}: the DNS client</li>
+ * </ul>
+ *
+ * <pre>{@code <mailet match="All" class="dev.postino.james.mailets.AuthenticationCheck"/>}</pre>
+ */
+public class AuthenticationCheck extends GenericMailet {
+
+    public static final AttributeName DMARC_RESULT = SenderAuthentication.DMARC_RESULT;
+
+    private SenderAuthentication authentication;
+
+    @Override
+    public void init() throws MessagingException {
+        authentication = new SenderAuthentication(MailetParameters.read(getMailetConfig(),
+            MailetParameters.withDns(SenderAuthentication.PARAMETERS.toArray(String[]::new))));
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        authentication.authenticate(mail);
+    }
+
+    @Override
+    public void destroy() {
+        if (authentication != null) {
+            authentication.close();
+        }
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "Postino sender authentication: SPF, DKIM, DMARC and Authentication-Results";
+    }
+}

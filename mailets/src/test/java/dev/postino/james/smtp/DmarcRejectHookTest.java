@@ -1,0 +1,125 @@
+package dev.postino.james.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.builder.MimeMessageBuilder;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.postino.core.dns.testing.TestDnsServer;
+
+class DmarcRejectHookTest {
+
+    private TestDnsServer dns;
+    private DmarcRejectHook hook;
+
+    @BeforeEach
+    void start() throws Exception {
+        dns = TestDnsServer.start();
+        dns.addTxt("pass.test", "v=spf1 ip4:192.0.2.1 -all")
+            .addTxt("_dmarc.bank.test", "v=DMARC1; p=reject")
+            .addTxt("_dmarc.shop.test", "v=DMARC1; p=quarantine");
+        dns.inject("_dmarc.slow.test", "TXT", TestDnsServer.Fault.SERVFAIL);
+        hook = new DmarcRejectHook();
+    }
+
+    @AfterEach
+    void stop() {
+        hook.destroy();
+        dns.close();
+    }
+
+    private void init(String... parameters) throws Exception {
+        BaseHierarchicalConfiguration configuration = new BaseHierarchicalConfiguration();
+        configuration.addProperty("[@class]", DmarcRejectHook.class.getName());
+        configuration.addProperty("dnsServers", dns.hostPort());
+        configuration.addProperty("dnsQueryTimeout", "1s");
+        configuration.addProperty("authservId", "mx.postino.test");
+        for (int i = 0; i < parameters.length; i += 2) {
+            configuration.addProperty(parameters[i], parameters[i + 1]);
+        }
+        hook.init(configuration);
+    }
+
+    /** An SMTP session from 192.0.2.1 that said EHLO mx.pass.test and did not authenticate. */
+    private static SMTPSession session() {
+        return (SMTPSession) Proxy.newProxyInstance(DmarcRejectHookTest.class.getClassLoader(),
+            new Class<?>[] {SMTPSession.class}, (proxy, method, args) -> switch (method.getName()) {
+                case "getRemoteAddress" -> new InetSocketAddress("192.0.2.1", 40000);
+                case "getAttachment" -> args[0] == SMTPSession.CURRENT_HELO_NAME ? Optional.of("mx.pass.test") : Optional.empty();
+                case "getUsername" -> null;
+                default -> throw new UnsupportedOperationException(method.getName());
+            });
+    }
+
+    private static Mail mail(String from) throws Exception {
+        // the hook runs before James copies the client address onto the mail: it is still the default
+        return FakeMail.builder().name("m").sender(new MailAddress("bob@pass.test")).recipient("alice@postino.test")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addHeader("From", from).setSubject("s").setText("b"))
+            .build();
+    }
+
+    @Test
+    void rejectPolicyFailureIsRefusedWith55726() throws Exception {
+        init();
+        Mail mail = mail("service@bank.test");
+
+        HookResult result = hook.onMessage(session(), mail);
+
+        assertThat(result.getResult()).isEqualTo(HookReturnCode.deny());
+        assertThat(result.getSmtpRetCode()).isEqualTo("550");
+        assertThat(result.getSmtpDescription()).startsWith("5.7.26 DMARC policy of bank.test is to reject");
+    }
+
+    @Test
+    void rejectStatusCanBe571() throws Exception {
+        init("rejectStatus", "5.7.1");
+
+        assertThat(hook.onMessage(session(), mail("service@bank.test")).getSmtpDescription()).startsWith("5.7.1 ");
+    }
+
+    @Test
+    void temperrorIsATemporaryRefusalUnlessTurnedOff() throws Exception {
+        init();
+        HookResult result = hook.onMessage(session(), mail("news@slow.test"));
+        assertThat(result.getResult()).isEqualTo(HookReturnCode.denySoft());
+        assertThat(result.getSmtpRetCode()).isEqualTo("451");
+        assertThat(result.getSmtpDescription()).startsWith("4.7.0 ");
+
+        hook.destroy();
+        hook = new DmarcRejectHook();
+        init("deferOnTemperror", "false");
+        assertThat(hook.onMessage(session(), mail("news@slow.test"))).isEqualTo(HookResult.DECLINED);
+    }
+
+    @Test
+    void quarantineIsAcceptedWithTheVerdictsLeftForTheMailets() throws Exception {
+        init();
+        Mail mail = mail("news@shop.test");
+
+        assertThat(hook.onMessage(session(), mail)).isEqualTo(HookResult.DECLINED);
+        assertThat(mail.getAttribute(AttributeName.of("postino.dmarc.disposition")).orElseThrow().getValue().value())
+            .isEqualTo("quarantine");
+        assertThat(mail.getMessage().getHeader("Authentication-Results")[0]).contains("dmarc=fail");
+    }
+
+    @Test
+    void refusesBadParameters() {
+        assertThatThrownBy(() -> init("rejectStatus", "5.7.0")).hasMessageContaining("rejectStatus='5.7.0' is not valid");
+        assertThatThrownBy(() -> init("rejectstatus", "5.7.1")).hasMessageContaining("unknown init parameter 'rejectstatus'");
+    }
+}
