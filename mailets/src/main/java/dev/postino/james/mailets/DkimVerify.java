@@ -124,6 +124,11 @@ public class DkimVerify extends GenericMailet {
             write(mail, "temperror", "", "[]");
             return;
         }
+        writeAttributes(mail, results);
+    }
+
+    /** The {@code postino.dkim.*} attributes for these results; also used by the authentication step. */
+    static void writeAttributes(Mail mail, List<DkimResult> results) {
         List<String> passDomains = new ArrayList<>();
         List<Object> signatures = new ArrayList<>();
         for (DkimResult result : results) {

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +42,7 @@ import dev.postino.core.dmarc.DmarcPolicy;
 import dev.postino.core.dmarc.DmarcVerdict;
 import dev.postino.core.dmarc.DmarcResult;
 import dev.postino.core.dns.DnsClient;
+import dev.postino.core.dns.SharedDnsClients;
 import dev.postino.core.json.JsonText;
 import dev.postino.core.net.IpLiteral;
 import dev.postino.core.spf.SpfEvaluator;
@@ -68,13 +68,9 @@ public final class SenderAuthentication implements AutoCloseable {
     public static final AttributeName DMARC_DOMAIN = AttributeName.of("postino.dmarc.domain");
     public static final AttributeName DMARC_HEADER_FROM = AttributeName.of("postino.dmarc.header.from");
     public static final AttributeName DMARC_REASON = AttributeName.of("postino.dmarc.reason");
-    static final AttributeName DKIM_RESULT = AttributeName.of("postino.dkim.result");
-    static final AttributeName DKIM_PASS_DOMAINS = AttributeName.of("postino.dkim.pass.domains");
-    static final AttributeName DKIM_SIGNATURES = AttributeName.of("postino.dkim.signatures");
+    static final AttributeName DKIM_SIGNATURES = DkimVerify.SIGNATURES;
 
     /** Worst first: the aggregate DKIM verdict when no signature passed (as DkimVerify writes it). */
-    private static final List<DkimVerdict> SEVERITY = List.of(DkimVerdict.FAIL, DkimVerdict.PERMERROR,
-        DkimVerdict.TEMPERROR, DkimVerdict.POLICY, DkimVerdict.NEUTRAL);
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SenderAuthentication.class);
 
@@ -101,7 +97,7 @@ public final class SenderAuthentication implements AutoCloseable {
         };
         trusted = TrustedSources.read(parameters);
         Duration timeBudget = parameters.duration("timeBudget", Duration.ofSeconds(20));
-        dns = DnsClient.create(parameters.dnsConfig());
+        dns = SharedDnsClients.acquire(parameters.dnsConfig());
         spf = new SpfEvaluator(dns, SpfOptions.defaults().withTimeLimit(timeBudget).withReceiver(authservId));
         authenticator = new MessageAuthenticator(spf,
             new DkimVerifier(dns, DkimOptions.defaults().withDnsTimeout(timeBudget)),
@@ -161,7 +157,7 @@ public final class SenderAuthentication implements AutoCloseable {
             return Optional.of(failed);
         }
         if (knownDkim == null) {
-            writeDkim(mail, outcome.dkim());
+            DkimVerify.writeAttributes(mail, outcome.dkim());
         }
         DmarcResult dmarc = outcome.dmarc();
         sink.accept(new DmarcEvaluationRecord(Instant.now(), IpLiteral.format(client.get()), outcome.spf(),
@@ -282,33 +278,6 @@ public final class SenderAuthentication implements AutoCloseable {
         set(mail, SpfCheck.HELO_RESULT, heloVerdict);
     }
 
-    private static void writeDkim(Mail mail, List<DkimResult> results) {
-        List<String> passDomains = new ArrayList<>();
-        List<Object> signatures = new ArrayList<>();
-        for (DkimResult result : results) {
-            if (result.verdict() == DkimVerdict.PASS && !result.unsignedContent() && !passDomains.contains(result.domain())) {
-                passDomains.add(result.domain());
-            }
-            Map<String, Object> signature = new LinkedHashMap<>();
-            signature.put("result", result.verdict().word());
-            signature.put("domain", result.domain());
-            signature.put("selector", result.selector());
-            signature.put("algorithm", result.algorithm());
-            signature.put("header_b", result.headerB());
-            signature.put("reason", result.reason());
-            signature.put("testing", result.testing());
-            signature.put("unsigned_content", result.unsignedContent());
-            signatures.add(signature);
-        }
-        String aggregate = results.isEmpty() ? "none"
-            : results.stream().anyMatch(r -> r.verdict() == DkimVerdict.PASS) ? "pass"
-            : SEVERITY.stream().filter(v -> results.stream().anyMatch(r -> r.verdict() == v)).findFirst()
-                .map(DkimVerdict::word).orElse("neutral");
-        set(mail, DKIM_RESULT, aggregate);
-        set(mail, DKIM_PASS_DOMAINS, String.join(",", passDomains));
-        set(mail, DKIM_SIGNATURES, JsonText.write(signatures));
-    }
-
     private static void writeDmarc(Mail mail, String result, String policy, String disposition, String domain,
                                    String headerFrom, String reason) {
         set(mail, DMARC_RESULT, result);
@@ -325,6 +294,6 @@ public final class SenderAuthentication implements AutoCloseable {
 
     @Override
     public void close() {
-        dns.close();
+        SharedDnsClients.release(dns);
     }
 }
