@@ -11,7 +11,8 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +26,6 @@ import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 
 /**
@@ -35,38 +35,38 @@ import org.xbill.DNS.TextParseException;
  * none is configured: no {@code Lookup} default resolver, cache or search path is used, because James
  * sets and uses those for itself. Each lookup goes through a {@link DnsBudget}.
  *
- * <p>Per query: UDP first (with EDNS(0) unless disabled), TCP again when the answer comes back truncated;
+ * <p>Per query ({@link DnsExchange}, on this client's own bounded thread pool rather than dnsjava's shared NIO
+ * selector): UDP first (with EDNS(0) unless disabled), TCP again when the answer comes back truncated;
  * a timeout or network error moves to the next server, up to {@code retries} more rounds over the list;
  * SERVFAIL or REFUSED moves to the next server not yet asked. No answer within the budget's time is a
  * temporary failure. Names are asked as absolute names: no search list applies.
  */
 public final class DnsClient implements AutoCloseable {
 
+    /** Concurrent exchanges in flight; more wait in line (within their own time budgets). */
+    private static final int MAX_THREADS = 64;
+
     private final DnsConfig config;
-    private final List<SimpleResolver> resolvers;
+    private final List<InetSocketAddress> servers;
     private final DnsCache cache;
     private final ExecutorService executor;
     private final AtomicInteger networkQueries = new AtomicInteger();
 
     private DnsClient(DnsConfig config, Clock clock) {
         this.config = config;
-        List<InetSocketAddress> servers = config.servers().isEmpty() ? systemServers() : config.servers();
-        List<SimpleResolver> list = new ArrayList<>();
-        for (InetSocketAddress server : servers) {
-            SimpleResolver resolver = new SimpleResolver(server);
-            resolver.setTimeout(config.queryTimeout());
-            // dnsjava sends EDNS by default; version -1 turns it off.
-            resolver.setEDNS(config.ednsPayloadSize() > 0 ? 0 : -1, config.ednsPayloadSize(), 0, List.of());
-            list.add(resolver);
-        }
-        this.resolvers = List.copyOf(list);
+        this.servers = List.copyOf(config.servers().isEmpty() ? systemServers() : config.servers());
         this.cache = new DnsCache(config.cacheSize(), config.maxCacheTtl(), clock);
         AtomicInteger threadCount = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "postino-dns-" + threadCount.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        // Each exchange blocks one thread until its answer or timeout: enough threads for a busy server's
+        // concurrent checks, bounded, idle ones let go.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), runnable -> {
+                Thread thread = new Thread(runnable, "postino-dns-" + threadCount.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+        pool.allowCoreThreadTimeOut(true);
+        this.executor = pool;
     }
 
     public static DnsClient create(DnsConfig config) {
@@ -81,7 +81,7 @@ public final class DnsClient implements AutoCloseable {
     private static List<InetSocketAddress> systemServers() {
         List<InetSocketAddress> servers = ResolverConfig.getCurrentConfig().servers();
         if (servers.isEmpty()) {
-            return List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), SimpleResolver.DEFAULT_PORT));
+            return List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 53));
         }
         return servers;
     }
@@ -92,7 +92,7 @@ public final class DnsClient implements AutoCloseable {
 
     /** The resolvers actually asked (the configured ones, or the system's). */
     public List<InetSocketAddress> servers() {
-        return resolvers.stream().map(SimpleResolver::getAddress).toList();
+        return servers;
     }
 
     /** How many queries went to the network so far (cache hits excluded); for tests and metrics. */
@@ -161,20 +161,27 @@ public final class DnsClient implements AutoCloseable {
             return CompletableFuture.failedFuture(new DnsFailure(String.join("; ", failures)));
         }
         Duration timeout = remaining.compareTo(config.queryTimeout()) < 0 ? remaining : config.queryTimeout();
-        SimpleResolver resolver = resolvers.get(serverIndex % resolvers.size());
+        InetSocketAddress server = servers.get(serverIndex % servers.size());
         networkQueries.incrementAndGet();
-        return resolver.sendAsync(Message.newQuery(question), executor)
-            .toCompletableFuture()
-            .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return DnsExchange.exchange(server, Message.newQuery(question), config.ednsPayloadSize(), deadline);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }, executor)
+            // a safety net: the exchange itself ends at the deadline
+            .orTimeout(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS)
             .handle((response, error) -> {
                 String problem = null;
                 boolean tryOthersOnly = false;
                 if (error != null) {
-                    problem = describe(error, question) + " from " + address(resolver);
+                    problem = describe(error, question) + " from " + address(server);
                 } else {
                     int rcode = response.getRcode();
                     if (rcode == Rcode.SERVFAIL || rcode == Rcode.REFUSED || (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN)) {
-                        problem = Rcode.string(rcode) + " from " + address(resolver);
+                        problem = Rcode.string(rcode) + " from " + address(server);
                         tryOthersOnly = true;
                     }
                 }
@@ -183,7 +190,7 @@ public final class DnsClient implements AutoCloseable {
                 }
                 failures.add(problem);
                 int nextAttempt = attempt + 1;
-                int maxAttempts = tryOthersOnly ? resolvers.size() : resolvers.size() * (config.retries() + 1);
+                int maxAttempts = tryOthersOnly ? servers.size() : servers.size() * (config.retries() + 1);
                 if (nextAttempt >= maxAttempts) {
                     return CompletableFuture.<Message>failedFuture(new DnsFailure(String.join("; ", failures)));
                 }
@@ -240,8 +247,7 @@ public final class DnsClient implements AutoCloseable {
         return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
     }
 
-    private static String address(SimpleResolver resolver) {
-        InetSocketAddress address = resolver.getAddress();
+    private static String address(InetSocketAddress address) {
         return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 

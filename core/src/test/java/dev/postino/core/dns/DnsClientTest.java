@@ -165,6 +165,27 @@ class DnsClientTest {
     }
 
     @Test
+    void concurrentLookupsAreAllAnsweredPromptly() {
+        for (int i = 0; i < 40; i++) {
+            server.add("host" + i + ".burst.test. 300 IN A 192.0.2." + (i + 1));
+        }
+        DnsBudget budget = DnsBudget.of(100, Duration.ofSeconds(10));
+
+        long start = System.nanoTime();
+        List<java.util.concurrent.CompletableFuture<DnsResult<InetAddress>>> lookups = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            lookups.add(client.a("host" + i + ".burst.test", budget));
+        }
+        List<DnsResult<InetAddress>> results = lookups.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(results).allMatch(DnsResult::hasRecords);
+        assertThat(server.udpQueries()).as("no query lost and retried").isEqualTo(40);
+        // a generous bound for a loaded machine; the stall this guards against was a second per query
+        assertThat(elapsed).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
     void truncatedUdpAnswerIsRetriedOverTcp() {
         server.add("small.test. 300 IN A 192.0.2.9");
         server.inject("small.test", "A", TestDnsServer.Fault.TRUNCATE);
