@@ -32,7 +32,9 @@ import dev.postino.core.json.JsonText;
  * Verifies every DKIM-Signature of the mail (RFC 6376, ed25519-sha256 per RFC 8463, RFC 8301's rules) on the
  * message as received, streamed (never held twice), and leaves the verdicts on the mail for the DMARC step
  * and for matchers such as {@code HasDkimPass} and {@code DkimResultIs}. It never rejects or drops mail.
- * Put it before any mailet that changes the message, so that it sees the bytes that were signed.
+ * Put it before any mailet that changes the message, so that it sees the bytes that were signed. A mail that
+ * already carries {@code postino.dkim.signatures} (left by the SMTP-time {@code DmarcRejectHook}) is not
+ * verified again.
  *
  * <p>Attributes written (String values):
  * <ul>
@@ -115,6 +117,9 @@ public class DkimVerify extends GenericMailet {
 
     @Override
     public void service(Mail mail) {
+        if (mail.getAttribute(SIGNATURES).isPresent()) {
+            return; // an earlier step (the SMTP-time DmarcRejectHook) already verified this mail
+        }
         List<DkimResult> results;
         try (InputStream message = new MimeMessageInputStream(mail.getMessage())) {
             results = verifier.verify(message);

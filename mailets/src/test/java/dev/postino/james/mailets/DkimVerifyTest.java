@@ -105,6 +105,19 @@ class DkimVerifyTest {
     }
 
     @Test
+    void verdictsAnEarlierStepLeftAreKept() throws Exception {
+        init();
+        Mail mail = mail(signed);
+        mail.setAttribute(new org.apache.mailet.Attribute(AttributeName.of("postino.dkim.signatures"),
+            org.apache.mailet.AttributeValue.of("[]")));
+
+        mailet.service(mail);
+
+        assertThat(mail.getAttribute(AttributeName.of("postino.dkim.result"))).isEmpty();
+        assertThat(dns.udpQueries()).isZero();
+    }
+
+    @Test
     void noSignatureIsNone() throws Exception {
         init();
         Mail mail = mail("From: a@example.test\r\nSubject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
