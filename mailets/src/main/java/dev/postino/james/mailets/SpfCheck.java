@@ -28,8 +28,9 @@ import dev.postino.core.spf.SpfResult;
  * Checks SPF (RFC 7208) for the SMTP client's address, the MAIL FROM identity (with a null reverse-path:
  * {@code postmaster@} the HELO name) and the HELO identity, concurrently, and leaves the verdicts on the
  * mail for matchers such as {@code SpfResultIs}. It never rejects, drops or bounces: routing is the
- * matchers' job, and a bounce to a forged sender would be backscatter. A mail that already carries
- * {@code postino.spf.result} (left by the SMTP-time {@code DmarcRejectHook}) is not checked again.
+ * matchers' job, and a bounce to a forged sender would be backscatter. It checks a mail again even when the
+ * SMTP-time {@code DmarcRejectHook} already did (from the warm shared DNS cache), because only it writes the
+ * {@code Received-SPF} field.
  *
  * <p>Attributes written (String values):
  * <ul>
@@ -88,9 +89,6 @@ public class SpfCheck extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        if (mail.getAttribute(RESULT).isPresent()) {
-            return; // an earlier step (the SMTP-time DmarcRejectHook) already checked this mail
-        }
         Optional<String> skip = trusted.skipReason(mail);
         Optional<InetAddress> client = IpLiteral.tryParse(mail.getRemoteAddr());
         if (skip.isPresent() || client.isEmpty()) {

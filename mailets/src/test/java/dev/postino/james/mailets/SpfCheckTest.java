@@ -124,19 +124,6 @@ class SpfCheckTest {
     }
 
     @Test
-    void aVerdictAnEarlierStepLeftIsKept() throws Exception {
-        init();
-        Mail mail = mail("198.51.100.7", "bob@pass.test", "mx.pass.test");
-        mail.setAttribute(new Attribute(AttributeName.of("postino.spf.result"), AttributeValue.of("pass")));
-
-        mailet.service(mail);
-
-        assertThat(attribute(mail, "postino.spf.result")).isEqualTo("pass");
-        assertThat(dns.udpQueries()).isZero();
-        assertThat(mail.getMessage().getHeader("Received-SPF")).isNull();
-    }
-
-    @Test
     void loopbackIsTrustedByDefault() throws Exception {
         init();
         Mail mail = mail("127.0.0.1", "bob@pass.test", "localhost");
