@@ -13,9 +13,9 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.dsn.DeliveryAction;
 import dev.postino.core.dsn.DeliveryOutcome;
-import dev.postino.core.dsn.DeliveryStatusCode;
 import dev.postino.core.dsn.Notification;
 import dev.postino.core.dsn.NotificationComposer;
 import dev.postino.core.dsn.NotificationLanguage;
@@ -72,7 +72,7 @@ final class NdrCommand implements Command {
         if (action == DeliveryAction.EXPANDED) {
             throw new UsageException("--action: expected failed, delayed, delivered or relayed");
         }
-        DeliveryStatusCode status = parse("status", arguments.required("status"), DeliveryStatusCode::parse);
+        EnhancedStatusCode status = parse("status", arguments.required("status"), EnhancedStatusCode::parse);
         checkFits(action, status);
         ReturnContent ret = arguments.value("ret") == null ? null : parse("ret", arguments.value("ret"), ReturnContent::fromWord);
         String reportingMta = arguments.value("reporting-mta") == null ? localHostName() : arguments.value("reporting-mta");
@@ -116,7 +116,7 @@ final class NdrCommand implements Command {
     }
 
     /** RFC 3464's actions need status classes that match: a failure after transient errors keeps its 4.x.x. */
-    private static void checkFits(DeliveryAction action, DeliveryStatusCode status) throws UsageException {
+    private static void checkFits(DeliveryAction action, EnhancedStatusCode status) throws UsageException {
         boolean fits = switch (action) {
             case FAILED -> status.isFailure();
             case DELAYED -> status.statusClass() == 4;

@@ -9,7 +9,6 @@ import java.util.Objects;
 
 import dev.postino.core.dsn.DeliveryAction;
 import dev.postino.core.dsn.DeliveryOutcome;
-import dev.postino.core.dsn.DeliveryStatusCode;
 import dev.postino.core.smtp.EnhancedStatusCode;
 
 /**
@@ -71,7 +70,7 @@ public record RecipientNotice(Action action, EnhancedStatusCode status, Instant 
             : host.contains(" [") ? host.substring(0, host.indexOf(" [")) : host; // the name, without "[address]"
         return new DeliveryOutcome(recipient(), originalRecipient,
             DeliveryAction.fromWord(action.label()),
-            DeliveryStatusCode.parse(status.toString()),
+            status,
             remoteMta, answered ? lastOutcome.diagnostic() : null, lastOutcome.attemptedAt(), willRetryUntil);
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.json.JsonText;
 
 /**
@@ -26,7 +27,7 @@ import dev.postino.core.json.JsonText;
  * @param willRetryUntil    for {@code delayed}: when retrying stops; else null
  */
 public record DeliveryOutcome(String finalRecipient, String originalRecipient, DeliveryAction action,
-                              DeliveryStatusCode status, String remoteMta, String remoteReply,
+                              EnhancedStatusCode status, String remoteMta, String remoteReply,
                               Instant lastAttempt, Instant willRetryUntil) {
 
     /** The mail attribute that carries the outcomes, a String holding {@link #toJson(List)}'s JSON. */
@@ -42,7 +43,7 @@ public record DeliveryOutcome(String finalRecipient, String originalRecipient, D
     }
 
     /** A failure of {@code recipient} with {@code status} and nothing else known. */
-    public static DeliveryOutcome failed(String recipient, DeliveryStatusCode status) {
+    public static DeliveryOutcome failed(String recipient, EnhancedStatusCode status) {
         return new DeliveryOutcome(recipient, null, DeliveryAction.FAILED, status, null, null, null, null);
     }
 
@@ -97,7 +98,7 @@ public record DeliveryOutcome(String finalRecipient, String originalRecipient, D
                 String status = text(object, "status");
                 outcomes.add(new DeliveryOutcome(text(object, "recipient"), text(object, "original_recipient"),
                     DeliveryAction.fromWord(text(object, "action")),
-                    status == null ? null : DeliveryStatusCode.parse(status),
+                    status == null ? null : EnhancedStatusCode.parse(status),
                     text(object, "remote_mta"), text(object, "reply"),
                     instant(object, "last_attempt"), instant(object, "retry_until")));
             } catch (IllegalArgumentException e) {

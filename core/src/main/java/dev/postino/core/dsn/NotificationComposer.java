@@ -1,5 +1,7 @@
 package dev.postino.core.dsn;
 
+import dev.postino.core.smtp.EnhancedStatusCode;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -156,16 +158,16 @@ public final class NotificationComposer {
      * action. A reply with only a basic code maps to a bare {@code X.0.0}: the configured default of the same
      * class (e.g. 5.1.1 where only unknown users end up) says more, so it wins then.
      */
-    DeliveryStatusCode statusOf(DeliveryOutcome outcome) {
+    EnhancedStatusCode statusOf(DeliveryOutcome outcome) {
         if (outcome.status() != null) {
             return outcome.status();
         }
-        DeliveryStatusCode fallback = switch (outcome.action()) {
+        EnhancedStatusCode fallback = switch (outcome.action()) {
             case FAILED -> settings.defaultFailure();
             case DELAYED -> settings.defaultDelay();
-            default -> new DeliveryStatusCode(2, 0, 0);
+            default -> new EnhancedStatusCode(2, 0, 0);
         };
-        return DeliveryStatusCode.fromReply(outcome.remoteReply())
+        return EnhancedStatusCode.fromReply(outcome.remoteReply())
             .filter(code -> code.subject() != 0 || code.detail() != 0 || code.statusClass() != fallback.statusClass())
             .orElse(fallback);
     }
@@ -293,7 +295,7 @@ public final class NotificationComposer {
      * transient errors (the retry period ran out) is "given up after repeated attempts", not the last error's
      * "nothing to do".
      */
-    static String causeKey(DeliveryAction action, DeliveryStatusCode status) {
+    static String causeKey(DeliveryAction action, EnhancedStatusCode status) {
         if (!status.isFailure() || action == DeliveryAction.DELIVERED || action == DeliveryAction.RELAYED
             || action == DeliveryAction.EXPANDED) {
             return switch (action) {
@@ -425,6 +427,6 @@ public final class NotificationComposer {
         out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private record Resolved(DeliveryOutcome outcome, DeliveryStatusCode status) {
+    private record Resolved(DeliveryOutcome outcome, EnhancedStatusCode status) {
     }
 }

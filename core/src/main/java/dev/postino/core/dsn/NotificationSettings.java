@@ -1,5 +1,7 @@
 package dev.postino.core.dsn;
 
+import dev.postino.core.smtp.EnhancedStatusCode;
+
 /**
  * How notifications are composed.
  *
@@ -11,7 +13,7 @@ package dev.postino.core.dsn;
  * @param defaultDelay     the same for a delayed recipient
  */
 public record NotificationSettings(String reportingMta, long maxReturnedSize, ReturnContent defaultReturn,
-                                   DeliveryStatusCode defaultFailure, DeliveryStatusCode defaultDelay) {
+                                   EnhancedStatusCode defaultFailure, EnhancedStatusCode defaultDelay) {
 
     /** 256 KiB: returns ordinary mail whole while keeping large attachments from bouncing back in full. */
     public static final long DEFAULT_MAX_RETURNED_SIZE = 256 * 1024;
@@ -31,7 +33,7 @@ public record NotificationSettings(String reportingMta, long maxReturnedSize, Re
     /** The defaults: 256 KiB returned whole, FULL when no RET was given, 5.0.0 and 4.0.0 as default statuses. */
     public static NotificationSettings defaults(String reportingMta) {
         return new NotificationSettings(reportingMta, DEFAULT_MAX_RETURNED_SIZE, ReturnContent.FULL,
-            new DeliveryStatusCode(5, 0, 0), new DeliveryStatusCode(4, 0, 0));
+            new EnhancedStatusCode(5, 0, 0), new EnhancedStatusCode(4, 0, 0));
     }
 
     public NotificationSettings withMaxReturnedSize(long size) {
@@ -42,7 +44,7 @@ public record NotificationSettings(String reportingMta, long maxReturnedSize, Re
         return new NotificationSettings(reportingMta, maxReturnedSize, ret, defaultFailure, defaultDelay);
     }
 
-    public NotificationSettings withDefaultFailure(DeliveryStatusCode status) {
+    public NotificationSettings withDefaultFailure(EnhancedStatusCode status) {
         return new NotificationSettings(reportingMta, maxReturnedSize, defaultReturn, status, defaultDelay);
     }
 }

@@ -1,5 +1,7 @@
 package dev.postino.core.dsn;
 
+import dev.postino.core.smtp.EnhancedStatusCode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DeliveryOutcomeTest {
 
     private static final DeliveryOutcome FULL = new DeliveryOutcome("bob@example.com", "rfc822;Bob@Example.com",
-        DeliveryAction.DELAYED, DeliveryStatusCode.parse("4.2.2"), "mx.example.com",
+        DeliveryAction.DELAYED, EnhancedStatusCode.parse("4.2.2"), "mx.example.com",
         "452 4.2.2 \"full\"\r\n452 4.2.2 \\ try later\u0001", Instant.parse("2026-11-22T10:00:00Z"),
         Instant.parse("2026-11-27T10:00:00Z"));
 

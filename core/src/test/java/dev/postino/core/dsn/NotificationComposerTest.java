@@ -1,5 +1,7 @@
 package dev.postino.core.dsn;
 
+import dev.postino.core.smtp.EnhancedStatusCode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -196,7 +198,7 @@ class NotificationComposerTest {
     })
     void eachStatusHasItsOwnTextInEachLanguage(String action, String status, String italian, String english) throws Exception {
         DeliveryOutcome outcome = new DeliveryOutcome("bob@remote.example", null, DeliveryAction.fromWord(action),
-            DeliveryStatusCode.parse(status), null, null, null, null);
+            EnhancedStatusCode.parse(status), null, null, null, null);
 
         String it = text(parse(compose(ORIGINAL, envelope(), List.of(outcome), "it")));
         String en = text(parse(compose(ORIGINAL, envelope(), List.of(outcome), "en")));
@@ -217,7 +219,7 @@ class NotificationComposerTest {
     void theOtherShippedLanguages(String language, String subject, String headline, String until) throws Exception {
         DeliveryOutcome failed = failed("bob@remote.example", "550 5.1.1 no");
         DeliveryOutcome delayed = new DeliveryOutcome("ann@remote.example", null, DeliveryAction.DELAYED,
-            DeliveryStatusCode.parse("4.2.2"), null, null, null, Instant.parse("2026-12-08T13:00:00Z"));
+            EnhancedStatusCode.parse("4.2.2"), null, null, null, Instant.parse("2026-12-08T13:00:00Z"));
 
         MimeMessage message = parse(compose(ORIGINAL, envelope(), List.of(failed, delayed), language));
 
@@ -229,7 +231,7 @@ class NotificationComposerTest {
     @Test
     void frenchWritesTheFirstDayOfAMonthAsAnOrdinalAndSizesInOctets() throws Exception {
         DeliveryOutcome delayed = new DeliveryOutcome("bob@remote.example", null, DeliveryAction.DELAYED,
-            DeliveryStatusCode.parse("4.2.2"), null, null, null, Instant.parse("2026-12-01T08:05:00Z"));
+            EnhancedStatusCode.parse("4.2.2"), null, null, null, Instant.parse("2026-12-01T08:05:00Z"));
         settings = settings.withMaxReturnedSize(100);
 
         String french = text(parse(compose(ORIGINAL, envelope(), List.of(delayed), "fr")));
@@ -245,7 +247,7 @@ class NotificationComposerTest {
     @Test
     void saysWhetherAndUntilWhenItIsRetried() throws Exception {
         DeliveryOutcome delayed = new DeliveryOutcome("bob@remote.example", null, DeliveryAction.DELAYED,
-            DeliveryStatusCode.parse("4.2.2"), null, null, null, Instant.parse("2026-12-08T13:00:00Z"));
+            EnhancedStatusCode.parse("4.2.2"), null, null, null, Instant.parse("2026-12-08T13:00:00Z"));
 
         assertThat(text(parse(compose(ORIGINAL, envelope(), List.of(delayed), "it"))))
             .contains("La consegna verrà ritentata fino al giorno 8 dicembre 2026, ore 14:00 (UTC+01:00).");
@@ -372,9 +374,9 @@ class NotificationComposerTest {
 
     @Test
     void statusComesFromTheOutcomeThenTheReplyThenTheConfiguredDefault() throws Exception {
-        settings = settings.withDefaultFailure(DeliveryStatusCode.parse("5.4.0"));
+        settings = settings.withDefaultFailure(EnhancedStatusCode.parse("5.4.0"));
         List<DeliveryOutcome> outcomes = List.of(
-            new DeliveryOutcome("a@remote.example", null, DeliveryAction.FAILED, DeliveryStatusCode.parse("5.2.3"), null, "550 5.1.1 x", null, null),
+            new DeliveryOutcome("a@remote.example", null, DeliveryAction.FAILED, EnhancedStatusCode.parse("5.2.3"), null, "550 5.1.1 x", null, null),
             failed("b@remote.example", "550-5.7.26 Unauthenticated\r\n550 5.7.26 see https://support.example"),
             failed("c@remote.example", "553 mailbox name not allowed"),
             failed("d@remote.example", "Connection refused"),

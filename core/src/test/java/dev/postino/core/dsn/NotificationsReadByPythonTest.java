@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.json.JsonText;
 
 /**
@@ -44,7 +45,7 @@ class NotificationsReadByPythonTest {
             "mx.remote.example", "550 5.1.1 no such user <script>", NOW, null);
         DeliveryOutcome ann = new DeliveryOutcome("ann@remote.example", null, DeliveryAction.DELAYED, null,
             null, "452 4.2.2 mailbox full", NOW, NOW.plusSeconds(86400));
-        DeliveryOutcome zoe = DeliveryOutcome.failed("zoë@remote.example", DeliveryStatusCode.parse("5.2.2"));
+        DeliveryOutcome zoe = DeliveryOutcome.failed("zoë@remote.example", EnhancedStatusCode.parse("5.2.2"));
         List<Notification> notifications = List.of(
             composer.compose(plain, OriginalEnvelope.of("a@example.it", NOW), List.of(bob, ann), List.of("it")),
             composer.compose(plain, new OriginalEnvelope("a@example.it", "E1", ReturnContent.HDRS, NOW, false), List.of(ann), List.of("en", "it")),

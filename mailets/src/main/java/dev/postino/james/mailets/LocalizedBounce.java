@@ -31,9 +31,9 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.dsn.DeliveryAction;
 import dev.postino.core.dsn.DeliveryOutcome;
-import dev.postino.core.dsn.DeliveryStatusCode;
 import dev.postino.core.dsn.Notification;
 import dev.postino.core.dsn.NotificationComposer;
 import dev.postino.core.dsn.NotificationLanguage;
@@ -104,7 +104,7 @@ public class LocalizedBounce extends GenericMailet {
         "templates", "maxReturnedSize", "defaultReturn", "defaultStatus", "notifyDelays", "backscatterGuard",
         "backscatterAttributes", "unsentProcessor", "passThrough");
     /** A failure after retrying only against transient errors: "delivery time expired" (RFC 3463). */
-    private static final DeliveryStatusCode GAVE_UP = new DeliveryStatusCode(4, 4, 7);
+    private static final EnhancedStatusCode GAVE_UP = new EnhancedStatusCode(4, 4, 7);
 
     private NotificationSettings settings;
     private NotificationTexts texts;
@@ -138,7 +138,7 @@ public class LocalizedBounce extends GenericMailet {
         }
         String status = parameters.string("defaultStatus", "5.0.0");
         try {
-            settings = settings.withDefaultFailure(DeliveryStatusCode.parse(status));
+            settings = settings.withDefaultFailure(EnhancedStatusCode.parse(status));
         } catch (IllegalArgumentException e) {
             throw parameters.invalid("defaultStatus", status, "a 5.x.x enhanced status code such as 5.1.1");
         }
@@ -297,7 +297,7 @@ public class LocalizedBounce extends GenericMailet {
             reply = code.get() + " " + reply.trim();
         }
         // The composer reads the status from the reply; only a transient failure without any code needs one here.
-        DeliveryStatusCode status = permanent || DeliveryStatusCode.fromReply(reply).isPresent() ? null : GAVE_UP;
+        EnhancedStatusCode status = permanent || EnhancedStatusCode.fromReply(reply).isPresent() ? null : GAVE_UP;
         return new DeliveryOutcome(recipient.asString(), null, DeliveryAction.FAILED, status, null,
             reply == null || reply.isBlank() ? null : reply.trim(), mail.getLastUpdated() == null ? null : mail.getLastUpdated().toInstant(), null);
     }

@@ -28,9 +28,9 @@ import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.Test;
 
+import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.dsn.DeliveryAction;
 import dev.postino.core.dsn.DeliveryOutcome;
-import dev.postino.core.dsn.DeliveryStatusCode;
 
 class LocalizedBounceTest {
 
@@ -82,7 +82,7 @@ class LocalizedBounceTest {
     void readsOurOutcomesAndSendsWithTheNullSender() throws Exception {
         init("reportingMta", "mx.postino.test");
         String outcomes = DeliveryOutcome.toJson(List.of(new DeliveryOutcome("bob@remote.example", null, DeliveryAction.FAILED,
-            DeliveryStatusCode.parse("5.1.1"), "mx.remote.example", "550 5.1.1 no such user", Instant.parse("2026-11-22T09:05:00Z"), null)));
+            EnhancedStatusCode.parse("5.1.1"), "mx.remote.example", "550 5.1.1 no such user", Instant.parse("2026-11-22T09:05:00Z"), null)));
         Mail mail = mail("mario@example.it", ORIGINAL, "bob@remote.example")
             .attribute(new Attribute(LocalizedBounce.OUTCOMES, AttributeValue.of(outcomes))).build();
 
@@ -158,8 +158,8 @@ class LocalizedBounceTest {
     void delaysAndSuccessesAreReportedOnlyWhenAskedFor() throws Exception {
         Instant until = Instant.parse("2026-11-27T09:00:00Z");
         String outcomes = DeliveryOutcome.toJson(List.of(
-            new DeliveryOutcome("ann@remote.example", null, DeliveryAction.DELAYED, DeliveryStatusCode.parse("4.2.2"), null, null, null, until),
-            new DeliveryOutcome("bob@remote.example", null, DeliveryAction.DELAYED, DeliveryStatusCode.parse("4.4.1"), null, null, null, until),
+            new DeliveryOutcome("ann@remote.example", null, DeliveryAction.DELAYED, EnhancedStatusCode.parse("4.2.2"), null, null, null, until),
+            new DeliveryOutcome("bob@remote.example", null, DeliveryAction.DELAYED, EnhancedStatusCode.parse("4.4.1"), null, null, null, until),
             new DeliveryOutcome("cid@remote.example", null, DeliveryAction.DELIVERED, null, "mx.remote.example", "250 2.0.0 ok", null, null),
             new DeliveryOutcome("dan@remote.example", null, DeliveryAction.DELIVERED, null, null, null, null, null)));
         init("defaultLanguage", "en");

@@ -1,4 +1,4 @@
-package dev.postino.core.dsn;
+package dev.postino.core.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class DeliveryStatusCodeTest {
+class StatusFromReplyTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -24,22 +24,22 @@ class DeliveryStatusCodeTest {
         "250 2.0.0 OK queued | 2.0.0",
     })
     void mapsRepliesToEnhancedCodes(String reply, String expected) {
-        assertThat(DeliveryStatusCode.fromReply(reply)).map(DeliveryStatusCode::toString).contains(expected);
+        assertThat(EnhancedStatusCode.fromReply(reply)).map(EnhancedStatusCode::toString).contains(expected);
     }
 
     @Test
     void textThatIsNoReplyGivesNothing() {
-        assertThat(DeliveryStatusCode.fromReply("Connection refused")).isEmpty();
-        assertThat(DeliveryStatusCode.fromReply(null)).isEmpty();
-        assertThat(DeliveryStatusCode.fromReply("")).isEmpty();
+        assertThat(EnhancedStatusCode.fromReply("Connection refused")).isEmpty();
+        assertThat(EnhancedStatusCode.fromReply(null)).isEmpty();
+        assertThat(EnhancedStatusCode.fromReply("")).isEmpty();
     }
 
     @Test
     void parsesOnlyValidCodes() {
-        assertThat(DeliveryStatusCode.parse(" 5.7.26 ")).isEqualTo(new DeliveryStatusCode(5, 7, 26));
-        assertThatThrownBy(() -> DeliveryStatusCode.parse("3.1.1")).isInstanceOf(IllegalArgumentException.class)
+        assertThat(EnhancedStatusCode.parse(" 5.7.26 ")).isEqualTo(new EnhancedStatusCode(5, 7, 26));
+        assertThatThrownBy(() -> EnhancedStatusCode.parse("3.1.1")).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("'3.1.1' is not an enhanced status code");
-        assertThatThrownBy(() -> DeliveryStatusCode.parse("5.1")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> DeliveryStatusCode.parse("5.1.1000")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EnhancedStatusCode.parse("5.1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EnhancedStatusCode.parse("5.1.1000")).isInstanceOf(IllegalArgumentException.class);
     }
 }
