@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.postino.core.net.LocalHostName;
 import dev.postino.core.authresults.AuthenticationResultsField;
 import dev.postino.core.authresults.MessageAuthenticator;
 import dev.postino.core.dkim.DkimOptions;
@@ -52,7 +53,7 @@ final class AuthCommand implements Command {
         }
         String mailFrom = arguments.required("mail-from");
         String helo = arguments.required("helo");
-        String authservId = arguments.value("authserv-id") == null ? localHostName() : arguments.value("authserv-id");
+        String authservId = arguments.value("authserv-id") == null ? LocalHostName.get() : arguments.value("authserv-id");
         DmarcOptions.Mode mode = switch (arguments.value("dmarc-mode") == null ? "rfc9989" : arguments.value("dmarc-mode")) {
             case "rfc9989" -> DmarcOptions.Mode.RFC9989;
             case "rfc7489" -> DmarcOptions.Mode.RFC7489;
@@ -97,13 +98,6 @@ final class AuthCommand implements Command {
         return json;
     }
 
-    private static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
-    }
 
     static Set<String> valuedOptions() {
         return Set.of("ip", "mail-from", "helo", "authserv-id", "dmarc-mode", "dns");

@@ -1,7 +1,5 @@
 package dev.postino.cli;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,6 +11,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.postino.core.net.LocalHostName;
 import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.dsn.DeliveryAction;
 import dev.postino.core.dsn.DeliveryOutcome;
@@ -75,7 +74,7 @@ final class NdrCommand implements Command {
         EnhancedStatusCode status = parse("status", arguments.required("status"), EnhancedStatusCode::parse);
         checkFits(action, status);
         ReturnContent ret = arguments.value("ret") == null ? null : parse("ret", arguments.value("ret"), ReturnContent::fromWord);
-        String reportingMta = arguments.value("reporting-mta") == null ? localHostName() : arguments.value("reporting-mta");
+        String reportingMta = arguments.value("reporting-mta") == null ? LocalHostName.get() : arguments.value("reporting-mta");
         NotificationSettings settings = parse("reporting-mta", reportingMta, NotificationSettings::defaults);
         String templates = arguments.value("templates");
         NotificationTexts texts = parse("templates", templates, t -> NotificationTexts.load(t == null ? null : Path.of(t)));
@@ -149,14 +148,6 @@ final class NdrCommand implements Command {
         return m.find() ? m.group(1) : null;
     }
 
-    private static String localHostName() {
-        try {
-            String name = InetAddress.getLocalHost().getHostName();
-            return name.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?") ? name : "localhost";
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
-    }
 
     private static <T> T parse(String option, String text, Function<String, T> parser) throws UsageException {
         try {

@@ -1,7 +1,5 @@
 package dev.postino.james.mailets;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -156,15 +154,6 @@ public final class MailetParameters {
         return dns.withQueryTimeout(duration("dnsQueryTimeout", DnsConfig.DEFAULT_QUERY_TIMEOUT))
             .withRetries(integer("dnsRetries", DnsConfig.DEFAULT_RETRIES, 0, 10))
             .withCacheSize(integer("dnsCacheSize", DnsConfig.DEFAULT_CACHE_SIZE, 0, 10_000_000));
-    }
-
-    /** This host's name as the system knows it, the default of parameters naming this host (SPF receiver, HELO name). */
-    public static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 
     /** The one-line refusal for a parameter whose value does not parse: {@code ... is not valid: expected X}. */

@@ -46,6 +46,7 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.postino.core.net.LocalHostName;
 import dev.postino.core.dsn.DeliveryOutcome;
 import dev.postino.core.delivery.DeliveryOptions;
 import dev.postino.core.delivery.AttemptOutcome;
@@ -277,7 +278,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
                 throw parameters.rejected("requireTls", domain, e.getMessage());
             }
         }
-        DeliveryOptions options = DeliveryOptions.defaults(parameters.string("heloName", MailetParameters.localHostName()))
+        DeliveryOptions options = DeliveryOptions.defaults(parameters.string("heloName", LocalHostName.get()))
             .withPort(parameters.integer("port", 25, 1, 65535))
             .withTimeouts(timeouts)
             .withRequireTls(requireTls)

@@ -28,6 +28,7 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.postino.core.net.LocalHostName;
 import dev.postino.core.authresults.AuthenticationResultsField;
 import dev.postino.core.authresults.MessageAuthenticator;
 import dev.postino.core.dkim.DkimOptions;
@@ -84,7 +85,7 @@ public final class SenderAuthentication implements AutoCloseable {
 
     /** Reads the parameters {@link #PARAMETERS} names (plus the dns* ones) and starts a DNS client. */
     public SenderAuthentication(MailetParameters parameters) throws MessagingException {
-        authservId = parameters.string("authservId", MailetParameters.localHostName());
+        authservId = parameters.string("authservId", LocalHostName.get());
         if (authservId.isBlank()) {
             throw parameters.invalid("authservId", authservId, "a host name");
         }

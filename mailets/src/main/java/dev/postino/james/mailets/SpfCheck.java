@@ -16,6 +16,7 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.postino.core.net.LocalHostName;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.SharedDnsClients;
 import dev.postino.core.net.IpLiteral;
@@ -80,7 +81,7 @@ public class SpfCheck extends GenericMailet {
         MailetParameters parameters = MailetParameters.read(getMailetConfig(),
             MailetParameters.withDns("addHeader", "receiver", TrustedSources.PARAMETER, "timeBudget"));
         addHeader = parameters.bool("addHeader", true);
-        receiver = parameters.string("receiver", MailetParameters.localHostName());
+        receiver = parameters.string("receiver", LocalHostName.get());
         trusted = TrustedSources.read(parameters);
         Duration timeBudget = parameters.duration("timeBudget", Duration.ofSeconds(20));
         dns = SharedDnsClients.acquire(parameters.dnsConfig());
