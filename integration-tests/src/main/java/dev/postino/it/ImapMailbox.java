@@ -47,16 +47,21 @@ public final class ImapMailbox {
      * {@code timeout}) and returns it as text.
      */
     public String awaitSubject(String subject, Duration timeout) throws Exception {
+        return awaitContaining("Subject: " + subject + "\r\n", timeout);
+    }
+
+    /** Waits until a message containing {@code text} arrives (bounded by {@code timeout}) and returns it as text. */
+    public String awaitContaining(String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             for (byte[] raw : fetchWithin(deadline)) {
-                String text = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
-                if (text.contains("Subject: " + subject + "\r\n")) {
-                    return text;
+                String message = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+                if (message.contains(text)) {
+                    return message;
                 }
             }
             if (System.nanoTime() >= deadline) {
-                throw new AssertionError("no message with subject '" + subject + "' in the INBOX of " + user
+                throw new AssertionError("no message with '" + text.strip() + "' in the INBOX of " + user
                     + " after " + timeout.toMillis() + " ms");
             }
             Thread.sleep(100);

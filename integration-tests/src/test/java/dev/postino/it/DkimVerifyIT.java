@@ -67,17 +67,7 @@ class DkimVerifyIT {
         try (SmtpSession smtp = SmtpSession.connect("127.0.0.1", james.smtpPort())) {
             smtp.send("mail.football.example.com", "joe@football.example.com", List.of("jdoe@football.example.com"), message);
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (byte[] raw : inbox.fetchAll()) {
-                String text = new String(raw, StandardCharsets.UTF_8);
-                if (text.contains(marker)) {
-                    return text;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no message with '" + marker + "' delivered");
+        return inbox.awaitContaining(marker, Duration.ofSeconds(60));
     }
 
     @Test
