@@ -24,9 +24,10 @@ import java.util.regex.Pattern;
  * Composes delivery status notifications (RFC 3464) from the original message, its envelope and what
  * happened to each recipient: a {@code multipart/report} with a human part ({@code multipart/alternative},
  * text and HTML, in the chosen languages), the {@code message/delivery-status} part, and the original or its
- * header as RET (RFC 3461) and the size limit allow. When the original used SMTPUTF8, has UTF-8 in its header
- * or a non-ASCII address is reported, the RFC 6533 types are used instead ({@code message/global-delivery-status},
- * {@code message/global}, {@code message/global-headers}).
+ * header as RET (RFC 3461) and the size limit allow. RFC 6533's types are used only where needed: the status part
+ * (and the report type) is {@code global-delivery-status} only when a reported address is not ASCII, since the bounce
+ * parsers of list managers read {@code message/delivery-status} alone; the returned original is {@code message/global}
+ * (or {@code message/global-headers}) when it used SMTPUTF8 or has UTF-8 in its header.
  *
  * <p>Nothing that comes from the sender or a remote server can leave the place it is put in: values are
  * flattened to one line in header and status fields, encoded per RFC 2047 in headers, HTML-escaped in the
@@ -88,9 +89,11 @@ public final class NotificationComposer {
             resolved.add(new Resolved(outcome, statusOf(outcome)));
         }
         String sender = HeaderText.flatten(envelope.reversePath(), 512).replaceAll("[<>\\s]", "");
-        boolean global = envelope.smtpUtf8() || message.hasEightBitHeader() || !HeaderText.isAscii(sender)
-            || outcomes.stream().anyMatch(o -> !HeaderText.isAscii(o.finalRecipient())
-                || o.originalRecipient() != null && !HeaderText.isAscii(o.originalRecipient()));
+        // RFC 6533 types only where they are needed: the status part is global only when a status field cannot be
+        // ASCII, so the bounce parsers of list managers (which know message/delivery-status alone) still read it.
+        boolean globalStatus = outcomes.stream().anyMatch(o -> !HeaderText.isAscii(o.finalRecipient())
+            || o.originalRecipient() != null && !HeaderText.isAscii(o.originalRecipient()));
+        boolean globalOriginal = globalStatus || envelope.smtpUtf8() || message.hasEightBitHeader() || !HeaderText.isAscii(sender);
         ReturnContent ret = envelope.returnContent() == null ? settings.defaultReturn() : envelope.returnContent();
         boolean whole = ret == ReturnContent.FULL && message.size() <= settings.maxReturnedSize();
         String returnedKey = whole ? "returned.full" : ret == ReturnContent.FULL ? "returned.truncated" : "returned.headers";
@@ -118,7 +121,7 @@ public final class NotificationComposer {
         field(head, "Auto-Submitted", "auto-replied");
         field(head, "Content-Language", String.join(", ", languages));
         field(head, "MIME-Version", "1.0");
-        field(head, "Content-Type", "multipart/report; report-type=" + (global ? "global-delivery-status" : "delivery-status")
+        field(head, "Content-Type", "multipart/report; report-type=" + (globalStatus ? "global-delivery-status" : "delivery-status")
             + ";\r\n\tboundary=\"" + reportBoundary + "\"");
 
         Map<String, Object> model = humanModel(languages, resolved, envelope, subjectText, returnedKey, message.size());
@@ -134,12 +137,13 @@ public final class NotificationComposer {
         write(out, head.append("\r\n").append("This is a delivery status notification (RFC 3464) in MIME format.\r\n\r\n").toString());
         write(out, "--" + reportBoundary + "\r\n" + human + "\r\n");
         write(out, "--" + reportBoundary + "\r\n");
-        write(out, "Content-Type: message/" + (global ? "global-delivery-status" : "delivery-status") + "\r\n");
-        String status = deliveryStatus(envelope, resolved, global);
+        write(out, "Content-Type: message/" + (globalStatus ? "global-delivery-status" : "delivery-status") + "\r\n");
+        String status = deliveryStatus(envelope, resolved, globalStatus);
         write(out, (HeaderText.isAscii(status) ? "" : "Content-Transfer-Encoding: 8bit\r\n") + "\r\n" + status + "\r\n");
         write(out, "--" + reportBoundary + "\r\n");
         byte[] returned = whole ? message.bytes() : message.headerBytes();
-        String type = whole ? (global ? "message/global" : "message/rfc822") : (global ? "message/global-headers" : "text/rfc822-headers");
+        String type = whole ? (globalOriginal ? "message/global" : "message/rfc822")
+            : (globalOriginal ? "message/global-headers" : "text/rfc822-headers");
         write(out, "Content-Type: " + type + "\r\n");
         if (message.hasEightBit(!whole)) {
             write(out, "Content-Transfer-Encoding: 8bit\r\n");

@@ -333,6 +333,25 @@ class NotificationComposerTest {
     }
 
     @Test
+    void utf8HeaderWithAsciiAddressesKeepsTheClassicStatusType() throws Exception {
+        String utf8Original = "From: José <jose@exemplo.pt>\nSubject: Olá\nMessage-ID: <u2@exemplo.pt>\n\nCorpo\n";
+        OriginalEnvelope envelope = new OriginalEnvelope("jose@exemplo.pt", null, null, ARRIVED, true);
+
+        MimeMessage message = parse(compose(utf8Original, envelope, List.of(failed("bob@remote.example", "550 5.1.1 no")), "en"));
+
+        // list managers' bounce parsers read message/delivery-status only; the original alone needs RFC 6533
+        assertThat(new ContentType(message.getContentType()).getParameter("report-type")).isEqualTo("delivery-status");
+        assertThat(report(message).getBodyPart(1).isMimeType("message/delivery-status")).isTrue();
+        assertThat(report(message).getBodyPart(2).isMimeType("message/global")).isTrue();
+        assertThat(statusBlocks(message).get(1).getHeader("Final-Recipient", null)).isEqualTo("rfc822; bob@remote.example");
+
+        OriginalEnvelope hdrs = new OriginalEnvelope("jose@exemplo.pt", null, ReturnContent.HDRS, ARRIVED, true);
+        MimeMessage headersOnly = parse(compose(utf8Original, hdrs, List.of(failed("bob@remote.example", "550 5.1.1 no")), "en"));
+        assertThat(report(headersOnly).getBodyPart(1).isMimeType("message/delivery-status")).isTrue();
+        assertThat(report(headersOnly).getBodyPart(2).isMimeType("message/global-headers")).isTrue();
+    }
+
+    @Test
     void nonAsciiSubjectIsEncodedAndFolded() throws Exception {
         String original = "From: a@example.it\nSubject: Ordine n° 42 — consegna urgente per l'ufficio di Milano, più allegati\n\nx\n";
 
