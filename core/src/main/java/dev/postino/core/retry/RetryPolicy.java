@@ -88,22 +88,37 @@ public final class RetryPolicy {
         if (failure.isPermanent()) {
             return new RetryDecision.GiveUp(rule, failure.reply().statusOrUndefined(), RetryDecision.Reason.PERMANENT_ERROR);
         }
+        Instant counted = countedTime(state, now);
         // As with Exim's cutoffs, the lifetime ends retries at the first failure after it, not at the exact age.
-        if (Duration.between(state.arrival(), now).compareTo(lifetime(nullSender)) > 0) {
+        if (Duration.between(state.arrival(), counted).compareTo(lifetime(nullSender)) > 0) {
             return new RetryDecision.GiveUp(rule, EnhancedStatusCode.DELIVERY_TIME_EXPIRED, RetryDecision.Reason.QUEUE_LIFETIME);
         }
         Instant firstFailure = state.firstFailure() == null ? now : state.firstFailure();
-        Optional<RetrySegment> segment = rule.schedule().segmentAt(Duration.between(firstFailure, now));
+        Optional<RetrySegment> segment = rule.schedule().segmentAt(Duration.between(firstFailure, counted));
         if (segment.isEmpty()) {
             return new RetryDecision.GiveUp(rule, EnhancedStatusCode.DELIVERY_TIME_EXPIRED, RetryDecision.Reason.RETRY_TIMEOUT);
         }
         // Exim grows from the shorter of the planned and the actual gap, so a late queue run does not inflate the schedule.
-        Duration previous = state.lastAttempt() == null ? Duration.ZERO : min(state.lastInterval(), Duration.between(state.lastAttempt(), now));
+        Duration previous = state.lastAttempt() == null ? Duration.ZERO : min(state.lastInterval(), Duration.between(state.lastAttempt(), counted));
         Duration interval = segment.get().nextInterval(previous, random);
         int reached = warnings.reached(state.arrival(), now);
         boolean warningDue = reached > state.warningsSent();
-        return new RetryDecision.Retry(rule, now.plus(interval), interval, warningDue,
-            state.retried(now, interval, Math.max(reached, state.warningsSent())));
+        return new RetryDecision.Retry(rule, counted.plus(interval), interval, warningDue,
+            state.retried(counted, interval, Math.max(reached, state.warningsSent())));
+    }
+
+    /**
+     * The time an attempt at {@code now} counts at: its due time when the queue ran it late by less than the planned
+     * interval (queue latency must neither cost the retry planned exactly on a cutoff nor drift the schedule, so the
+     * server makes the attempts {@link #plan} shows), else {@code now} (after an outage, or an early run).
+     */
+    private static Instant countedTime(RetryState state, Instant now) {
+        if (state.lastAttempt() == null) {
+            return now;
+        }
+        Instant due = state.lastAttempt().plus(state.lastInterval());
+        boolean lateWithinInterval = due.isBefore(now) && Duration.between(due, now).compareTo(state.lastInterval()) < 0;
+        return lateWithinInterval ? due : now;
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.Objects;
  *
  * @param arrival      when the message arrived
  * @param firstFailure the first temporary failure for this recipient, or null before any
- * @param lastAttempt  the last failed attempt, or null before any
+ * @param lastAttempt  when the last failed attempt counted (its due time when the queue ran it a little late), or null before any
  * @param lastInterval the interval planned after the last failed attempt ({@link Duration#ZERO} before any):
  *                     growing schedules grow from it
  * @param failures     how many attempts have failed so far

@@ -37,6 +37,28 @@ class RetryPolicyTest {
     }
 
     @Test
+    void aQueueThatRunsEachRetryLateMakesExactlyThePlannedAttempts() {
+        // F,2h,15m puts a retry exactly on the 2h cutoff; the queue runs it (and every other) 50 ms late.
+        RetryPolicy policy = RetryPolicy.of(RetryRules.defaults()).withRandom(new Random(1));
+        RetryPlan plan = policy.withRandom(new Random(1)).plan("example.com", GREYLISTED, T0, false);
+
+        List<Instant> served = new java.util.ArrayList<>();
+        RetryState state = RetryState.arrived(T0);
+        Instant now = T0;
+        RetryDecision decision = policy.afterFailure("example.com", GREYLISTED, state, false, now);
+        while (decision instanceof RetryDecision.Retry retry && served.size() < 1000) {
+            served.add(retry.nextAttempt());
+            now = retry.nextAttempt().plusMillis(50);
+            decision = policy.afterFailure("example.com", GREYLISTED, retry.state(), false, now);
+        }
+
+        assertThat(plan.attempts()).contains(at("2:00"));
+        assertThat(served).hasSameSizeAs(plan.attempts());
+        assertThat(decision).isInstanceOf(RetryDecision.GiveUp.class);
+        assertThat(((RetryDecision.GiveUp) decision).reason()).isEqualTo(plan.reason());
+    }
+
+    @Test
     void defaultRuleAcrossItsThreeSegments() {
         RetryPlan plan = RetryPolicy.of(RetryRules.defaults()).plan("example.com", GREYLISTED, T0, false);
 
