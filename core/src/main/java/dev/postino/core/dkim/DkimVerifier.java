@@ -41,6 +41,10 @@ import dev.postino.core.mime.HeaderSectionReader;
  * hashed as it passes, once per distinct (canonicalization, hash, l=) among the signatures. Key lookups start as
  * soon as the headers are read, so DNS waits overlap the body. Thread-safe; one instance serves all messages.
  *
+ * <p>The header section is split by {@link HeaderSectionReader}, the reading every check shares; one larger than
+ * {@link DkimOptions#maxHeaderBytes()} or holding a bare CR (which other readers take for a line end) gives
+ * {@code permerror} for every signature, before any key lookup.
+ *
  * <p>Checks run in this order, and the first that decides gives the verdict: the signature's tags (syntax,
  * version, algorithm, i= within d=, From signed, x=, t=), the key lookup, the key record, then the hashes.
  */

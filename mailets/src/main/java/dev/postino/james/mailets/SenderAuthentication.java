@@ -54,7 +54,9 @@ import dev.postino.core.spf.SpfVerdict;
 /**
  * What {@link AuthenticationCheck} and the SMTP-time {@code dev.postino.james.smtp.DmarcRejectHook} share: one
  * configured SPF + DKIM + DMARC evaluation of a James {@link Mail}, its attributes and its Authentication-Results
- * field. See {@link AuthenticationCheck} for the attributes and parameters. Thread-safe.
+ * field. See {@link AuthenticationCheck} for the attributes and parameters. The From fields and DKIM are read
+ * once from the octets James received ({@link HeaderSectionReader}), as {@code postino auth} reads a file, never
+ * from javax.mail's parsed headers. Thread-safe.
  */
 public final class SenderAuthentication implements AutoCloseable {
 
