@@ -12,7 +12,6 @@ import dev.postino.core.authresults.AuthenticationResultsField;
 import dev.postino.core.authresults.MessageAuthenticator;
 import dev.postino.core.dkim.DkimOptions;
 import dev.postino.core.dkim.DkimVerifier;
-import dev.postino.core.dmarc.AuthorDomains;
 import dev.postino.core.dmarc.DmarcEvaluator;
 import dev.postino.core.dmarc.DmarcOptions;
 import dev.postino.core.dmarc.DmarcResult;
@@ -23,8 +22,9 @@ import dev.postino.core.spf.SpfEvaluator;
 /**
  * {@code postino auth --ip IP --mail-from ADDR --helo NAME [--authserv-id ID] FILE}: SPF, DKIM and DMARC together,
  * as the authentication mailet runs them, and the Authentication-Results field it would add. The authserv-id
- * defaults to the local host name, as the mailet's does. Addition to the contract: {@code --dmarc-mode rfc7489}
- * selects the legacy Public Suffix List mode.
+ * defaults to the local host name, as the mailet's does. The message is read as the mailet reads what James
+ * received ({@link dev.postino.core.mime.HeaderSectionReader}), so both give the same verdicts on the same octets.
+ * Addition to the contract: {@code --dmarc-mode rfc7489} selects the legacy Public Suffix List mode.
  */
 final class AuthCommand implements Command {
 
@@ -70,8 +70,7 @@ final class AuthCommand implements Command {
             MessageAuthenticator authenticator = new MessageAuthenticator(new SpfEvaluator(client),
                 new DkimVerifier(client, DkimOptions.defaults()),
                 new DmarcEvaluator(client, DmarcOptions.defaults().withMode(mode)));
-            outcome = authenticator.authenticate(ip, mailFrom, helo, AuthorDomains.fromFields(message),
-                new ByteArrayInputStream(message));
+            outcome = authenticator.authenticate(ip, mailFrom, helo, new ByteArrayInputStream(message));
         }
         String field = AuthenticationResultsField.NAME + ": " + outcome.field(authservId).value();
         if (arguments.flag("json")) {

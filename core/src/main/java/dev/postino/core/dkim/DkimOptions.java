@@ -52,7 +52,7 @@ public record DkimOptions(int maxSignatures, int minRsaKeyBits, RsaSha1Policy rs
     public static final int DEFAULT_MIN_RSA_KEY_BITS = 1024;
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
     public static final Duration DEFAULT_DNS_TIMEOUT = Duration.ofSeconds(15);
-    public static final int DEFAULT_MAX_HEADER_BYTES = 1 << 20;
+    public static final int DEFAULT_MAX_HEADER_BYTES = dev.postino.core.mime.HeaderSectionReader.DEFAULT_MAX_BYTES;
 
     public DkimOptions {
         Objects.requireNonNull(rsaSha1, "rsaSha1");

@@ -31,6 +31,8 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 import dev.postino.core.dns.DnsBudget;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.DnsResult;
+import dev.postino.core.mime.HeaderSection;
+import dev.postino.core.mime.HeaderSectionReader;
 
 /**
  * Verifies the DKIM signatures of a raw message (RFC 6376, RFC 8301, RFC 8463 ed25519-sha256).
@@ -38,6 +40,10 @@ import dev.postino.core.dns.DnsResult;
  * <p>The message is read once as a stream: the header section is kept in memory, the body is canonicalized and
  * hashed as it passes, once per distinct (canonicalization, hash, l=) among the signatures. Key lookups start as
  * soon as the headers are read, so DNS waits overlap the body. Thread-safe; one instance serves all messages.
+ *
+ * <p>The header section is split by {@link HeaderSectionReader}, the reading every check shares; one larger than
+ * {@link DkimOptions#maxHeaderBytes()} or holding a bare CR (which other readers take for a line end) gives
+ * {@code permerror} for every signature, before any key lookup.
  *
  * <p>Checks run in this order, and the first that decides gives the verdict: the signature's tags (syntax,
  * version, algorithm, i= within d=, From signed, x=, t=), the key lookup, the key record, then the hashes.
@@ -82,9 +88,26 @@ public final class DkimVerifier {
      *                     method throw
      */
     public List<DkimResult> verify(InputStream message) throws IOException {
-        MessageReader reader = new MessageReader(message);
-        MessageReader.HeaderSection headers = reader.readHeaders(options.acceptBareLf(), options.maxHeaderBytes());
-        List<HeaderField> signatureFields = headers.fields().stream()
+        return verify(new HeaderSectionReader(message));
+    }
+
+    /**
+     * The header section as this verifier reads it ({@link DkimOptions#maxHeaderBytes()},
+     * {@link DkimOptions#acceptBareLf()}), so that a caller can read the message once for DKIM and for other
+     * checks: pass the same reader to {@link #verify(HeaderSectionReader)} afterwards.
+     */
+    public HeaderSection readHeaderSection(HeaderSectionReader message) throws IOException {
+        return message.read(options.maxHeaderBytes(), options.acceptBareLf());
+    }
+
+    /**
+     * {@link #verify(InputStream)} on a reader whose header section may already have been read (by
+     * {@link #readHeaderSection}); the body is read from where the reader is.
+     */
+    public List<DkimResult> verify(HeaderSectionReader reader) throws IOException {
+        HeaderSection headers = readHeaderSection(reader);
+        List<HeaderField> fields = fields(headers);
+        List<HeaderField> signatureFields = fields.stream()
             .filter(f -> f.name().equals("dkim-signature")).toList();
         if (signatureFields.isEmpty()) {
             return List.of();
@@ -97,6 +120,9 @@ public final class DkimVerifier {
             candidates.add(candidate);
             if (headers.tooLarge()) {
                 candidate.decide(DkimVerdict.PERMERROR, "header section larger than " + options.maxHeaderBytes() + " octets");
+            } else if (headers.bareCr()) {
+                // other readers end a line there: they would see other fields than the ones verified (RFC 5322 §2.2)
+                candidate.decide(DkimVerdict.PERMERROR, "bare CR in the header section");
             } else if (index >= options.maxSignatures()) {
                 candidate.decide(DkimVerdict.NEUTRAL, "not verified: only the first " + options.maxSignatures()
                     + " signatures are checked");
@@ -116,11 +142,20 @@ public final class DkimVerifier {
             }
             for (Candidate candidate : candidates) {
                 if (candidate.result == null) {
-                    evaluate(candidate, headers.fields(), bodyHashes.get(candidate.hasher));
+                    evaluate(candidate, fields, bodyHashes.get(candidate.hasher));
                 }
             }
         }
         return withUniqueHeaderB(candidates.stream().map(c -> c.result).toList());
+    }
+
+    /** The fields of a header section, as the canonicalization takes them. */
+    static List<HeaderField> fields(HeaderSection headers) {
+        List<HeaderField> fields = new ArrayList<>(headers.fields().size());
+        for (HeaderSection.Field field : headers.fields()) {
+            fields.add(new HeaderField(field.name(), field.raw()));
+        }
+        return fields;
     }
 
     /** One DKIM-Signature field on its way to a verdict. */

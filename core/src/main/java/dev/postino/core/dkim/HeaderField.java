@@ -1,6 +1,6 @@
 package dev.postino.core.dkim;
 
-import java.util.Locale;
+import dev.postino.core.mime.HeaderSection;
 
 /**
  * One header field as received: {@code raw} holds its octets as chars (ISO-8859-1), continuation lines
@@ -12,9 +12,7 @@ import java.util.Locale;
 record HeaderField(String name, String raw) {
 
     static HeaderField of(String raw) {
-        int colon = raw.indexOf(':');
-        String name = (colon < 0 ? raw : raw.substring(0, colon)).strip().toLowerCase(Locale.ROOT);
-        return new HeaderField(name, raw);
+        return new HeaderField(HeaderSection.Field.of(raw).name(), raw); // named as the one header reader names it
     }
 
     /** The text after the first colon (empty if there is none). */

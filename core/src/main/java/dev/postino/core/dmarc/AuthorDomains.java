@@ -1,11 +1,12 @@
 package dev.postino.core.dmarc;
 
 import java.net.IDN;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+
+import dev.postino.core.mime.HeaderSection;
 
 /**
  * The Author Domains of a message: the domains of the addresses in its RFC5322.From fields (RFC 9989 §4.4),
@@ -32,33 +33,13 @@ public record AuthorDomains(int fieldCount, List<String> addresses, List<String>
         return problem.isEmpty();
     }
 
-    /** The raw values (after the colon, folding kept) of every From field in the header section of {@code message}. */
+    /**
+     * The raw values (after the colon, folding kept) of every From field in the header section of
+     * {@code message}, as {@link HeaderSection#authorFieldValues()} reads them: the one reading every check uses,
+     * plus what a reader that ends lines at a bare CR would see.
+     */
     public static List<String> fromFields(byte[] message) {
-        List<String> out = new ArrayList<>();
-        StringBuilder current = null;
-        for (String line : new String(message, StandardCharsets.UTF_8).split("\r?\n", -1)) {
-            if (line.isEmpty()) {
-                break;
-            }
-            if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
-                if (current != null) {
-                    current.append("\r\n").append(line);
-                }
-                continue;
-            }
-            if (current != null) {
-                out.add(current.toString());
-                current = null;
-            }
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase("from")) {
-                current = new StringBuilder(line.substring(colon + 1));
-            }
-        }
-        if (current != null) {
-            out.add(current.toString());
-        }
-        return out;
+        return HeaderSection.of(message).authorFieldValues();
     }
 
     /** Reads the Author Domains from the raw values of the From fields (folding allowed). */

@@ -79,6 +79,36 @@ public final class DmarcEvaluator {
                 "internal error: " + e.getClass().getSimpleName()));
     }
 
+    /**
+     * {@link #evaluate(List, CompletableFuture)} for a message that may be malformed: when {@code messageProblem}
+     * is not empty (a bare CR in the header section: readers disagree on its fields) the message never passes.
+     * Where a policy record applies, the result is {@code fail} with that policy as disposition ({@code t=y}
+     * lowering it one step), so that the domain's policy is applied; otherwise the verdict stays. The reason
+     * starts with the problem.
+     */
+    public CompletableFuture<DmarcResult> evaluate(List<String> fromFields, String messageProblem,
+                                                   CompletableFuture<AuthenticatedIdentifiers> identifiers) {
+        CompletableFuture<DmarcResult> result = evaluate(fromFields, identifiers);
+        if (messageProblem == null || messageProblem.isEmpty()) {
+            return result;
+        }
+        return result.thenApply(r -> cannotPass(r, messageProblem));
+    }
+
+    static DmarcResult cannotPass(DmarcResult result, String problem) {
+        boolean policyApplies = !result.policyDomain().isEmpty() && (result.verdict() == DmarcVerdict.PASS
+            || result.verdict() == DmarcVerdict.FAIL || result.verdict() == DmarcVerdict.PERMERROR);
+        if (!policyApplies) {
+            return new DmarcResult(result.verdict(), result.headerFrom(), result.policyDomain(), result.policy(),
+                result.disposition(), result.testing(), result.spfAligned(), result.dkimDomain(),
+                problem + "; " + result.reason());
+        }
+        DmarcPolicy policy = result.testing() ? result.policy().lowered() : result.policy();
+        DmarcPolicy disposition = policy.compareTo(result.disposition()) > 0 ? policy : result.disposition();
+        return new DmarcResult(DmarcVerdict.FAIL, result.headerFrom(), result.policyDomain(), result.policy(),
+            disposition, result.testing(), false, "", problem + ": DMARC cannot pass; " + result.reason());
+    }
+
     /** Several authors: a fail if any (the strictest), else a temperror if any, else permerror; never pass. */
     private static DmarcResult strictest(AuthorDomains authors, List<DmarcResult> results) {
         Comparator<DmarcResult> strictness = Comparator.comparing(DmarcResult::disposition)

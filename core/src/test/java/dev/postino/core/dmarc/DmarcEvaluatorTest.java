@@ -362,4 +362,32 @@ class DmarcEvaluatorTest {
         assertThat(PublicSuffixOrganizationalDomain.of("com")).isEqualTo("com");
         assertThat(PublicSuffixOrganizationalDomain.of("example.invalidtld")).isEqualTo("example.invalidtld");
     }
+
+    @Test
+    void aMalformedHeaderSectionNeverPassesAndGetsThePolicyAsDisposition() {
+        dns.addTxt("_dmarc.example.test", "v=DMARC1; p=reject");
+        dns.addTxt("_dmarc.testing.test", "v=DMARC1; p=reject; t=y");
+        AuthenticatedIdentifiers aligned = spf(SpfVerdict.PASS, "example.test", dkim(DkimVerdict.PASS, "example.test"));
+        String problem = "bare CR in the header section";
+
+        DmarcResult clean = evaluator.evaluate(List.of(" alice@example.test"), "",
+            java.util.concurrent.CompletableFuture.completedFuture(aligned)).join();
+        DmarcResult malformed = evaluator.evaluate(List.of(" alice@example.test"), problem,
+            java.util.concurrent.CompletableFuture.completedFuture(aligned)).join();
+        DmarcResult testing = evaluator.evaluate(List.of(" bob@testing.test"), problem,
+            java.util.concurrent.CompletableFuture.completedFuture(spf(SpfVerdict.PASS, "testing.test"))).join();
+        DmarcResult noRecord = evaluator.evaluate(List.of(" carol@norecord.test"), problem,
+            java.util.concurrent.CompletableFuture.completedFuture(spf(SpfVerdict.PASS, "norecord.test"))).join();
+
+        assertThat(clean.verdict()).isEqualTo(DmarcVerdict.PASS);
+        assertThat(malformed.verdict()).isEqualTo(DmarcVerdict.FAIL);
+        assertThat(malformed.disposition()).isEqualTo(DmarcPolicy.REJECT);
+        assertThat(malformed.dkimDomain()).isEmpty();
+        assertThat(malformed.spfAligned()).isFalse();
+        assertThat(malformed.reason()).startsWith(problem + ": DMARC cannot pass");
+        assertThat(testing.verdict()).isEqualTo(DmarcVerdict.FAIL);
+        assertThat(testing.disposition()).as("t=y lowers reject one step").isEqualTo(DmarcPolicy.QUARANTINE);
+        assertThat(noRecord.verdict()).isEqualTo(DmarcVerdict.NONE);
+        assertThat(noRecord.reason()).startsWith(problem);
+    }
 }

@@ -1,11 +1,8 @@
 package dev.postino.james.mailets;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,6 +42,8 @@ import dev.postino.core.dmarc.DmarcResult;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.SharedDnsClients;
 import dev.postino.core.json.JsonText;
+import dev.postino.core.mime.HeaderSection;
+import dev.postino.core.mime.HeaderSectionReader;
 import dev.postino.core.net.IpLiteral;
 import dev.postino.core.spf.SpfEvaluator;
 import dev.postino.core.spf.SpfOptions;
@@ -55,7 +54,9 @@ import dev.postino.core.spf.SpfVerdict;
 /**
  * What {@link AuthenticationCheck} and the SMTP-time {@code dev.postino.james.smtp.DmarcRejectHook} share: one
  * configured SPF + DKIM + DMARC evaluation of a James {@link Mail}, its attributes and its Authentication-Results
- * field. See {@link AuthenticationCheck} for the attributes and parameters. Thread-safe.
+ * field. See {@link AuthenticationCheck} for the attributes and parameters. The From fields and DKIM are read
+ * once from the octets James received ({@link HeaderSectionReader}), as {@code postino auth} reads a file, never
+ * from javax.mail's parsed headers. Thread-safe.
  */
 public final class SenderAuthentication implements AutoCloseable {
 
@@ -124,9 +125,9 @@ public final class SenderAuthentication implements AutoCloseable {
         if (mail.getAttribute(DMARC_RESULT).isPresent()) {
             return Optional.empty();
         }
-        removeForgedFields(mail.getMessage());
         Optional<String> skip = trusted.skipReason(mail, client);
         if (skip.isPresent() || client.isEmpty()) {
+            removeForgedFields(mail.getMessage());
             writeDmarc(mail, "skipped", "none", "none", "", "", skip.orElse("no usable client address"));
             mail.getMessage().saveChanges();
             return Optional.empty();
@@ -141,10 +142,10 @@ public final class SenderAuthentication implements AutoCloseable {
                 ? CompletableFuture.completedFuture("none")
                 : spf.evaluate(SpfRequest.helo(client.get(), helo)).thenApply(r -> r.verdict().keyword());
             MimeMessage message = mail.getMessage();
-            String[] from = message.getHeader("From");
-            List<String> fromFields = from == null ? List.of() : Arrays.stream(from).map(SenderAuthentication::utf8).toList();
-            outcome = authenticator.authenticate(client.get(), mailFrom, helo, fromFields,
-                knownSpf, knownDkim, () -> openMessage(message));
+            // the octets James received, read once for the From fields and DKIM: not javax.mail's parsed headers,
+            // which end lines where the DKIM reader does not
+            outcome = authenticator.authenticate(client.get(), mailFrom, helo, knownSpf, knownDkim,
+                () -> openMessage(message));
             if (knownSpf == null) {
                 writeSpf(mail, outcome.spf(), heloCheck.join());
             }
@@ -153,10 +154,13 @@ public final class SenderAuthentication implements AutoCloseable {
             LOGGER.warn("authentication of {} from {} failed", mail.getName(), mail.getRemoteAddr(), unexpected);
             DmarcResult failed = new DmarcResult(DmarcVerdict.TEMPERROR, "", "", DmarcPolicy.NONE, DmarcPolicy.NONE,
                 false, false, "", "internal error: " + unexpected.getClass().getSimpleName());
+            removeForgedFields(mail.getMessage());
             writeDmarc(mail, "temperror", "none", "none", "", "", failed.reason());
             mail.getMessage().saveChanges();
             return Optional.of(failed);
         }
+        // only now: a change to the header fields makes James serialize javax.mail's reading of them instead
+        removeForgedFields(mail.getMessage());
         if (knownDkim == null) {
             DkimVerify.writeAttributes(mail, outcome.dkim());
         }
@@ -175,23 +179,22 @@ public final class SenderAuthentication implements AutoCloseable {
         return Optional.of(dmarc);
     }
 
-    /**
-     * javax.mail reads header octets as ISO-8859-1; an SMTPUTF8 From (RFC 6532) holds UTF-8, and reading its
-     * domain as Latin-1 would evaluate some other domain. Octets that are valid UTF-8 are read as UTF-8.
-     */
+    /** Header octets held as ISO-8859-1 chars, read as UTF-8 where they are valid UTF-8 ({@link HeaderSection#text}). */
     static String utf8(String latin1) {
-        if (latin1.chars().allMatch(c -> c < 0x80) || latin1.chars().anyMatch(c -> c > 0xff)) {
-            return latin1;
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(latin1.getBytes(StandardCharsets.ISO_8859_1))).toString();
-        } catch (CharacterCodingException notUtf8) {
-            return latin1;
+        return HeaderSection.text(latin1);
+    }
+
+    /**
+     * The header section of the message as every check reads it, from the octets James received (while no
+     * header field was changed: after a change, James serializes javax.mail's reading of them).
+     */
+    public static HeaderSection readHeaderSection(MimeMessage message) throws IOException {
+        try (InputStream in = openMessage(message)) {
+            return new HeaderSectionReader(in).read(DkimOptions.DEFAULT_MAX_HEADER_BYTES, true);
         }
     }
 
-    private static java.io.InputStream openMessage(MimeMessage message) throws IOException {
+    private static InputStream openMessage(MimeMessage message) throws IOException {
         try {
             return new MimeMessageInputStream(message);
         } catch (MessagingException e) {

@@ -1,5 +1,6 @@
 package dev.postino.james.smtp;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -38,12 +39,20 @@ import dev.postino.james.mailets.SenderAuthentication;
  * Everything else is accepted with the verdicts and the Authentication-Results field on the mail, and
  * {@code AuthenticationCheck} does not evaluate it again.
  *
+ * <p>Before that, it refuses with {@code 550 5.6.0} any message whose header section holds a bare CR (a CR not
+ * followed by LF), whatever its DMARC result: RFC 5322 §2.2 forbids it, and readers disagree on where such a
+ * line ends (javax.mail and the mail clients end it there, DKIM does not), which is how a forged From is put on
+ * top of a validly signed message ({@code CR CR LF} smuggling). X.6.0 because the message's content is refused,
+ * not the SMTP exchange (RFC 3463 §3.7). Turned off, such a message is still never DMARC {@code pass}.
+ *
  * <p>In {@code smtpserver.xml}: {@code <handler class="dev.postino.james.smtp.DmarcRejectHook"/>} inside
  * {@code <handlerchain>}. Parameters (child elements), besides {@code AuthenticationCheck}'s ({@code authservId},
  * {@code addHeader}, {@code dmarcMode}, {@code trustedNetworks}, {@code timeBudget}, {@code dns*}):
  * <ul>
  *   <li>{@code rejectStatus}: the enhanced status code of the refusal, {@code 5.7.26} (default) or {@code 5.7.1}</li>
  *   <li>{@code deferOnTemperror}: answer {@code 451 4.7.0} when DMARC is {@code temperror} (default {@code true})</li>
+ *   <li>{@code refuseBareCr}: answer {@code 550 5.6.0} to a message whose header section holds a bare CR
+ *       (default {@code true})</li>
  * </ul>
  */
 public class DmarcRejectHook implements JamesMessageHook {
@@ -54,6 +63,7 @@ public class DmarcRejectHook implements JamesMessageHook {
     private SenderAuthentication authentication;
     private String rejectStatus;
     private boolean deferOnTemperror;
+    private boolean refuseBareCr;
 
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
@@ -61,6 +71,7 @@ public class DmarcRejectHook implements JamesMessageHook {
             List<String> known = new ArrayList<>(SenderAuthentication.PARAMETERS);
             known.add("rejectStatus");
             known.add("deferOnTemperror");
+            known.add("refuseBareCr");
             MailetParameters parameters = MailetParameters.read(new ConfigurationAsMailetConfig(configuration),
                 MailetParameters.withDns(known.toArray(String[]::new)));
             rejectStatus = parameters.string("rejectStatus", "5.7.26");
@@ -68,6 +79,7 @@ public class DmarcRejectHook implements JamesMessageHook {
                 throw parameters.invalid("rejectStatus", rejectStatus, "5.7.26 or 5.7.1");
             }
             deferOnTemperror = parameters.bool("deferOnTemperror", true);
+            refuseBareCr = parameters.bool("refuseBareCr", true);
             authentication = new SenderAuthentication(parameters);
         } catch (MessagingException e) {
             throw new ConfigurationException(e.getMessage(), e);
@@ -77,6 +89,11 @@ public class DmarcRejectHook implements JamesMessageHook {
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
         try {
+            if (refuseBareCr && SenderAuthentication.readHeaderSection(mail.getMessage()).bareCr()) {
+                return HookResult.builder().hookReturnCode(HookReturnCode.deny()).smtpReturnCode("550")
+                    .smtpDescription("5.6.0 Message refused: bare CR in the header section (RFC 5322 section 2.2)")
+                    .build();
+            }
             if (mail.getAttribute(Mail.SMTP_HELO).isEmpty()) {
                 session.getAttachment(SMTPSession.CURRENT_HELO_NAME, ProtocolSession.State.Connection)
                     .ifPresent(helo -> mail.setAttribute(new Attribute(Mail.SMTP_HELO, AttributeValue.of(helo))));
@@ -103,7 +120,7 @@ public class DmarcRejectHook implements JamesMessageHook {
                         + " failed temporarily, try again later")).build();
             }
             return HookResult.DECLINED;
-        } catch (MessagingException | RuntimeException unexpected) {
+        } catch (IOException | MessagingException | RuntimeException unexpected) {
             // an unreadable message is not a reason to refuse: the mailets decide later
             LOGGER.warn("DMARC check at end of DATA failed for {}", mail.getName(), unexpected);
             return HookResult.DECLINED;

@@ -3,8 +3,10 @@ package dev.postino.james.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
@@ -13,6 +15,8 @@ import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
+import org.apache.james.server.core.MimeMessageInputStreamSource;
+import org.apache.james.server.core.MimeMessageWrapper;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
@@ -117,9 +121,57 @@ class DmarcRejectHookTest {
         assertThat(mail.getMessage().getHeader("Authentication-Results")[0]).contains("dmarc=fail");
     }
 
+    /** A mail held as James holds one received over SMTP: a wrapper over the octets as they came. */
+    private static Mail raw(String message) throws Exception {
+        MimeMessageWrapper wrapper = new MimeMessageWrapper(MimeMessageInputStreamSource.create("raw",
+            new ByteArrayInputStream(message.getBytes(StandardCharsets.ISO_8859_1))));
+        return FakeMail.builder().name("m").sender(new MailAddress("bob@pass.test")).recipient("alice@postino.test")
+            .mimeMessage(wrapper).build();
+    }
+
+    private static String attribute(Mail mail, String name) {
+        return (String) mail.getAttribute(AttributeName.of(name)).orElseThrow().getValue().value();
+    }
+
+    @Test
+    void aBareCrInTheHeaderSectionIsRefusedWith560WhateverDmarcSays() throws Exception {
+        dns.addTxt("_dmarc.pass.test", "v=DMARC1; p=quarantine");
+        init();
+        String honest = "From: Bob <bob@pass.test>\r\nSubject: s\r\n\r\nbody\r\n";
+        String smuggled = "From: Bob <bob@pass.test>\r\nSubject: s\r\n\r\r\nFrom: other@elsewhere.test\r\n\r\nbody\r\n";
+
+        assertThat(hook.onMessage(session(), raw(honest))).isEqualTo(HookResult.DECLINED);
+        HookResult refused = hook.onMessage(session(), raw(smuggled));
+
+        assertThat(refused.getResult()).isEqualTo(HookReturnCode.deny());
+        assertThat(refused.getSmtpRetCode()).isEqualTo("550");
+        assertThat(refused.getSmtpDescription()).startsWith("5.6.0 ").contains("bare CR");
+        assertThat(hook.onMessage(session(), raw("From: Bob <bob@pass.test>\r\nX-Note: a\rb\r\n\r\nbody\r\n"))
+            .getSmtpDescription()).startsWith("5.6.0 ");
+        assertThat(hook.onMessage(session(), raw("From: Bob <bob@pass.test>\nSubject: s\r\n\r\nbody\r\n")))
+            .as("mixed line ends are accepted").isEqualTo(HookResult.DECLINED);
+    }
+
+    @Test
+    void withTheRefusalOffABareCrStillNeverPassesDmarc() throws Exception {
+        dns.addTxt("_dmarc.pass.test", "v=DMARC1; p=quarantine");
+        init("refuseBareCr", "false");
+        Mail honest = raw("From: Bob <bob@pass.test>\r\nSubject: s\r\n\r\nbody\r\n");
+        Mail malformed = raw("From: Bob <bob@pass.test>\r\nX-Note: a\rb\r\n\r\nbody\r\n");
+
+        assertThat(hook.onMessage(session(), honest)).isEqualTo(HookResult.DECLINED);
+        assertThat(hook.onMessage(session(), malformed)).isEqualTo(HookResult.DECLINED);
+
+        assertThat(attribute(honest, "postino.dmarc.result")).isEqualTo("pass");
+        assertThat(attribute(malformed, "postino.dmarc.result")).isEqualTo("fail");
+        assertThat(attribute(malformed, "postino.dmarc.disposition")).isEqualTo("quarantine");
+        assertThat(attribute(malformed, "postino.dmarc.reason")).startsWith("bare CR in the header section");
+    }
+
     @Test
     void refusesBadParameters() {
         assertThatThrownBy(() -> init("rejectStatus", "5.7.0")).hasMessageContaining("rejectStatus='5.7.0' is not valid");
         assertThatThrownBy(() -> init("rejectstatus", "5.7.1")).hasMessageContaining("unknown init parameter 'rejectstatus'");
+        assertThatThrownBy(() -> init("refuseBareCr", "maybe")).hasMessageContaining("refuseBareCr='maybe' is not valid");
     }
 }
