@@ -111,8 +111,8 @@ public final class SenderAuthentication implements AutoCloseable {
     /**
      * Authenticates the mail unless an earlier step already did ({@code postino.dmarc.result} is present): removes
      * forged Authentication-Results fields, evaluates what no earlier step did (SPF, DKIM, iprev, then DMARC),
-     * writes the attributes and adds our field. Never throws for anything the
-     * sender controls; DNS trouble or an unreadable message gives {@code temperror}.
+     * writes the attributes and adds our field. Never throws for anything the sender controls; DNS trouble or an
+     * unreadable message gives {@code temperror}.
      *
      * @return the DMARC result written, or empty when the mail was skipped or already authenticated
      */
