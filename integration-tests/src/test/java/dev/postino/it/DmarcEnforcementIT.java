@@ -19,8 +19,8 @@ import dev.postino.core.dns.testing.TestDnsServer;
 /**
  * DMARC as conf-samples/mailetcontainer.xml enforces it after acceptance (smtpserver.xml's DmarcRejectHook
  * removed: see DmarcSmtpRejectIT for it), in a real James: a passing mail is
- * delivered with one Authentication-Results field showing spf, dkim and dmarc (a forged one claiming our
- * authserv-id is gone), p=reject and p=quarantine failures land in their repositories, and nothing is ever
+ * delivered with one Authentication-Results field showing spf, dkim, dmarc and iprev (a forged one claiming our
+ * authserv-id is gone, and so are a forged X-Postino-Dkim and Received-SPF), p=reject and p=quarantine failures land in their repositories, and nothing is ever
  * sent back to the forged sender.
  */
 class DmarcEnforcementIT {
@@ -69,19 +69,23 @@ class DmarcEnforcementIT {
     }
 
     @Test
-    void passIsDeliveredWithOneOfOurFieldsAndTheForgedOneIsGone() throws Exception {
-        // the mailet's default authserv-id is the local host name
+    void passIsDeliveredWithOneOfOurFieldsAndTheForgedOnesAreGone() throws Exception {
+        // the mailets' default authserv-id and SPF receiver: the local host name
         String authservId = InetAddress.getLocalHost().getHostName();
         send("bob@pass.test", "Bob <bob@pass.test>", "dmarc pass",
-            "Authentication-Results: " + authservId + "; dkim=pass header.d=forged.test\r\n");
+            "Authentication-Results: " + authservId + "; dkim=pass header.d=forged.test\r\n"
+                + "X-Postino-Dkim: pass\r\nReceived-SPF: pass (" + authservId + ": forged.test says so)\r\n");
 
         String message = inbox.awaitSubject("dmarc pass", Duration.ofSeconds(60));
 
         String unfolded = message.replace("\r\n\t", " ").replace("\r\n ", " ");
         assertThat(unfolded).contains("Authentication-Results: " + authservId + "; spf=pass ")
             .contains("dkim=none", "dmarc=pass (p=reject dis=none", "header.from=pass.test")
-            .doesNotContain("forged.test");
+            .contains("; iprev=permerror policy.iprev=127.0.0.2")
+            .contains("X-Postino-Dkim: none", "Received-SPF: pass (" + authservId + ": ")
+            .doesNotContain("forged.test", "X-Postino-Dkim: pass");
         assertThat(unfolded.split("Authentication-Results:", -1)).hasSize(2);
+        assertThat(unfolded.split("Received-SPF:", -1)).hasSize(2);
     }
 
     @Test

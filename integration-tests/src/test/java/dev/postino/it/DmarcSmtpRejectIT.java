@@ -2,9 +2,11 @@ package dev.postino.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.utils.MailRepositoryProbeImpl;
@@ -17,7 +19,8 @@ import dev.postino.core.dns.testing.TestDnsServer;
 /**
  * DMARC enforced during the SMTP session by conf-samples/smtpserver.xml's DmarcRejectHook, in a real James: a
  * p=reject failure is refused with 550 5.7.26 at the end of DATA and never accepted, a DNS failure is answered
- * 451 4.7.0, and a passing mail is accepted once, evaluated once, and delivered with our field.
+ * 451 4.7.0, and a passing mail is accepted once, evaluated once, and delivered with our field (iprev included),
+ * without the verdict fields the sender forged.
  */
 class DmarcSmtpRejectIT {
 
@@ -54,8 +57,12 @@ class DmarcSmtpRejectIT {
 
     /** The reply at the end of DATA, whatever it is. */
     private static SmtpSession.Reply endOfData(String from, String subject) throws Exception {
-        byte[] message = ("From: " + from + "\r\nTo: alice@postino.test\r\nSubject: " + subject + "\r\n\r\nbody\r\n")
-            .getBytes(StandardCharsets.UTF_8);
+        return endOfData(from, subject, "");
+    }
+
+    private static SmtpSession.Reply endOfData(String from, String subject, String extraHeaders) throws Exception {
+        byte[] message = (extraHeaders + "From: " + from + "\r\nTo: alice@postino.test\r\nSubject: " + subject
+            + "\r\n\r\nbody\r\n").getBytes(StandardCharsets.UTF_8);
         try (SmtpSession smtp = SmtpSession.connect("127.0.0.1", james.smtpPort(), CLIENT)) {
             smtp.greeting();
             assertThat(smtp.command("EHLO mx.pass.test").isPositive()).isTrue();
@@ -92,5 +99,27 @@ class DmarcSmtpRejectIT {
         String message = inbox.awaitSubject("smtp pass", Duration.ofSeconds(60)).replace("\r\n\t", " ");
         assertThat(message).contains("dmarc=pass");
         assertThat(message.split("Authentication-Results:", -1)).hasSize(2);
+    }
+
+    @Test
+    void forgedVerdictsAreGoneAndOursRemainWithIprevInTheField() throws Exception {
+        // the default authserv-id and SPF receiver: this host's name
+        String us = InetAddress.getLocalHost().getHostName();
+        SmtpSession.Reply reply = endOfData("bob@pass.test", "smtp forged verdicts",
+            "X-Postino-Dkim: pass\r\nx-postino-iprev: pass\r\n"
+                + "Received-SPF: pass (" + us + ": forged by the sender) receiver=" + us + ";\r\n");
+
+        assertThat(reply.code()).isEqualTo(250);
+        String message = inbox.awaitSubject("smtp forged verdicts", Duration.ofSeconds(60))
+            .replace("\r\n\t", " ").replace("\r\n ", " ");
+        assertThat(message.toLowerCase(Locale.ROOT)).doesNotContain("x-postino-dkim: pass", "x-postino-iprev: pass")
+            .doesNotContain("forged by the sender");
+        // ours: the verdicts the sample copies into headers, the Received-SPF the hook rendered, one A-R field
+        assertThat(message).contains("X-Postino-Dkim: none", "X-Postino-Iprev: permerror",
+            "Received-SPF: pass (" + us + ": ");
+        assertThat(message.split("Received-SPF:", -1)).hasSize(2);
+        assertThat(message.split("Authentication-Results:", -1)).hasSize(2);
+        assertThat(message).contains("Authentication-Results: " + us + "; spf=pass ")
+            .contains("; dkim=none ", "; dmarc=pass ", "; iprev=permerror policy.iprev=127.0.0.2");
     }
 }

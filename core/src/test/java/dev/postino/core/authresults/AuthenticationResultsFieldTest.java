@@ -71,9 +71,42 @@ class AuthenticationResultsFieldTest {
             .dkim(List.of(dkim)).dmarc(dmarc).value();
 
         assertThat(value).doesNotContain("\r").doesNotContain("\n").doesNotContain("é");
-        // outside quoted strings and comments, exactly the three separators we wrote remain
-        assertThat(structure(value)).isEqualTo("mx; spf=fail  smtp.mailfrom=; dkim=fail  header.d= header.s="
-            + " header.a=rsa-sha256; dmarc=fail  header.from=");
+        // outside quoted strings and comments, exactly the three separators we wrote remain; a d=, s= or From
+        // domain that is no domain name is left out rather than shown
+        assertThat(structure(value)).isEqualTo("mx; spf=fail  smtp.mailfrom=; dkim=fail  header.a=rsa-sha256;"
+            + " dmarc=fail ");
+    }
+
+    @Test
+    void aMalformedSignatureShowsNoEmptyOrMadeUpIdentifier() {
+        DkimResult noTags = new DkimResult(DkimVerdict.PERMERROR, "", "", "", "", "", "no d= tag", false, false);
+        DkimResult garbage = new DkimResult(DkimVerdict.PERMERROR, "exa mple.test", "-sel", "rsa sha256", "joe",
+            "ab cd", "bad tags", false, false);
+        DkimResult blank = new DkimResult(DkimVerdict.PERMERROR, " ", "\t", " ", " ", " ", "blank tags", false, false);
+
+        String value = new AuthenticationResultsField("mx").dkim(List.of(noTags, garbage, blank)).value();
+
+        assertThat(value).isEqualTo("mx; dkim=permerror (no d= tag); dkim=permerror (bad tags);"
+            + " dkim=permerror (blank tags)");
+        assertThat(value).doesNotContain("header.");
+    }
+
+    @Test
+    void valuesAreBareOnlyWhenRfc8601AllowsItElseQuoted() throws Exception {
+        DkimResult dkim = new DkimResult(DkimVerdict.PASS, "example.test", "s_2024.eu", "ed25519-sha256",
+            "\"joe smith\"@example.test", "ab/c+d==", "ok", false, false);
+
+        String value = new AuthenticationResultsField("mx@example.test")
+            .spf(spf("a@b@example.test", SpfVerdict.PASS, ""))
+            .dkim(List.of(dkim))
+            .add("auth", "pass", "", "smtp.auth", "alice", "smtp.mailfrom", "bob@localhost", "policy.x", "a.b-c_d+e")
+            .value();
+
+        // '@' is a tspecial (RFC 2045): an authserv-id with it is quoted, an address only when not local@domain
+        assertThat(value).isEqualTo("\"mx@example.test\"; spf=pass smtp.mailfrom=\"a@b@example.test\";"
+            + " dkim=pass (ok) header.d=example.test header.i=\"\\\"joe smith\\\"@example.test\" header.s=s_2024.eu"
+            + " header.a=ed25519-sha256 header.b=\"ab/c+d==\";"
+            + " auth=pass smtp.auth=alice smtp.mailfrom=\"bob@localhost\" policy.x=a.b-c_d+e");
     }
 
     @Test

@@ -2,19 +2,21 @@ package dev.postino.james.mailets;
 
 import javax.mail.MessagingException;
 
-import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 
 /**
- * Sender authentication in one step: SPF (RFC 7208), DKIM (RFC 6376) and DMARC (RFC 9989, or RFC 7489 in legacy
- * mode), one {@code Authentication-Results} field (RFC 8601) and the verdicts as mail attributes for matchers
- * such as {@code DmarcDispositionIs}. It never rejects, drops or bounces: routing is the matchers' job.
+ * Sender authentication in one step: SPF (RFC 7208), DKIM (RFC 6376), DMARC (RFC 9989, or RFC 7489 in legacy
+ * mode) and iprev (RFC 8601 §3), one {@code Authentication-Results} field (RFC 8601) with all four, and the
+ * verdicts as mail attributes for matchers such as {@code DmarcDispositionIs}. It never rejects, drops or bounces:
+ * routing is the matchers' job.
  *
- * <p>A step reads what the previous step left: when {@code SpfCheck} already ran ({@code postino.spf.result}
- * holds a verdict) its verdict is used, and when {@code DkimVerify} already ran ({@code postino.dkim.signatures}
- * is present) its verdicts are; whatever is missing runs here, SPF and DMARC policy discovery first, DKIM while
- * the message streams as received. Put it before any mailet that changes the message.
+ * <p>A step reads what the previous step left, and each verdict has one writer: when {@code SpfCheck} already
+ * ran ({@code postino.spf.result} holds a verdict) its verdict is used, when {@code DkimVerify} already ran
+ * ({@code postino.dkim.signatures} is present) its verdicts are, and when {@code IprevCheck} already ran
+ * ({@code postino.iprev.result} is present) its verdict is; whatever is missing runs here, SPF, iprev and DMARC
+ * policy discovery first, DKIM while the message streams as received. Put it before any mailet that changes the
+ * message. The names and values are those of {@code dev.postino.james.attributes.AuthenticationAttributes}.
  *
  * <p>Every {@code Authentication-Results} field that claims this host's authserv-id is removed first (RFC 8601
  * §5: it can only be forged), also for mail that is skipped. When the SMTP-time {@code DmarcRejectHook} already
@@ -24,8 +26,12 @@ import org.apache.mailet.base.GenericMailet;
  * <ul>
  *   <li>{@code postino.spf.result}, {@code .domain}, {@code .explanation}, {@code .reason}, {@code .helo.result}:
  *       as {@code SpfCheck} writes them, when SPF runs here</li>
+ *   <li>{@code postino.spf.received}: the {@code Received-SPF} field value, for {@code SpfCheck} to add, when
+ *       SPF runs here</li>
  *   <li>{@code postino.dkim.result}, {@code postino.dkim.pass.domains}, {@code postino.dkim.signatures}: as
  *       {@code DkimVerify} writes them, when DKIM runs here</li>
+ *   <li>{@code postino.iprev.result}, {@code .hostname}, {@code .reason}: as {@code IprevCheck} writes them, when
+ *       iprev runs here</li>
  *   <li>{@code postino.dmarc.result}: {@code pass fail none temperror permerror}, or {@code skipped} (trusted
  *       network, authenticated sender, no client address)</li>
  *   <li>{@code postino.dmarc.policy}: the policy that applies, {@code none quarantine reject}</li>
@@ -46,7 +52,7 @@ import org.apache.mailet.base.GenericMailet;
  *   <li>{@code dmarcMode}: {@code rfc9989} (DNS Tree Walk, default) or {@code rfc7489} (Public Suffix List)</li>
  *   <li>{@code trustedNetworks}: CIDR list whose mail is skipped (default {@code 127.0.0.0/8, ::1/128}; empty or
  *       {@code none}: none). Mail from SMTP-authenticated users is always skipped.</li>
- *   <li>{@code timeBudget}: the most time each of SPF, the DKIM key lookups and DMARC may take (default
+ *   <li>{@code timeBudget}: the most time each of SPF, the DKIM key lookups, iprev and DMARC may take (default
  *       {@code 20s}); past it: {@code temperror}</li>
  *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize}: the DNS client</li>
  * </ul>
@@ -54,8 +60,6 @@ import org.apache.mailet.base.GenericMailet;
  * <pre>{@code <mailet match="All" class="dev.postino.james.mailets.AuthenticationCheck"/>}</pre>
  */
 public class AuthenticationCheck extends GenericMailet {
-
-    public static final AttributeName DMARC_RESULT = SenderAuthentication.DMARC_RESULT;
 
     private SenderAuthentication authentication;
 

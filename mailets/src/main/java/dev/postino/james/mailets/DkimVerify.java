@@ -4,17 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import javax.mail.MessagingException;
 
 import org.apache.james.server.core.MimeMessageInputStream;
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeName;
-import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
@@ -26,7 +21,7 @@ import dev.postino.core.dkim.DkimVerdict;
 import dev.postino.core.dkim.DkimVerifier;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.SharedDnsClients;
-import dev.postino.core.json.JsonText;
+import dev.postino.james.attributes.AuthenticationAttributes;
 
 /**
  * Verifies every DKIM-Signature of the mail (RFC 6376, ed25519-sha256 per RFC 8463, RFC 8301's rules) on the
@@ -44,8 +39,10 @@ import dev.postino.core.json.JsonText;
  *   <li>{@code postino.dkim.pass.domains}: the d= of each verified signature that covers the whole body,
  *       comma-separated, lower case (empty when none)</li>
  *   <li>{@code postino.dkim.signatures}: a JSON array, one object per DKIM-Signature in header order, with
- *       {@code result}, {@code domain}, {@code selector}, {@code algorithm}, {@code header_b}, {@code reason},
- *       {@code testing} and {@code unsigned_content} (true when l= left part of the body unsigned)</li>
+ *       {@code result}, {@code domain}, {@code selector}, {@code algorithm}, {@code identity} (i=),
+ *       {@code header_b}, {@code reason}, {@code testing} and {@code unsigned_content} (true when l= left part of
+ *       the body unsigned); absent when the message could not be read ({@code postino.dkim.result} is then
+ *       {@code temperror}, and the authentication step verifies again)</li>
  * </ul>
  *
  * <p>Init parameters:
@@ -66,14 +63,6 @@ import dev.postino.core.json.JsonText;
  * <pre>{@code <mailet match="All" class="dev.postino.james.mailets.DkimVerify"/>}</pre>
  */
 public class DkimVerify extends GenericMailet {
-
-    public static final AttributeName RESULT = AttributeName.of("postino.dkim.result");
-    public static final AttributeName PASS_DOMAINS = AttributeName.of("postino.dkim.pass.domains");
-    public static final AttributeName SIGNATURES = AttributeName.of("postino.dkim.signatures");
-
-    /** Worst first: the aggregate verdict when no signature passed. */
-    private static final List<DkimVerdict> SEVERITY = List.of(DkimVerdict.FAIL, DkimVerdict.PERMERROR,
-        DkimVerdict.TEMPERROR, DkimVerdict.POLICY, DkimVerdict.NEUTRAL);
 
     private static final Logger LOGGER = LoggerFactory.getLogger(DkimVerify.class);
 
@@ -117,7 +106,7 @@ public class DkimVerify extends GenericMailet {
 
     @Override
     public void service(Mail mail) {
-        if (mail.getAttribute(SIGNATURES).isPresent()) {
+        if (mail.getAttribute(AuthenticationAttributes.DKIM_SIGNATURES).isPresent()) {
             return; // an earlier step (the SMTP-time DmarcRejectHook) already verified this mail
         }
         List<DkimResult> results;
@@ -126,53 +115,10 @@ public class DkimVerify extends GenericMailet {
         } catch (IOException | MessagingException | RuntimeException unreadable) {
             // Never lose a mail over a check: an unreadable message is a temporary error.
             LOGGER.warn("DKIM verification of {} failed", mail.getName(), unreadable);
-            write(mail, "temperror", "", "[]");
+            AuthenticationAttributes.writeDkimFailure(mail, DkimVerdict.TEMPERROR);
             return;
         }
-        writeAttributes(mail, results);
-    }
-
-    /** The {@code postino.dkim.*} attributes for these results; also used by the authentication step. */
-    static void writeAttributes(Mail mail, List<DkimResult> results) {
-        List<String> passDomains = new ArrayList<>();
-        List<Object> signatures = new ArrayList<>();
-        for (DkimResult result : results) {
-            if (result.verdict() == DkimVerdict.PASS && !result.unsignedContent() && !passDomains.contains(result.domain())) {
-                passDomains.add(result.domain());
-            }
-            Map<String, Object> signature = new LinkedHashMap<>();
-            signature.put("result", result.verdict().word());
-            signature.put("domain", result.domain());
-            signature.put("selector", result.selector());
-            signature.put("algorithm", result.algorithm());
-            signature.put("header_b", result.headerB());
-            signature.put("reason", result.reason());
-            signature.put("testing", result.testing());
-            signature.put("unsigned_content", result.unsignedContent());
-            signatures.add(signature);
-        }
-        write(mail, aggregate(results), String.join(",", passDomains), JsonText.write(signatures));
-    }
-
-    static String aggregate(List<DkimResult> results) {
-        if (results.isEmpty()) {
-            return "none";
-        }
-        if (results.stream().anyMatch(r -> r.verdict() == DkimVerdict.PASS)) {
-            return "pass";
-        }
-        for (DkimVerdict verdict : SEVERITY) {
-            if (results.stream().anyMatch(r -> r.verdict() == verdict)) {
-                return verdict.word();
-            }
-        }
-        return "neutral";
-    }
-
-    private static void write(Mail mail, String result, String passDomains, String signatures) {
-        mail.setAttribute(new Attribute(RESULT, AttributeValue.of(result)));
-        mail.setAttribute(new Attribute(PASS_DOMAINS, AttributeValue.of(passDomains)));
-        mail.setAttribute(new Attribute(SIGNATURES, AttributeValue.of(signatures)));
+        AuthenticationAttributes.writeDkim(mail, results);
     }
 
     @Override

@@ -6,9 +6,6 @@ import java.util.Optional;
 
 import javax.mail.MessagingException;
 
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeName;
-import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
@@ -19,11 +16,14 @@ import dev.postino.core.dns.SharedDnsClients;
 import dev.postino.core.net.IpLiteral;
 import dev.postino.core.iprev.IprevEvaluator;
 import dev.postino.core.iprev.IprevResult;
+import dev.postino.james.attributes.AuthenticationAttributes;
 
 /**
  * Checks that the SMTP client's address has a reverse name that maps back to it (forward-confirmed
  * reverse DNS, the "iprev" method of RFC 8601 §3; Postfix's {@code reject_unknown_client_hostname}), and
- * leaves the verdict on the mail for matchers such as {@code IprevResultIs}.
+ * leaves the verdict on the mail for matchers such as {@code IprevResultIs}. A mail that already carries
+ * {@code postino.iprev.result} (left by the SMTP-time {@code DmarcRejectHook}, or by {@code AuthenticationCheck}
+ * earlier in the chain, which check iprev for their Authentication-Results field) is not checked again.
  *
  * <p>Attributes written (String values):
  * <ul>
@@ -46,10 +46,6 @@ import dev.postino.core.iprev.IprevResult;
  */
 public class IprevCheck extends GenericMailet {
 
-    public static final AttributeName RESULT = AttributeName.of("postino.iprev.result");
-    public static final AttributeName HOSTNAME = AttributeName.of("postino.iprev.hostname");
-    public static final AttributeName REASON = AttributeName.of("postino.iprev.reason");
-
     private static final Logger LOGGER = LoggerFactory.getLogger(IprevCheck.class);
 
     private DnsClient dns;
@@ -65,12 +61,10 @@ public class IprevCheck extends GenericMailet {
 
     @Override
     public void service(Mail mail) {
-        IprevResult result = evaluate(mail.getRemoteAddr());
-        String verdict = result == null ? "none" : result.verdict().word();
-        mail.setAttribute(new Attribute(RESULT, AttributeValue.of(verdict)));
-        mail.setAttribute(new Attribute(HOSTNAME, AttributeValue.of(result == null ? "" : result.hostname())));
-        mail.setAttribute(new Attribute(REASON, AttributeValue.of(result == null
-            ? "no remote address" : result.reason())));
+        if (mail.getAttribute(AuthenticationAttributes.IPREV_RESULT).isPresent()) {
+            return; // an earlier step (the SMTP-time DmarcRejectHook) already checked this client
+        }
+        AuthenticationAttributes.writeIprev(mail, evaluate(mail.getRemoteAddr()), "no remote address");
     }
 
     private IprevResult evaluate(String remoteAddress) {

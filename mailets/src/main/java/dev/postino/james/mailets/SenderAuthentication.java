@@ -1,15 +1,27 @@
 package dev.postino.james.mailets;
 
+import static dev.postino.james.attributes.AuthenticationAttributes.DMARC_DISPOSITION;
+import static dev.postino.james.attributes.AuthenticationAttributes.DMARC_DOMAIN;
+import static dev.postino.james.attributes.AuthenticationAttributes.DMARC_HEADER_FROM;
+import static dev.postino.james.attributes.AuthenticationAttributes.DMARC_POLICY;
+import static dev.postino.james.attributes.AuthenticationAttributes.DMARC_REASON;
+import static dev.postino.james.attributes.AuthenticationAttributes.DMARC_RESULT;
+import static dev.postino.james.attributes.AuthenticationAttributes.IPREV_RESULT;
+import static dev.postino.james.attributes.AuthenticationAttributes.SPF_DOMAIN;
+import static dev.postino.james.attributes.AuthenticationAttributes.SPF_EXPLANATION;
+import static dev.postino.james.attributes.AuthenticationAttributes.SPF_HELO_RESULT;
+import static dev.postino.james.attributes.AuthenticationAttributes.SPF_REASON;
+import static dev.postino.james.attributes.AuthenticationAttributes.SPF_RECEIVED;
+import static dev.postino.james.attributes.AuthenticationAttributes.SPF_RESULT;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,9 +30,7 @@ import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.server.core.MimeMessageInputStream;
-import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
-import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +40,6 @@ import dev.postino.core.authresults.AuthenticationResultsField;
 import dev.postino.core.authresults.MessageAuthenticator;
 import dev.postino.core.dkim.DkimOptions;
 import dev.postino.core.dkim.DkimResult;
-import dev.postino.core.dkim.DkimVerdict;
 import dev.postino.core.dkim.DkimVerifier;
 import dev.postino.core.dmarc.DmarcEvaluationRecord;
 import dev.postino.core.dmarc.DmarcEvaluationSink;
@@ -41,7 +50,6 @@ import dev.postino.core.dmarc.DmarcVerdict;
 import dev.postino.core.dmarc.DmarcResult;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.SharedDnsClients;
-import dev.postino.core.json.JsonText;
 import dev.postino.core.mime.HeaderSection;
 import dev.postino.core.mime.HeaderSectionReader;
 import dev.postino.core.net.IpLiteral;
@@ -49,14 +57,17 @@ import dev.postino.core.spf.SpfEvaluator;
 import dev.postino.core.spf.SpfOptions;
 import dev.postino.core.spf.SpfRequest;
 import dev.postino.core.spf.SpfResult;
-import dev.postino.core.spf.SpfVerdict;
+import dev.postino.core.iprev.IprevEvaluator;
+import dev.postino.core.iprev.IprevResult;
+import dev.postino.james.attributes.AuthenticationAttributes;
 
 /**
  * What {@link AuthenticationCheck} and the SMTP-time {@code dev.postino.james.smtp.DmarcRejectHook} share: one
- * configured SPF + DKIM + DMARC evaluation of a James {@link Mail}, its attributes and its Authentication-Results
- * field. See {@link AuthenticationCheck} for the attributes and parameters. The From fields and DKIM are read
- * once from the octets James received ({@link HeaderSectionReader}), as {@code postino auth} reads a file, never
- * from javax.mail's parsed headers. Thread-safe.
+ * configured SPF + DKIM + DMARC + iprev evaluation of a James {@link Mail}, its attributes (named by
+ * {@link AuthenticationAttributes}) and its Authentication-Results field. See {@link AuthenticationCheck} for the
+ * attributes and parameters. The From fields and DKIM are read once from the octets James received
+ * ({@link HeaderSectionReader}), as {@code postino auth} reads a file, never from javax.mail's parsed headers.
+ * Thread-safe.
  */
 public final class SenderAuthentication implements AutoCloseable {
 
@@ -64,20 +75,11 @@ public final class SenderAuthentication implements AutoCloseable {
     public static final java.util.Set<String> PARAMETERS = java.util.Set.of(
         "authservId", "addHeader", "dmarcMode", TrustedSources.PARAMETER, "timeBudget");
 
-    public static final AttributeName DMARC_RESULT = AttributeName.of("postino.dmarc.result");
-    public static final AttributeName DMARC_POLICY = AttributeName.of("postino.dmarc.policy");
-    public static final AttributeName DMARC_DISPOSITION = AttributeName.of("postino.dmarc.disposition");
-    public static final AttributeName DMARC_DOMAIN = AttributeName.of("postino.dmarc.domain");
-    public static final AttributeName DMARC_HEADER_FROM = AttributeName.of("postino.dmarc.header.from");
-    public static final AttributeName DMARC_REASON = AttributeName.of("postino.dmarc.reason");
-    static final AttributeName DKIM_SIGNATURES = DkimVerify.SIGNATURES;
-
-    /** Worst first: the aggregate DKIM verdict when no signature passed (as DkimVerify writes it). */
-
     private static final Logger LOGGER = LoggerFactory.getLogger(SenderAuthentication.class);
 
     private final DnsClient dns;
     private final SpfEvaluator spf;
+    private final IprevEvaluator iprev;
     private final MessageAuthenticator authenticator;
     private final TrustedSources trusted;
     private final String authservId;
@@ -101,6 +103,7 @@ public final class SenderAuthentication implements AutoCloseable {
         Duration timeBudget = parameters.duration("timeBudget", Duration.ofSeconds(20));
         dns = SharedDnsClients.acquire(parameters.dnsConfig());
         spf = new SpfEvaluator(dns, SpfOptions.defaults().withTimeLimit(timeBudget).withReceiver(authservId));
+        iprev = new IprevEvaluator(dns, timeBudget);
         authenticator = new MessageAuthenticator(spf,
             new DkimVerifier(dns, DkimOptions.defaults().withDnsTimeout(timeBudget)),
             new DmarcEvaluator(dns, DmarcOptions.defaults().withMode(dmarcMode).withTimeLimit(timeBudget)));
@@ -108,8 +111,9 @@ public final class SenderAuthentication implements AutoCloseable {
 
     /**
      * Authenticates the mail unless an earlier step already did ({@code postino.dmarc.result} is present): removes
-     * forged Authentication-Results fields, writes the attributes and adds our field. Never throws for anything the
-     * sender controls; DNS trouble or an unreadable message gives {@code temperror}.
+     * forged Authentication-Results fields, evaluates what no earlier step did (SPF, DKIM, iprev, then DMARC),
+     * writes the attributes and adds our field. Never throws for anything the sender controls; DNS trouble or an
+     * unreadable message gives {@code temperror}.
      *
      * @return the DMARC result written, or empty when the mail was skipped or already authenticated
      */
@@ -135,7 +139,10 @@ public final class SenderAuthentication implements AutoCloseable {
         String helo = helo(mail);
         String mailFrom = mail.getMaybeSender().asOptional().map(MailAddress::asString).orElse("");
         SpfResult knownSpf = knownSpf(mail, client.get(), mailFrom, helo);
-        List<DkimResult> knownDkim = knownDkim(mail);
+        List<DkimResult> knownDkim = AuthenticationAttributes.readDkim(mail).orElse(null);
+        // iprev too, so that the one Authentication-Results field has it even when the hook writes it at SMTP time
+        CompletableFuture<IprevResult> iprevCheck = mail.getAttribute(IPREV_RESULT).isPresent() ? null
+            : startIprev(client.get());
         MessageAuthenticator.Outcome outcome;
         try {
             CompletableFuture<String> heloCheck = knownSpf != null || helo.isEmpty()
@@ -162,7 +169,10 @@ public final class SenderAuthentication implements AutoCloseable {
         // only now: a change to the header fields makes James serialize javax.mail's reading of them instead
         removeForgedFields(mail.getMessage());
         if (knownDkim == null) {
-            DkimVerify.writeAttributes(mail, outcome.dkim());
+            AuthenticationAttributes.writeDkim(mail, outcome.dkim());
+        }
+        if (iprevCheck != null) {
+            AuthenticationAttributes.writeIprev(mail, iprevCheck.join(), "");
         }
         DmarcResult dmarc = outcome.dmarc();
         sink.accept(new DmarcEvaluationRecord(Instant.now(), IpLiteral.format(client.get()), outcome.spf(),
@@ -171,12 +181,25 @@ public final class SenderAuthentication implements AutoCloseable {
             dmarc.policyDomain(), dmarc.headerFrom(), dmarc.reason());
         if (addHeader) {
             AuthenticationResultsField field = outcome.field(authservId);
-            iprev(mail).ifPresent(result -> field.iprev(result, IpLiteral.format(client.get()),
-                attribute(mail, "postino.iprev.hostname").orElse("")));
+            AuthenticationAttributes.iprev(mail).ifPresent(result -> field.iprev(result.verdict().word(),
+                IpLiteral.format(client.get()), result.hostname()));
             mail.getMessage().addHeader(AuthenticationResultsField.NAME, field.foldedValue());
         }
         mail.getMessage().saveChanges();
         return Optional.of(dmarc);
+    }
+
+    private CompletableFuture<IprevResult> startIprev(InetAddress client) {
+        try {
+            return iprev.evaluate(client).exceptionally(SenderAuthentication::iprevFailed);
+        } catch (RuntimeException unexpected) {
+            return CompletableFuture.completedFuture(iprevFailed(unexpected));
+        }
+    }
+
+    private static IprevResult iprevFailed(Throwable failure) {
+        LOGGER.warn("iprev check failed", failure);
+        return new IprevResult(IprevResult.Verdict.TEMPERROR, "", "internal error: " + failure.getClass().getSimpleName());
     }
 
     /** Header octets held as ISO-8859-1 chars, read as UTF-8 where they are valid UTF-8 ({@link HeaderSection#text}). */
@@ -218,68 +241,29 @@ public final class SenderAuthentication implements AutoCloseable {
 
     /** SpfCheck's verdict when it ran (and did not skip), else null. */
     private static SpfResult knownSpf(Mail mail, InetAddress client, String mailFrom, String helo) {
-        Optional<String> result = attribute(mail, "postino.spf.result");
-        if (result.isEmpty()) {
-            return null;
-        }
-        SpfVerdict verdict;
-        try {
-            verdict = SpfVerdict.valueOf(result.get().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException skippedOrUnknown) {
-            return null;
-        }
-        return new SpfResult(SpfRequest.mailFrom(client, mailFrom, helo), verdict,
-            attribute(mail, "postino.spf.explanation").orElse(""), attribute(mail, "postino.spf.domain").orElse(""), 0,
-            "", attribute(mail, "postino.spf.reason").orElse(""));
+        return AuthenticationAttributes.spfVerdict(mail).map(verdict -> new SpfResult(
+            SpfRequest.mailFrom(client, mailFrom, helo), verdict, attribute(mail, SPF_EXPLANATION),
+            attribute(mail, SPF_DOMAIN), 0, "", attribute(mail, SPF_REASON))).orElse(null);
     }
 
-    /** DkimVerify's verdicts when it ran, else null. */
-    private static List<DkimResult> knownDkim(Mail mail) {
-        Optional<String> json = attribute(mail, DKIM_SIGNATURES.asString());
-        if (json.isEmpty()) {
-            return null;
-        }
-        try {
-            List<DkimResult> results = new ArrayList<>();
-            for (Object item : (List<?>) JsonText.parse(json.get())) {
-                Map<?, ?> signature = (Map<?, ?>) item;
-                results.add(new DkimResult(DkimVerdict.valueOf(text(signature, "result").toUpperCase(Locale.ROOT)),
-                    text(signature, "domain"), text(signature, "selector"), text(signature, "algorithm"), "",
-                    text(signature, "header_b"), text(signature, "reason"),
-                    Boolean.TRUE.equals(signature.get("unsigned_content")), Boolean.TRUE.equals(signature.get("testing"))));
-            }
-            return results;
-        } catch (RuntimeException unreadable) {
-            return null;
-        }
-    }
-
-    private static String text(Map<?, ?> object, String key) {
-        Object value = object.get(key);
-        return value instanceof String s ? s : "";
-    }
-
-    private static Optional<String> iprev(Mail mail) {
-        return attribute(mail, "postino.iprev.result").filter(r -> r.matches("pass|fail|temperror|permerror"));
-    }
-
-    private static Optional<String> attribute(Mail mail, String name) {
-        return mail.getAttribute(AttributeName.of(name)).map(Attribute::getValue).map(AttributeValue::value)
-            .filter(String.class::isInstance).map(String.class::cast);
+    private static String attribute(Mail mail, AttributeName name) {
+        return AuthenticationAttributes.read(mail, name).orElse("");
     }
 
     /** The HELO/EHLO name James recorded, else the client's host name as James saw it. */
     private static String helo(Mail mail) {
-        return attribute(mail, Mail.SMTP_HELO.asString())
+        return AuthenticationAttributes.read(mail, Mail.SMTP_HELO)
             .orElse(mail.getRemoteHost() == null ? "" : mail.getRemoteHost());
     }
 
-    private static void writeSpf(Mail mail, SpfResult result, String heloVerdict) {
-        set(mail, SpfCheck.RESULT, result.verdict().keyword());
-        set(mail, SpfCheck.DOMAIN, result.domain());
-        set(mail, SpfCheck.EXPLANATION, result.explanation());
-        set(mail, SpfCheck.REASON, result.reason());
-        set(mail, SpfCheck.HELO_RESULT, heloVerdict);
+    private void writeSpf(Mail mail, SpfResult result, String heloVerdict) {
+        set(mail, SPF_RESULT, result.verdict().keyword());
+        set(mail, SPF_DOMAIN, result.domain());
+        set(mail, SPF_EXPLANATION, result.explanation());
+        set(mail, SPF_REASON, result.reason());
+        set(mail, SPF_HELO_RESULT, heloVerdict);
+        // SpfCheck writes the field, after the mailets that remove forged ones
+        set(mail, SPF_RECEIVED, result.receivedSpfHeaderValue(authservId));
     }
 
     private static void writeDmarc(Mail mail, String result, String policy, String disposition, String domain,
@@ -293,7 +277,7 @@ public final class SenderAuthentication implements AutoCloseable {
     }
 
     private static void set(Mail mail, AttributeName name, String value) {
-        mail.setAttribute(new Attribute(name, AttributeValue.of(value)));
+        AuthenticationAttributes.write(mail, name, value);
     }
 
     @Override

@@ -8,9 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeName;
-import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
@@ -24,14 +21,19 @@ import dev.postino.core.spf.SpfEvaluator;
 import dev.postino.core.spf.SpfOptions;
 import dev.postino.core.spf.SpfRequest;
 import dev.postino.core.spf.SpfResult;
+import dev.postino.james.attributes.AuthenticationAttributes;
 
 /**
  * Checks SPF (RFC 7208) for the SMTP client's address, the MAIL FROM identity (with a null reverse-path:
  * {@code postmaster@} the HELO name) and the HELO identity, concurrently, and leaves the verdicts on the
  * mail for matchers such as {@code SpfResultIs}. It never rejects, drops or bounces: routing is the
- * matchers' job, and a bounce to a forged sender would be backscatter. It checks a mail again even when the
- * SMTP-time {@code DmarcRejectHook} already did (from the warm shared DNS cache), because only it writes the
- * {@code Received-SPF} field.
+ * matchers' job, and a bounce to a forged sender would be backscatter.
+ *
+ * <p>Each verdict has one writer: when an earlier step already checked SPF (the SMTP-time {@code DmarcRejectHook},
+ * or {@code AuthenticationCheck} earlier in the chain: {@code postino.spf.result} is present), it checks nothing
+ * again and changes no attribute; it only adds the {@code Received-SPF} field that step rendered
+ * ({@code postino.spf.received}). The hook leaves the field to this mailet because it runs before the mailets
+ * that remove forged fields ({@code RemoveForgedVerdicts}), which would take ours for one.
  *
  * <p>Attributes written (String values):
  * <ul>
@@ -61,11 +63,6 @@ import dev.postino.core.spf.SpfResult;
  */
 public class SpfCheck extends GenericMailet {
 
-    public static final AttributeName RESULT = AttributeName.of("postino.spf.result");
-    public static final AttributeName DOMAIN = AttributeName.of("postino.spf.domain");
-    public static final AttributeName EXPLANATION = AttributeName.of("postino.spf.explanation");
-    public static final AttributeName REASON = AttributeName.of("postino.spf.reason");
-    public static final AttributeName HELO_RESULT = AttributeName.of("postino.spf.helo.result");
     static final String HEADER = "Received-SPF";
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SpfCheck.class);
@@ -90,6 +87,14 @@ public class SpfCheck extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        if (AuthenticationAttributes.read(mail, AuthenticationAttributes.SPF_RESULT).isPresent()) {
+            Optional<String> rendered = AuthenticationAttributes.read(mail, AuthenticationAttributes.SPF_RECEIVED);
+            if (addHeader && rendered.isPresent()) {
+                mail.getMessage().addHeader(HEADER, rendered.get());
+                mail.getMessage().saveChanges();
+            }
+            return;
+        }
         Optional<String> skip = trusted.skipReason(mail);
         Optional<InetAddress> client = IpLiteral.tryParse(mail.getRemoteAddr());
         if (skip.isPresent() || client.isEmpty()) {
@@ -123,18 +128,15 @@ public class SpfCheck extends GenericMailet {
 
     /** The HELO/EHLO name James recorded, else the client's host name as James saw it. */
     private static String helo(Mail mail) {
-        return mail.getAttribute(Mail.SMTP_HELO)
-            .map(Attribute::getValue).map(AttributeValue::value)
-            .filter(String.class::isInstance).map(String.class::cast)
-            .orElse(mail.getRemoteHost() == null ? "" : mail.getRemoteHost());
+        return AuthenticationAttributes.read(mail, Mail.SMTP_HELO).orElse(mail.getRemoteHost() == null ? "" : mail.getRemoteHost());
     }
 
     private static void write(Mail mail, String verdict, String domain, String explanation, String reason, String heloVerdict) {
-        mail.setAttribute(new Attribute(RESULT, AttributeValue.of(verdict)));
-        mail.setAttribute(new Attribute(DOMAIN, AttributeValue.of(domain)));
-        mail.setAttribute(new Attribute(EXPLANATION, AttributeValue.of(explanation)));
-        mail.setAttribute(new Attribute(REASON, AttributeValue.of(reason)));
-        mail.setAttribute(new Attribute(HELO_RESULT, AttributeValue.of(heloVerdict)));
+        AuthenticationAttributes.write(mail, AuthenticationAttributes.SPF_RESULT, verdict);
+        AuthenticationAttributes.write(mail, AuthenticationAttributes.SPF_DOMAIN, domain);
+        AuthenticationAttributes.write(mail, AuthenticationAttributes.SPF_EXPLANATION, explanation);
+        AuthenticationAttributes.write(mail, AuthenticationAttributes.SPF_REASON, reason);
+        AuthenticationAttributes.write(mail, AuthenticationAttributes.SPF_HELO_RESULT, heloVerdict);
     }
 
     @Override

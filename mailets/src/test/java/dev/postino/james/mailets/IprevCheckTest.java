@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import javax.mail.MessagingException;
 
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailetConfig;
@@ -40,7 +43,7 @@ class IprevCheckTest {
     }
 
     private static String attribute(Mail mail, String name) {
-        return (String) mail.getAttribute(org.apache.mailet.AttributeName.of(name)).orElseThrow().getValue().value();
+        return (String) mail.getAttribute(AttributeName.of(name)).orElseThrow().getValue().value();
     }
 
     @Test
@@ -75,6 +78,18 @@ class IprevCheckTest {
         mailet.service(mail);
 
         assertThat(attribute(mail, "postino.iprev.result")).isEqualTo("none");
+        assertThat(dns.udpQueries()).isZero();
+    }
+
+    @Test
+    void aVerdictAnEarlierStepLeftIsKept() throws Exception {
+        init("dnsServers", dns.hostPort());
+        Mail mail = FakeMail.builder().name("m5").remoteAddr("192.0.2.7").recipient("rcpt@example.test")
+            .attribute(new Attribute(AttributeName.of("postino.iprev.result"), AttributeValue.of("fail"))).build();
+
+        mailet.service(mail);
+
+        assertThat(attribute(mail, "postino.iprev.result")).isEqualTo("fail");
         assertThat(dns.udpQueries()).isZero();
     }
 

@@ -124,6 +124,28 @@ class SpfCheckTest {
     }
 
     @Test
+    void aVerdictAnEarlierStepLeftIsKeptAndOnlyItsRenderedFieldIsAdded() throws Exception {
+        init();
+        Mail mail = mail("198.51.100.7", "bob@pass.test", "mx.pass.test");
+        mail.setAttribute(new Attribute(AttributeName.of("postino.spf.result"), AttributeValue.of("pass")));
+        mail.setAttribute(new Attribute(AttributeName.of("postino.spf.received"),
+            AttributeValue.of("pass (mx.postino.test: the hook's words) receiver=\"mx.postino.test\";")));
+        Mail withoutField = mail("198.51.100.7", "bob@pass.test", "mx.pass.test");
+        withoutField.setAttribute(new Attribute(AttributeName.of("postino.spf.result"), AttributeValue.of("fail")));
+
+        mailet.service(mail);
+        mailet.service(withoutField);
+
+        // 198.51.100.7 is not allowed by pass.test: a second check would have written fail
+        assertThat(attribute(mail, "postino.spf.result")).isEqualTo("pass");
+        assertThat(mail.getMessage().getHeader("Received-SPF"))
+            .containsExactly("pass (mx.postino.test: the hook's words) receiver=\"mx.postino.test\";");
+        assertThat(attribute(withoutField, "postino.spf.result")).isEqualTo("fail");
+        assertThat(withoutField.getMessage().getHeader("Received-SPF")).isNull();
+        assertThat(dns.udpQueries()).isZero();
+    }
+
+    @Test
     void loopbackIsTrustedByDefault() throws Exception {
         init();
         Mail mail = mail("127.0.0.1", "bob@pass.test", "localhost");

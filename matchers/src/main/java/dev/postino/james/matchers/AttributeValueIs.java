@@ -10,10 +10,11 @@ import java.util.Set;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
-import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMatcher;
+
+import dev.postino.james.attributes.AuthenticationAttributes;
 
 /**
  * Selects a mail (all its recipients) when a String attribute that a Postino mailet wrote has one of the
@@ -51,11 +52,7 @@ abstract class AttributeValueIs extends GenericMatcher {
 
     @Override
     public Collection<MailAddress> match(Mail mail) {
-        Optional<String> value = mail.getAttribute(attribute())
-            .map(Attribute::getValue)
-            .map(v -> v.value())
-            .filter(String.class::isInstance)
-            .map(String.class::cast);
+        Optional<String> value = AuthenticationAttributes.read(mail, attribute());
         return value.isPresent() && wanted.contains(value.get()) ? mail.getRecipients() : List.of();
     }
 }

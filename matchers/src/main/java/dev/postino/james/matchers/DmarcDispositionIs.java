@@ -4,6 +4,8 @@ import java.util.List;
 
 import org.apache.mailet.AttributeName;
 
+import dev.postino.james.attributes.AuthenticationAttributes;
+
 /**
  * Matches mails whose DMARC disposition (attribute {@code postino.dmarc.disposition}, written by
  * {@code dev.postino.james.mailets.AuthenticationCheck}: the sender domain's policy for a failing mail, one step
@@ -13,15 +15,13 @@ import org.apache.mailet.AttributeName;
  */
 public class DmarcDispositionIs extends AttributeValueIs {
 
-    private static final AttributeName DISPOSITION = AttributeName.of("postino.dmarc.disposition");
-
     @Override
     protected AttributeName attribute() {
-        return DISPOSITION;
+        return AuthenticationAttributes.DMARC_DISPOSITION;
     }
 
     @Override
     protected List<String> possibleValues() {
-        return List.of("none", "quarantine", "reject");
+        return AuthenticationAttributes.DMARC_POLICIES;
     }
 }

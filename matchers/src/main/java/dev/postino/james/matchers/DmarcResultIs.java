@@ -4,6 +4,8 @@ import java.util.List;
 
 import org.apache.mailet.AttributeName;
 
+import dev.postino.james.attributes.AuthenticationAttributes;
+
 /**
  * Matches mails whose DMARC result (attribute {@code postino.dmarc.result}, written by
  * {@code dev.postino.james.mailets.AuthenticationCheck}) is one of the listed values: {@code pass fail none
@@ -13,15 +15,13 @@ import org.apache.mailet.AttributeName;
  */
 public class DmarcResultIs extends AttributeValueIs {
 
-    private static final AttributeName RESULT = AttributeName.of("postino.dmarc.result");
-
     @Override
     protected AttributeName attribute() {
-        return RESULT;
+        return AuthenticationAttributes.DMARC_RESULT;
     }
 
     @Override
     protected List<String> possibleValues() {
-        return List.of("pass", "fail", "none", "temperror", "permerror", "skipped");
+        return AuthenticationAttributes.DMARC_RESULTS;
     }
 }
