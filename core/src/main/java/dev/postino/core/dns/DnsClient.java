@@ -64,6 +64,7 @@ public final class DnsClient implements AutoCloseable {
     private final InFlightLimiter limiter;
     private final ThreadPoolExecutor completions;
     private final long zoneSilenceNanos;
+    private final String threadNamePrefix;
     private final AtomicInteger networkQueries = new AtomicInteger();
     private final AtomicLong refusedLookups = new AtomicLong();
     /** Lookups between their start on the loop and their end; loop thread only. */
@@ -76,18 +77,18 @@ public final class DnsClient implements AutoCloseable {
         this.servers = List.copyOf(config.servers().isEmpty() ? systemServers() : config.servers());
         this.cache = new DnsCache(config.cacheSize(), config.maxCacheTtl(), clock);
         this.zoneSilenceNanos = Math.min(config.queryTimeout().toNanos(), ZONE_SILENCE.toNanos());
-        int id = CLIENTS.incrementAndGet();
+        this.threadNamePrefix = "postino-dns-" + CLIENTS.incrementAndGet() + "-";
         AtomicInteger threadCount = new AtomicInteger();
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         // completing a future runs its callers' next steps: CPU work, bounded threads, idle ones let go
         this.completions = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
             runnable -> {
-                Thread thread = new Thread(runnable, "postino-dns-" + id + "-callback-" + threadCount.incrementAndGet());
+                Thread thread = new Thread(runnable, threadNamePrefix + "callback-" + threadCount.incrementAndGet());
                 thread.setDaemon(true);
                 return thread;
             });
         completions.allowCoreThreadTimeOut(true);
-        this.loop = new DnsLoop(this::failActiveLookups);
+        this.loop = new DnsLoop(threadNamePrefix + "loop", this::failActiveLookups);
         this.limiter = new InFlightLimiter(config.limits(), clock, loop);
         loop.execute(limiter::start);
     }
@@ -434,6 +435,16 @@ public final class DnsClient implements AutoCloseable {
     /** One evaluation's lookups holding a slot and waiting for one; for tests. */
     InFlightLimiter.EvaluationLoad evaluationLoad(DnsBudget budget) {
         return onLoop(() -> limiter.evaluationLoad(budget));
+    }
+
+    /** Every thread of this client has a name that starts with this; for tests. */
+    String threadNamePrefix() {
+        return threadNamePrefix;
+    }
+
+    /** The most threads this client ever runs: its loop and its callback pool; for tests. */
+    int maxThreads() {
+        return 1 + completions.getMaximumPoolSize();
     }
 
     /** Queries in flight over all zones; for tests. */

@@ -12,7 +12,6 @@ import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One thread and one selector for all of a {@link DnsClient}'s sockets, with a timer for their deadlines:
@@ -50,8 +49,6 @@ final class DnsLoop implements AutoCloseable {
         }
     }
 
-    private static final AtomicInteger LOOPS = new AtomicInteger();
-
     private final Selector selector;
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -62,15 +59,18 @@ final class DnsLoop implements AutoCloseable {
     private long timerSequence;
     private boolean closed;
 
-    /** @param onExit runs on the loop thread once it stops, after the tasks queued before {@link #close} */
-    DnsLoop(Runnable onExit) {
+    /**
+     * @param threadName the loop thread's name
+     * @param onExit runs on the loop thread once it stops, after the tasks queued before {@link #close}
+     */
+    DnsLoop(String threadName, Runnable onExit) {
         this.onExit = onExit;
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector for DNS", e);
         }
-        this.thread = new Thread(this::run, "postino-dns-" + LOOPS.incrementAndGet());
+        this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
         thread.start();
     }
