@@ -305,17 +305,13 @@ final class InFlightLimiter {
         zone.inFlight++;
         inFlight++;
         ticket.state = State.RUNNING;
-        if (!loop.execute(ticket::admitted)) {
-            ticket.refused("DNS client closed");
-        }
+        loop.execute(ticket::admitted); // refused only once the loop is closed, and the client then ends every lookup
     }
 
     private void refuse(Ticket ticket, String reason) {
         ticket.state = State.DONE;
         refused++;
-        if (!loop.execute(() -> ticket.refused(reason))) {
-            ticket.refused(reason);
-        }
+        loop.execute(() -> ticket.refused(reason));
     }
 
     private void forgetIfIdle(Zone zone) {
