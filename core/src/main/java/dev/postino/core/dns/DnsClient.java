@@ -447,11 +447,6 @@ public final class DnsClient implements AutoCloseable {
         return 1 + completions.getMaximumPoolSize();
     }
 
-    /** Queries in flight over all zones; for tests. */
-    int inFlight() {
-        return onLoop(limiter::inFlight);
-    }
-
     /** The zone a name counts against (see {@link ZoneKey}); for tests. */
     static String zoneOf(String name) throws TextParseException {
         return ZoneKey.of(Name.fromString(name.endsWith(".") ? name : name + "."));
