@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What one evaluation (one SPF check, one DKIM verification, one DMARC discovery) may spend on DNS:
  * a number of lookups and a total time. Every lookup made through the budget counts, whether the
  * cache answers it or the network does, so the limits an RFC sets do not depend on cache state.
- * Thread-safe: concurrent lookups of one evaluation share one budget.
+ * Thread-safe: concurrent lookups of one evaluation share one budget. A budget is also the unit of the
+ * per-evaluation limit on lookups in flight ({@link DnsLimits#maxInFlightPerEvaluation()}): one budget per
+ * evaluation or part of one, never one shared by several evaluations.
  */
 public final class DnsBudget {
 
@@ -67,6 +69,11 @@ public final class DnsBudget {
 
     public boolean isExpired() {
         return deadlineNanos - System.nanoTime() <= 0;
+    }
+
+    /** The deadline on the {@link System#nanoTime()} scale. */
+    long deadlineNanos() {
+        return deadlineNanos;
     }
 
     private static long saturatedNanos(Duration d) {

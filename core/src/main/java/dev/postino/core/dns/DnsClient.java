@@ -1,21 +1,23 @@
 package dev.postino.core.dns;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -27,53 +29,75 @@ import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
 
 /**
- * Asynchronous DNS lookups on dnsjava, with its own resolvers, retries and cache.
+ * Asynchronous DNS lookups on dnsjava, with its own resolvers, retries, cache and limits.
  *
  * <p>It never reads or changes dnsjava's global state beyond reading the system resolver list when
  * none is configured: no {@code Lookup} default resolver, cache or search path is used, because James
  * sets and uses those for itself. Each lookup goes through a {@link DnsBudget}.
  *
- * <p>Per query ({@link DnsExchange}, on this client's own bounded thread pool rather than dnsjava's shared NIO
- * selector): UDP first (with EDNS(0) unless disabled), TCP again when the answer comes back truncated;
- * a timeout or network error moves to the next server, up to {@code retries} more rounds over the list;
- * SERVFAIL or REFUSED moves to the next server not yet asked. No answer within the budget's time is a
- * temporary failure. Names are asked as absolute names: no search list applies.
+ * <p>Per query ({@link DnsExchange}): UDP first (with EDNS(0) unless disabled), TCP again when the answer comes
+ * back truncated; a timeout or network error moves to the next server, up to {@code retries} more rounds over
+ * the list; SERVFAIL or REFUSED moves to the next server not yet asked. No answer within the budget's time is
+ * a temporary failure. Names are asked as absolute names: no search list applies.
+ *
+ * <p>Non-blocking: one thread ({@link DnsLoop}) multiplexes every query's socket and deadline, so a query
+ * that never gets an answer holds a socket and a timer entry, not a thread, and cannot delay another. What
+ * one evaluation, one zone and the client as a whole may have in flight is bounded ({@link DnsLimits},
+ * {@link InFlightLimiter}), and a zone that stops answering is not asked for a while (backoff). The futures
+ * complete on a small pool of their own, so that the callers' continuations (parsing a record, the next
+ * step of an SPF check) never run on the loop thread; they must not block.
  */
 public final class DnsClient implements AutoCloseable {
 
-    /** Concurrent exchanges in flight; more wait in line (within their own time budgets). */
-    private static final int MAX_THREADS = 64;
+    /** A query unanswered this long (or for the whole query timeout, if shorter) counts against its zone. */
+    private static final Duration ZONE_SILENCE = Duration.ofSeconds(1);
+
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
 
     private final DnsConfig config;
     private final List<InetSocketAddress> servers;
     private final DnsCache cache;
-    private final ExecutorService executor;
+    private final DnsLoop loop;
+    private final InFlightLimiter limiter;
+    private final ThreadPoolExecutor completions;
+    private final long zoneSilenceNanos;
+    private final String threadNamePrefix;
     private final AtomicInteger networkQueries = new AtomicInteger();
+    private final AtomicLong refusedLookups = new AtomicLong();
+    /** Lookups between their start on the loop and their end; loop thread only. */
+    private final Set<Lookup<?>> active = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Set on the loop thread when it stops: lookups still arriving fail at once. */
+    private boolean closing;
 
     private DnsClient(DnsConfig config, Clock clock) {
         this.config = config;
         this.servers = List.copyOf(config.servers().isEmpty() ? systemServers() : config.servers());
         this.cache = new DnsCache(config.cacheSize(), config.maxCacheTtl(), clock);
+        this.zoneSilenceNanos = Math.min(config.queryTimeout().toNanos(), ZONE_SILENCE.toNanos());
+        this.threadNamePrefix = "postino-dns-" + CLIENTS.incrementAndGet() + "-";
         AtomicInteger threadCount = new AtomicInteger();
-        // Each exchange blocks one thread until its answer or timeout: enough threads for a busy server's
-        // concurrent checks, bounded, idle ones let go.
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, 30, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), runnable -> {
-                Thread thread = new Thread(runnable, "postino-dns-" + threadCount.incrementAndGet());
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        // completing a future runs its callers' next steps: CPU work, bounded threads, idle ones let go
+        this.completions = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            runnable -> {
+                Thread thread = new Thread(runnable, threadNamePrefix + "callback-" + threadCount.incrementAndGet());
                 thread.setDaemon(true);
                 return thread;
             });
-        pool.allowCoreThreadTimeOut(true);
-        this.executor = pool;
+        completions.allowCoreThreadTimeOut(true);
+        this.loop = new DnsLoop(threadNamePrefix + "loop", this::failActiveLookups);
+        this.limiter = new InFlightLimiter(config.limits(), clock, loop);
+        loop.execute(limiter::start);
     }
 
     public static DnsClient create(DnsConfig config) {
         return new DnsClient(config, Clock.systemUTC());
     }
 
-    /** For tests of TTL handling: the cache reads time from {@code clock}. */
+    /** For tests of TTL handling and zone backoff: the cache and the backoff read time from {@code clock}. */
     public static DnsClient create(DnsConfig config, Clock clock) {
         return new DnsClient(config, clock);
     }
@@ -98,6 +122,14 @@ public final class DnsClient implements AutoCloseable {
     /** How many queries went to the network so far (cache hits excluded); for tests and metrics. */
     public int networkQueries() {
         return networkQueries.get();
+    }
+
+    /**
+     * How many lookups failed without (further) queries because of a limit or a zone's backoff; for tests and
+     * metrics.
+     */
+    public long refusedLookups() {
+        return refusedLookups.get();
     }
 
     public CompletableFuture<DnsResult<String>> txt(String name, DnsBudget budget) {
@@ -142,61 +174,210 @@ public final class DnsClient implements AutoCloseable {
         if (cached != null) {
             return CompletableFuture.completedFuture(cached);
         }
-        Record question = Record.newRecord(qname, type.code(), DClass.IN);
-        return send(question, budget, 0, 0, new ArrayList<>())
-            .thenApply(response -> {
-                DnsResult<T> result = interpret(response, question, type);
-                cache.put(key, type.code(), result);
-                return result;
-            })
-            .exceptionally(failure -> DnsResult.temporaryFailure(describe(failure, question)));
+        Lookup<T> lookup = new Lookup<>(Record.newRecord(qname, type.code(), DClass.IN), type, key, budget,
+            ZoneKey.of(qname));
+        if (!loop.execute(lookup::start)) {
+            return CompletableFuture.completedFuture(DnsResult.temporaryFailure(lookup.what() + ": DNS client closed"));
+        }
+        return lookup.future;
     }
 
-    /** One attempt; on failure the next server or round, until the budget's time or the attempts run out. */
-    private CompletableFuture<Message> send(Record question, DnsBudget budget, int attempt, int serverIndex,
-                                            List<String> failures) {
-        Duration remaining = budget.remainingTime();
-        if (remaining.isZero()) {
-            failures.add("time budget of " + budget.maxTime().toMillis() + " ms exhausted");
-            return CompletableFuture.failedFuture(new DnsFailure(String.join("; ", failures)));
+    /** One lookup: waits for its slots, then tries the servers until an answer, a limit or its time. Loop thread. */
+    private final class Lookup<T> extends InFlightLimiter.Ticket implements DnsExchange.Listener {
+        final Record question;
+        final DnsRecordType<T> type;
+        final String cacheKey;
+        final DnsBudget budget;
+        final CompletableFuture<DnsResult<T>> future = new CompletableFuture<>();
+        final List<String> failures = new ArrayList<>();
+        int attempt;
+        int serverIndex;
+        long attemptTimeoutNanos;
+        InetSocketAddress server;
+        DnsLoop.Timer waitTimer;
+        DnsExchange exchange;
+        boolean finished;
+
+        Lookup(Record question, DnsRecordType<T> type, String cacheKey, DnsBudget budget, String zone) {
+            super(budget, zone);
+            this.question = question;
+            this.type = type;
+            this.cacheKey = cacheKey;
+            this.budget = budget;
         }
-        Duration timeout = remaining.compareTo(config.queryTimeout()) < 0 ? remaining : config.queryTimeout();
-        InetSocketAddress server = servers.get(serverIndex % servers.size());
-        networkQueries.incrementAndGet();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        return CompletableFuture.supplyAsync(() -> {
+
+        String what() {
+            return question.getName() + " " + Type.string(question.getType());
+        }
+
+        void start() {
+            guarded(() -> {
+                if (closing) {
+                    fail("DNS client closed");
+                    return;
+                }
+                active.add(this);
+                if (budget.isExpired()) {
+                    fail(timeBudgetExhausted());
+                    return;
+                }
+                waitTimer = loop.schedule(budget.deadlineNanos(), this::waitedTooLong);
+                limiter.request(this);
+            });
+        }
+
+        @Override
+        void admitted() {
+            guarded(() -> {
+                if (!finished) {
+                    waitTimer.cancel();
+                    send();
+                }
+            });
+        }
+
+        @Override
+        void refused(String reason) {
+            guarded(() -> {
+                if (!finished) {
+                    refusedLookups.incrementAndGet();
+                    fail(reason);
+                }
+            });
+        }
+
+        private void waitedTooLong() {
+            guarded(() -> {
+                if (!finished) {
+                    fail(timeBudgetExhausted() + " waiting for a query slot (zone " + zone() + ")");
+                }
+            });
+        }
+
+        private void send() {
+            Duration remaining = budget.remainingTime();
+            if (remaining.isZero()) {
+                fail(timeBudgetExhausted());
+                return;
+            }
+            Duration timeout = remaining.compareTo(config.queryTimeout()) < 0 ? remaining : config.queryTimeout();
+            server = servers.get(serverIndex % servers.size());
+            attemptTimeoutNanos = timeout.toNanos();
+            networkQueries.incrementAndGet();
+            exchange = DnsExchange.start(loop, server, Message.newQuery(question), config.ednsPayloadSize(),
+                System.nanoTime() + attemptTimeoutNanos, this);
+        }
+
+        @Override
+        public void answered(Message response) {
+            guarded(() -> {
+                exchange = null;
+                int rcode = response.getRcode();
+                if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+                    // SERVFAIL, REFUSED and the rest: another server may do better, the same one will not
+                    failures.add(Rcode.string(rcode) + " from " + DnsExchange.address(server));
+                    next(true);
+                    return;
+                }
+                limiter.answered(zone());
+                DnsResult<T> result = interpret(response, question, type);
+                cache.put(cacheKey, type.code(), result);
+                finish(result);
+            });
+        }
+
+        @Override
+        public void failed(boolean timeout, String problem) {
+            guarded(() -> {
+                exchange = null;
+                failures.add(problem + " from " + DnsExchange.address(server));
+                // a wait cut short by the evaluation's time says little about the zone
+                if (timeout && attemptTimeoutNanos >= zoneSilenceNanos) {
+                    limiter.timedOut(zone());
+                }
+                next(false);
+            });
+        }
+
+        /** The next server or round, unless the attempts, the zone's patience or the time ran out. */
+        private void next(boolean otherServersOnly) {
+            int nextAttempt = attempt + 1;
+            int maxAttempts = otherServersOnly ? servers.size() : servers.size() * (config.retries() + 1);
+            if (nextAttempt >= maxAttempts) {
+                fail(null);
+                return;
+            }
+            String backoff = limiter.backoffRefusal(zone());
+            if (backoff != null) {
+                refusedLookups.incrementAndGet();
+                fail(backoff);
+                return;
+            }
+            attempt = nextAttempt;
+            serverIndex++;
+            send();
+        }
+
+        private String timeBudgetExhausted() {
+            return "time budget of " + budget.maxTime().toMillis() + " ms exhausted";
+        }
+
+        /** Ends with a temporary failure: every problem met, then {@code last} (if any). */
+        private void fail(String last) {
+            if (last != null) {
+                failures.add(last);
+            }
+            finish(DnsResult.temporaryFailure(what() + ": " + String.join("; ", failures)));
+        }
+
+        private void finish(DnsResult<T> result) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            active.remove(this);
+            if (waitTimer != null) {
+                waitTimer.cancel();
+            }
+            if (exchange != null) {
+                exchange.abandon();
+                exchange = null;
+            }
+            limiter.abandon(this);
+            complete(future, result);
+        }
+
+        /** A bug here must still complete the lookup, or its caller would wait for ever. */
+        private void guarded(Runnable step) {
+            try {
+                step.run();
+            } catch (RuntimeException bug) {
+                failures.add("internal error (" + bug + ")");
+                DnsResult<T> failure = DnsResult.temporaryFailure(what() + ": " + String.join("; ", failures));
                 try {
-                    return DnsExchange.exchange(server, Message.newQuery(question), config.ednsPayloadSize(), deadline);
-                } catch (IOException e) {
-                    throw new CompletionException(e);
+                    finish(failure);
+                } catch (RuntimeException again) {
+                    // the future below still completes
                 }
-            }, executor)
-            // a safety net: the exchange itself ends at the deadline
-            .orTimeout(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS)
-            .handle((response, error) -> {
-                String problem = null;
-                boolean tryOthersOnly = false;
-                if (error != null) {
-                    problem = describe(error, question) + " from " + address(server);
-                } else {
-                    int rcode = response.getRcode();
-                    if (rcode == Rcode.SERVFAIL || rcode == Rcode.REFUSED || (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN)) {
-                        problem = Rcode.string(rcode) + " from " + address(server);
-                        tryOthersOnly = true;
-                    }
-                }
-                if (problem == null) {
-                    return CompletableFuture.completedFuture(response);
-                }
-                failures.add(problem);
-                int nextAttempt = attempt + 1;
-                int maxAttempts = tryOthersOnly ? servers.size() : servers.size() * (config.retries() + 1);
-                if (nextAttempt >= maxAttempts) {
-                    return CompletableFuture.<Message>failedFuture(new DnsFailure(String.join("; ", failures)));
-                }
-                return send(question, budget, nextAttempt, serverIndex + 1, failures);
-            })
-            .thenCompose(next -> next);
+                complete(future, failure); // no effect when finish() completed it first
+            }
+        }
+    }
+
+    /** Completes on the callback pool, so that the callers' continuations never run on the loop thread. */
+    private <T> void complete(CompletableFuture<DnsResult<T>> future, DnsResult<T> result) {
+        try {
+            completions.execute(() -> future.complete(result));
+        } catch (RejectedExecutionException closed) {
+            future.complete(result);
+        }
+    }
+
+    private void failActiveLookups() {
+        closing = true;
+        for (Lookup<?> lookup : List.copyOf(active)) {
+            lookup.fail("DNS client closed");
+        }
     }
 
     private static <T> DnsResult<T> interpret(Message response, Record question, DnsRecordType<T> type) {
@@ -228,29 +409,6 @@ public final class DnsClient implements AutoCloseable {
         return Duration.ZERO;
     }
 
-    private static String describe(Throwable failure, Record question) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
-            && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        String what = question.getName() + " " + org.xbill.DNS.Type.string(question.getType());
-        if (cause instanceof DnsFailure) {
-            return what + ": " + cause.getMessage();
-        }
-        if (cause instanceof TimeoutException || cause instanceof java.net.SocketTimeoutException) {
-            return "timeout";
-        }
-        if (cause instanceof IOException) {
-            return "network error (" + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")";
-        }
-        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
-    }
-
-    private static String address(InetSocketAddress address) {
-        return address.getAddress().getHostAddress() + ":" + address.getPort();
-    }
-
     /** Drops every cached answer. */
     public void clearCache() {
         cache.clear();
@@ -260,15 +418,44 @@ public final class DnsClient implements AutoCloseable {
         return cache.size();
     }
 
-    @Override
-    public void close() {
-        executor.shutdownNow();
+    /** Runs {@code question} on the loop thread and waits for it: a consistent view of the limiter, for tests. */
+    private <R> R onLoop(Supplier<R> question) {
+        CompletableFuture<R> answer = new CompletableFuture<>();
+        if (!loop.execute(() -> answer.complete(question.get()))) {
+            throw new IllegalStateException("DNS client closed");
+        }
+        return answer.join();
     }
 
-    /** A failure whose message is already the full human reason. */
-    private static final class DnsFailure extends RuntimeException {
-        DnsFailure(String message) {
-            super(message, null, false, false);
-        }
+    /** One zone's queries in flight and waiting, and whether it is backing off; for tests. */
+    InFlightLimiter.ZoneLoad zoneLoad(String zone) {
+        return onLoop(() -> limiter.zoneLoad(zone));
+    }
+
+    /** One evaluation's lookups holding a slot and waiting for one; for tests. */
+    InFlightLimiter.EvaluationLoad evaluationLoad(DnsBudget budget) {
+        return onLoop(() -> limiter.evaluationLoad(budget));
+    }
+
+    /** Every thread of this client has a name that starts with this; for tests. */
+    String threadNamePrefix() {
+        return threadNamePrefix;
+    }
+
+    /** The most threads this client ever runs: its loop and its callback pool; for tests. */
+    int maxThreads() {
+        return 1 + completions.getMaximumPoolSize();
+    }
+
+    /** The zone a name counts against (see {@link ZoneKey}); for tests. */
+    static String zoneOf(String name) throws TextParseException {
+        return ZoneKey.of(Name.fromString(name.endsWith(".") ? name : name + "."));
+    }
+
+    /** Stops the loop: lookups still under way end as temporary failures ("DNS client closed"). */
+    @Override
+    public void close() {
+        loop.close();
+        completions.shutdown();
     }
 }

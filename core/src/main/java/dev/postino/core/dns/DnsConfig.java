@@ -19,9 +19,11 @@ import dev.postino.core.net.IpLiteral;
  * @param maxCacheTtl the longest time an answer stays cached, whatever its TTL says
  * @param ednsPayloadSize advertised EDNS(0) UDP payload size; 0 sends no EDNS, so any answer over
  *                        512 octets comes back truncated and is asked again over TCP
+ * @param limits how many queries may be in flight, per zone and per evaluation, and the backoff for zones
+ *               that do not answer
  */
 public record DnsConfig(List<InetSocketAddress> servers, Duration queryTimeout, int retries, int cacheSize,
-                        Duration maxCacheTtl, int ednsPayloadSize) {
+                        Duration maxCacheTtl, int ednsPayloadSize, DnsLimits limits) {
 
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_RETRIES = 1;
@@ -44,36 +46,46 @@ public record DnsConfig(List<InetSocketAddress> servers, Duration queryTimeout, 
         if (ednsPayloadSize != 0 && (ednsPayloadSize < 512 || ednsPayloadSize > 65535)) {
             throw new IllegalArgumentException("ednsPayloadSize must be 0 or 512..65535, was " + ednsPayloadSize);
         }
+        if (limits == null) {
+            throw new IllegalArgumentException("limits must be given");
+        }
     }
 
-    /** The defaults: the system's resolvers, 5 s per query, one retry, 10,000 cached answers for at most 1 h. */
+    /**
+     * The defaults: the system's resolvers, 5 s per query, one retry, 10,000 cached answers for at most 1 h,
+     * {@link DnsLimits#defaults()}.
+     */
     public static DnsConfig defaults() {
         return new DnsConfig(List.of(), DEFAULT_QUERY_TIMEOUT, DEFAULT_RETRIES, DEFAULT_CACHE_SIZE,
-            DEFAULT_MAX_CACHE_TTL, DEFAULT_EDNS_PAYLOAD_SIZE);
+            DEFAULT_MAX_CACHE_TTL, DEFAULT_EDNS_PAYLOAD_SIZE, DnsLimits.defaults());
     }
 
     public DnsConfig withServers(List<InetSocketAddress> newServers) {
-        return new DnsConfig(newServers, queryTimeout, retries, cacheSize, maxCacheTtl, ednsPayloadSize);
+        return new DnsConfig(newServers, queryTimeout, retries, cacheSize, maxCacheTtl, ednsPayloadSize, limits);
     }
 
     public DnsConfig withQueryTimeout(Duration timeout) {
-        return new DnsConfig(servers, timeout, retries, cacheSize, maxCacheTtl, ednsPayloadSize);
+        return new DnsConfig(servers, timeout, retries, cacheSize, maxCacheTtl, ednsPayloadSize, limits);
     }
 
     public DnsConfig withRetries(int newRetries) {
-        return new DnsConfig(servers, queryTimeout, newRetries, cacheSize, maxCacheTtl, ednsPayloadSize);
+        return new DnsConfig(servers, queryTimeout, newRetries, cacheSize, maxCacheTtl, ednsPayloadSize, limits);
     }
 
     public DnsConfig withCacheSize(int size) {
-        return new DnsConfig(servers, queryTimeout, retries, size, maxCacheTtl, ednsPayloadSize);
+        return new DnsConfig(servers, queryTimeout, retries, size, maxCacheTtl, ednsPayloadSize, limits);
     }
 
     public DnsConfig withMaxCacheTtl(Duration ttl) {
-        return new DnsConfig(servers, queryTimeout, retries, cacheSize, ttl, ednsPayloadSize);
+        return new DnsConfig(servers, queryTimeout, retries, cacheSize, ttl, ednsPayloadSize, limits);
     }
 
     public DnsConfig withEdnsPayloadSize(int size) {
-        return new DnsConfig(servers, queryTimeout, retries, cacheSize, maxCacheTtl, size);
+        return new DnsConfig(servers, queryTimeout, retries, cacheSize, maxCacheTtl, size, limits);
+    }
+
+    public DnsConfig withLimits(DnsLimits newLimits) {
+        return new DnsConfig(servers, queryTimeout, retries, cacheSize, maxCacheTtl, ednsPayloadSize, newLimits);
     }
 
     /**

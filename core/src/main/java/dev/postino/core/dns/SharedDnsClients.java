@@ -5,21 +5,39 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * One {@link DnsClient} per configuration, shared by everything that asks DNS with it, so that SPF, DKIM,
- * iprev and delivery share one cache and one thread pool (as a mail server has one resolver). Each
- * {@link #acquire} is paired with a {@link #release}; the client closes when its last user releases it.
+ * One {@link DnsClient} per configuration and purpose, shared by everything that asks DNS with it, so that
+ * SPF, DKIM, DMARC and iprev share one cache and one set of limits (as a mail server has one resolver), while
+ * delivery's MX and address lookups have a client of their own: a flood of lookups a sender provokes in the
+ * checks cannot hold back outgoing mail, nor the other way round. Each {@link #acquire} is paired with a
+ * {@link #release}; the client closes when its last user releases it.
  */
 public final class SharedDnsClients {
 
-    private static final Map<DnsConfig, DnsClient> BY_CONFIG = new HashMap<>();
+    /** What the lookups are for: each purpose has its own client, cache and capacity. */
+    public enum Purpose {
+        /** SPF, DKIM, DMARC, iprev: lookups for names a sender chooses. */
+        CHECKS,
+        /** Remote delivery: MX and address lookups for the recipients' domains. */
+        DELIVERY
+    }
+
+    private record Key(DnsConfig config, Purpose purpose) {
+    }
+
+    private static final Map<Key, DnsClient> BY_KEY = new HashMap<>();
     private static final Map<DnsClient, Integer> USERS = new IdentityHashMap<>();
 
     private SharedDnsClients() {
     }
 
-    /** The client for {@code config}, created on first use. */
-    public static synchronized DnsClient acquire(DnsConfig config) {
-        DnsClient client = BY_CONFIG.computeIfAbsent(config, DnsClient::create);
+    /** The checks' client for {@code config}, created on first use. */
+    public static DnsClient acquire(DnsConfig config) {
+        return acquire(config, Purpose.CHECKS);
+    }
+
+    /** The client for {@code config} and {@code purpose}, created on first use. */
+    public static synchronized DnsClient acquire(DnsConfig config, Purpose purpose) {
+        DnsClient client = BY_KEY.computeIfAbsent(new Key(config, purpose), key -> DnsClient.create(key.config()));
         USERS.merge(client, 1, Integer::sum);
         return client;
     }
@@ -32,7 +50,7 @@ public final class SharedDnsClients {
         int left = USERS.merge(client, -1, Integer::sum);
         if (left <= 0) {
             USERS.remove(client);
-            BY_CONFIG.values().remove(client);
+            BY_KEY.values().remove(client);
             client.close();
         }
     }

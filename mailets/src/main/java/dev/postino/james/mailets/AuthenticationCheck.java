@@ -55,6 +55,9 @@ import org.apache.mailet.base.GenericMailet;
  *   <li>{@code timeBudget}: the most time each of SPF, the DKIM key lookups, iprev and DMARC may take (default
  *       {@code 20s}); past it: {@code temperror}</li>
  *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize}: the DNS client</li>
+ *   <li>{@code dnsMaxInFlight}, {@code dnsMaxInFlightPerZone}, {@code dnsMaxWaitingPerZone},
+ *       {@code dnsMaxInFlightPerCheck}, {@code dnsZoneTimeouts}, {@code dnsZoneTimeoutWindow}, {@code dnsZoneBackoff},
+ *       {@code dnsZoneMaxBackoff}: the DNS client's limits (defaults: {@link MailetParameters#dnsConfig()}; the README)</li>
  * </ul>
  *
  * <pre>{@code <mailet match="All" class="dev.postino.james.mailets.AuthenticationCheck"/>}</pre>

@@ -58,6 +58,9 @@ import dev.postino.james.attributes.AuthenticationAttributes;
  *   <li>{@code timeBudget}: the most the key lookups of one mail may take (default {@code 15s}); past it:
  *       {@code temperror}</li>
  *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize}: the DNS client</li>
+ *   <li>{@code dnsMaxInFlight}, {@code dnsMaxInFlightPerZone}, {@code dnsMaxWaitingPerZone},
+ *       {@code dnsMaxInFlightPerCheck}, {@code dnsZoneTimeouts}, {@code dnsZoneTimeoutWindow}, {@code dnsZoneBackoff},
+ *       {@code dnsZoneMaxBackoff}: the DNS client's limits (defaults: {@link MailetParameters#dnsConfig()}; the README)</li>
  * </ul>
  *
  * <pre>{@code <mailet match="All" class="dev.postino.james.mailets.DkimVerify"/>}</pre>

@@ -40,6 +40,9 @@ import dev.postino.james.attributes.AuthenticationAttributes;
  *   <li>{@code dnsServers}: resolvers as {@code HOST:PORT[,HOST:PORT...]} IP addresses (default: the system's)</li>
  *   <li>{@code dnsQueryTimeout} (default {@code 5s}), {@code dnsRetries} (default {@code 1}),
  *       {@code dnsCacheSize} (default {@code 10000})</li>
+ *   <li>{@code dnsMaxInFlight}, {@code dnsMaxInFlightPerZone}, {@code dnsMaxWaitingPerZone},
+ *       {@code dnsMaxInFlightPerCheck}, {@code dnsZoneTimeouts}, {@code dnsZoneTimeoutWindow}, {@code dnsZoneBackoff},
+ *       {@code dnsZoneMaxBackoff}: the DNS client's limits (defaults: {@link MailetParameters#dnsConfig()}; the README)</li>
  * </ul>
  *
  * <pre>{@code <mailet match="All" class="dev.postino.james.mailets.IprevCheck"/>}</pre>

@@ -15,6 +15,7 @@ import javax.mail.MessagingException;
 import org.apache.mailet.MailetConfig;
 
 import dev.postino.core.dns.DnsConfig;
+import dev.postino.core.dns.DnsLimits;
 
 /**
  * A mailet's init parameters, read strictly: an unknown parameter or a value that does not parse makes
@@ -24,7 +25,9 @@ import dev.postino.core.dns.DnsConfig;
 public final class MailetParameters {
 
     /** The DNS client's parameters, shared by every mailet that asks DNS. */
-    public static final Set<String> DNS_PARAMETERS = Set.of("dnsServers", "dnsQueryTimeout", "dnsRetries", "dnsCacheSize");
+    public static final Set<String> DNS_PARAMETERS = Set.of("dnsServers", "dnsQueryTimeout", "dnsRetries", "dnsCacheSize",
+        "dnsMaxInFlight", "dnsMaxInFlightPerZone", "dnsMaxWaitingPerZone", "dnsMaxInFlightPerCheck", "dnsZoneTimeouts",
+        "dnsZoneTimeoutWindow", "dnsZoneBackoff", "dnsZoneMaxBackoff");
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
@@ -133,7 +136,10 @@ public final class MailetParameters {
     /**
      * The DNS client configuration from {@link #DNS_PARAMETERS}: {@code dnsServers} (HOST:PORT list;
      * default: the system property {@value #DNS_SERVERS_PROPERTY}, else the system's resolvers),
-     * {@code dnsQueryTimeout} (default 5s), {@code dnsRetries} (default 1), {@code dnsCacheSize} (default 10000).
+     * {@code dnsQueryTimeout} (default 5s), {@code dnsRetries} (default 1), {@code dnsCacheSize} (default 10000);
+     * the limits ({@link DnsLimits}): {@code dnsMaxInFlight} (512), {@code dnsMaxInFlightPerZone} (32),
+     * {@code dnsMaxWaitingPerZone} (256), {@code dnsMaxInFlightPerCheck} (10), {@code dnsZoneTimeouts} (5; 0 never
+     * backs off), {@code dnsZoneTimeoutWindow} (1m), {@code dnsZoneBackoff} (30s), {@code dnsZoneMaxBackoff} (5m).
      */
     public DnsConfig dnsConfig() throws MessagingException {
         DnsConfig dns = DnsConfig.defaults();
@@ -153,7 +159,28 @@ public final class MailetParameters {
         }
         return dns.withQueryTimeout(duration("dnsQueryTimeout", DnsConfig.DEFAULT_QUERY_TIMEOUT))
             .withRetries(integer("dnsRetries", DnsConfig.DEFAULT_RETRIES, 0, 10))
-            .withCacheSize(integer("dnsCacheSize", DnsConfig.DEFAULT_CACHE_SIZE, 0, 10_000_000));
+            .withCacheSize(integer("dnsCacheSize", DnsConfig.DEFAULT_CACHE_SIZE, 0, 10_000_000))
+            .withLimits(dnsLimits());
+    }
+
+    private DnsLimits dnsLimits() throws MessagingException {
+        int maxInFlight = integer("dnsMaxInFlight", DnsLimits.DEFAULT_MAX_IN_FLIGHT, 1, 10_000);
+        // a zone allowed all the capacity there is could hold every other zone up
+        int perZone = integer("dnsMaxInFlightPerZone", Math.min(DnsLimits.DEFAULT_MAX_IN_FLIGHT_PER_ZONE, maxInFlight),
+            1, maxInFlight);
+        Duration backoff = duration("dnsZoneBackoff", DnsLimits.DEFAULT_ZONE_BACKOFF);
+        Duration maxBackoff = duration("dnsZoneMaxBackoff", DnsLimits.DEFAULT_ZONE_MAX_BACKOFF.compareTo(backoff) < 0
+            ? backoff : DnsLimits.DEFAULT_ZONE_MAX_BACKOFF);
+        if (maxBackoff.compareTo(backoff) < 0) {
+            throw invalid("dnsZoneMaxBackoff", config.getInitParameter("dnsZoneMaxBackoff"),
+                "a duration no shorter than dnsZoneBackoff (" + string("dnsZoneBackoff", "30s") + ")");
+        }
+        return new DnsLimits(maxInFlight, perZone,
+            integer("dnsMaxWaitingPerZone", DnsLimits.DEFAULT_MAX_WAITING_PER_ZONE, 0, 100_000),
+            integer("dnsMaxInFlightPerCheck", DnsLimits.DEFAULT_MAX_IN_FLIGHT_PER_EVALUATION, 1, 1_000),
+            integer("dnsZoneTimeouts", DnsLimits.DEFAULT_ZONE_TIMEOUTS, 0, 1_000),
+            duration("dnsZoneTimeoutWindow", DnsLimits.DEFAULT_ZONE_TIMEOUT_WINDOW),
+            backoff, maxBackoff);
     }
 
     /** The one-line refusal for a parameter whose value does not parse: {@code ... is not valid: expected X}. */

@@ -128,7 +128,11 @@ import dev.postino.core.retry.TimeInterval;
  *   <li>{@code connectTimeout} ({@code 30s}), {@code commandTimeout} ({@code 5m}), {@code dataTimeout}
  *       ({@code 3m}), {@code endOfDataTimeout} ({@code 10m})</li>
  *   <li>{@code maxHosts}: MX addresses tried per attempt (default {@code 5})</li>
- *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize}: the DNS client</li>
+ *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize}: the DNS client (delivery's
+ *       own, apart from the checks', so that lookups a sender provokes there never hold delivery up)</li>
+ *   <li>{@code dnsMaxInFlight}, {@code dnsMaxInFlightPerZone}, {@code dnsMaxWaitingPerZone},
+ *       {@code dnsMaxInFlightPerCheck}, {@code dnsZoneTimeouts}, {@code dnsZoneTimeoutWindow}, {@code dnsZoneBackoff},
+ *       {@code dnsZoneMaxBackoff}: the DNS client's limits (defaults: {@link MailetParameters#dnsConfig()}; the README)</li>
  * </ul>
  *
  * <pre>{@code <mailet match="SMTPAuthSuccessful" class="dev.postino.james.mailets.PolicyRemoteDelivery">
@@ -193,7 +197,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
         DeliveryOptions options = deliveryOptions(parameters);
         int threads = parameters.integer("deliveryThreads", 8, 1, 1000);
         String queueName = parameters.string("outgoingQueue", "postino-outgoing");
-        dns = SharedDnsClients.acquire(parameters.dnsConfig());
+        dns = SharedDnsClients.acquire(parameters.dnsConfig(), SharedDnsClients.Purpose.DELIVERY);
         delivery = new SmtpDelivery(dns, options, clock, new Random());
         queue = queueFactory.createQueue(MailQueueName.of(queueName));
         startWorkers(threads);

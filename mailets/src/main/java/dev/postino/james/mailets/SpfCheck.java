@@ -57,6 +57,9 @@ import dev.postino.james.attributes.AuthenticationAttributes;
  *       past it: {@code temperror}</li>
  *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize}: the DNS client
  *       (see the README)</li>
+ *   <li>{@code dnsMaxInFlight}, {@code dnsMaxInFlightPerZone}, {@code dnsMaxWaitingPerZone},
+ *       {@code dnsMaxInFlightPerCheck}, {@code dnsZoneTimeouts}, {@code dnsZoneTimeoutWindow}, {@code dnsZoneBackoff},
+ *       {@code dnsZoneMaxBackoff}: the DNS client's limits (defaults: {@link MailetParameters#dnsConfig()}; the README)</li>
  * </ul>
  *
  * <pre>{@code <mailet match="All" class="dev.postino.james.mailets.SpfCheck"/>}</pre>

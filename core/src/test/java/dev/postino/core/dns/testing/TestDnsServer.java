@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -47,7 +48,8 @@ import org.xbill.DNS.Type;
  * An in-process authoritative DNS server for tests: UDP and TCP on 127.0.0.1, one ephemeral port for both.
  * It serves records given in code ({@link #add(String)}, {@link #addTxt}) or as master-file text
  * ({@link #loadZone}), answers NXDOMAIN or NODATA with an SOA (so negative answers can be cached), follows
- * CNAMEs within its data, and injects faults per name and type: no answer, SERVFAIL, truncated UDP answer.
+ * CNAMEs within its data, and injects faults per name and type: no answer, SERVFAIL, truncated UDP answer;
+ * or no answer at all for a whole zone ({@link #blackHole}).
  *
  * <p>UDP answers larger than 512 octets (or the client's EDNS(0) size) come back truncated, as from a real
  * server. Every query is counted, so tests can see what a cache saved. Close it (try-with-resources).
@@ -72,6 +74,7 @@ public final class TestDnsServer implements AutoCloseable {
     private final Map<Name, List<Record>> data = new ConcurrentHashMap<>();
     private final Map<Key, Fault> faults = new ConcurrentHashMap<>();
     private final Map<Key, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final Set<Name> blackHoles = ConcurrentHashMap.newKeySet();
     private final AtomicInteger udpQueries = new AtomicInteger();
     private final AtomicInteger tcpQueries = new AtomicInteger();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
@@ -198,10 +201,11 @@ public final class TestDnsServer implements AutoCloseable {
         return Record.newRecord(owner, Type.TXT, DClass.IN, ttl, rdata.toByteArray());
     }
 
-    /** Drops all records and faults, and resets the counters. */
+    /** Drops all records, faults and black holes, and resets the counters. */
     public void clear() {
         data.clear();
         faults.clear();
+        blackHoles.clear();
         counts.clear();
         udpQueries.set(0);
         tcpQueries.set(0);
@@ -226,6 +230,30 @@ public final class TestDnsServer implements AutoCloseable {
 
     public void removeFault(String name, String type) {
         faults.remove(new Key(name(name), typeCode(type)));
+    }
+
+    /**
+     * Never answers any query for {@code zone} or a name under it, of any type, over UDP or TCP (as a zone
+     * whose servers are all gone, or chosen by a sender to hold resolvers up); the queries are still counted.
+     */
+    public void blackHole(String zone) {
+        blackHoles.add(name(zone));
+    }
+
+    public void removeBlackHole(String zone) {
+        blackHoles.remove(name(zone));
+    }
+
+    /** Queries received for {@code zone} and every name under it, of any type (UDP and TCP). */
+    public int queriesUnder(String zone) {
+        Name apex = name(zone);
+        int total = 0;
+        for (Map.Entry<Key, AtomicInteger> entry : counts.entrySet()) {
+            if (entry.getKey().name().subdomain(apex)) {
+                total += entry.getValue().get();
+            }
+        }
+        return total;
     }
 
     // ---- counters ----
@@ -354,7 +382,7 @@ public final class TestDnsServer implements AutoCloseable {
         counts.computeIfAbsent(new Key(qname, qtype), k -> new AtomicInteger()).incrementAndGet();
 
         Fault fault = faultFor(qname, qtype);
-        if (fault == Fault.TIMEOUT) {
+        if (fault == Fault.TIMEOUT || blackHoled(qname)) {
             return null;
         }
         if (fault == Fault.SERVFAIL) {
@@ -384,6 +412,15 @@ public final class TestDnsServer implements AutoCloseable {
         truncated.getHeader().setFlag(Flags.TC);
         truncated.addRecord(question, Section.QUESTION);
         return truncated.toWire();
+    }
+
+    private boolean blackHoled(Name qname) {
+        for (Name zone : blackHoles) {
+            if (qname.subdomain(zone)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Fault faultFor(Name qname, int qtype) {
