@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.LongSupplier;
 
 import dev.postino.core.dns.DnsBudget;
 import dev.postino.core.dns.DnsClient;
@@ -18,6 +19,12 @@ import dev.postino.core.dns.MxRecord;
  * One SPF check: RFC 7208's check_host() with its includes and redirects, and the explanation for a fail.
  * Its steps run one after another (each starts when the previous lookup completed), so the counters need
  * no locking; it is used once and dropped.
+ *
+ * <p>Its cost is bounded whatever the sender and the published records: a record longer than
+ * {@link SpfOptions#maxRecordLength()} is a permerror before it is parsed, parsing and every expansion are
+ * linear (see {@link MacroString}), and the time limit covers the work between lookups as well as the lookups:
+ * it is checked before each record, each term and each part of an expansion, and past it the check ends in
+ * temperror (RFC 7208 §4.6.4).
  */
 final class SpfEvaluation {
 
@@ -43,11 +50,26 @@ final class SpfEvaluation {
     private final InetAddress client;
     private final byte[] clientOctets;
     private final boolean ipv4;
+    /** check_host()'s {@code <sender>} and its parts, computed once: macros may ask for them thousands of times. */
+    private final String sender;
+    private final String localPart;
+    private final String senderDomain;
+    private final LongSupplier nanoTime;
+    private final long deadline;
+    /** Steps of CPU work done between lookups (macro values scanned, expansion output written, terms visited). */
+    private long work;
     private int dnsTerms;
     private int voidLookups;
     private CompletableFuture<List<String>> validatedNames;
 
     SpfEvaluation(DnsClient dns, SpfOptions options, SpfRecordCache parsedRecords, SpfRequest request) {
+        this(dns, options, parsedRecords, request, System::nanoTime);
+    }
+
+    /** With the clock of the time limit's CPU checks given, so tests can move time without waiting. */
+    SpfEvaluation(DnsClient dns, SpfOptions options, SpfRecordCache parsedRecords, SpfRequest request, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.deadline = nanoTime.getAsLong() + options.timeLimit().toNanos();
         this.dns = dns;
         this.options = options;
         this.parsedRecords = parsedRecords;
@@ -56,6 +78,14 @@ final class SpfEvaluation {
         this.clientOctets = IpLiteral.octets(request.clientIp());
         this.client = IpLiteral.address(clientOctets);
         this.ipv4 = clientOctets.length == 4;
+        this.sender = request.sender();
+        this.localPart = request.localPart();
+        this.senderDomain = request.domain();
+    }
+
+    /** The work done so far, in steps; for tests that hold it linear in the input. */
+    long work() {
+        return work;
     }
 
     CompletableFuture<SpfResult> run() {
@@ -108,9 +138,15 @@ final class SpfEvaluation {
             if (spf.size() > 1) {
                 throw permerror(domain + " publishes " + spf.size() + " SPF records; exactly one is allowed");
             }
+            String text = spf.get(0);
+            if (text.length() > options.maxRecordLength()) {
+                throw permerror("the SPF record of " + domain + " is " + text.length() + " octets long, more than the "
+                    + options.maxRecordLength() + " this receiver evaluates");
+            }
+            checkDeadline();
             SpfRecord record;
             try {
-                record = parsedRecords.parse(spf.get(0));
+                record = parsedRecords.parse(text);
             } catch (SpfSyntaxException e) {
                 throw permerror("the SPF record of " + domain + " is invalid: " + e.getMessage());
             }
@@ -122,6 +158,8 @@ final class SpfEvaluation {
     private CompletableFuture<HostResult> directives(SpfRecord record, String domain, int index) {
         List<SpfRecord.Directive> list = record.directives();
         for (int i = index; i < list.size(); i++) {
+            work++;
+            checkDeadline();
             SpfRecord.Directive directive = list.get(i);
             SpfRecord.Mechanism mechanism = directive.mechanism();
             if (mechanism instanceof SpfRecord.All) {
@@ -267,35 +305,41 @@ final class SpfEvaluation {
 
     // ---- macros (RFC 7208 §7) ----
 
+    /** The target name of a domain-spec: expanded, a trailing dot dropped, cut to 253 characters (§7.3, §4.8). */
     private CompletableFuture<String> expandDomain(MacroString spec, String domain) {
-        return expand(spec, domain).thenApply(SpfEvaluation::asDomainName);
-    }
-
-    /** §7.3: a trailing dot is dropped, and left-hand labels go until the name fits in 253 characters. */
-    static String asDomainName(String expanded) {
-        String name = expanded.endsWith(".") ? expanded.substring(0, expanded.length() - 1) : expanded;
-        while (name.length() > 253) {
-            int dot = name.indexOf('.');
-            if (dot < 0) {
-                break; // one huge label: the lookup will refuse it as an invalid name
-            }
-            name = name.substring(dot + 1);
+        if (!spec.uses('p')) {
+            return done(spec.expandDomain(letter -> macroValue(letter, domain, null), this::charge));
         }
-        return name;
+        return validatedName(domain).thenApply(p -> spec.expandDomain(letter -> macroValue(letter, domain, p), this::charge));
     }
 
-    private CompletableFuture<String> expand(MacroString text, String domain) {
+    /** Explanation text (§6.2), cut at {@link MacroString#MAX_TEXT} characters. */
+    private CompletableFuture<String> expandText(MacroString text, String domain, MacroString.Meter meter) {
         if (!text.uses('p')) {
-            return done(text.expand(letter -> macroValue(letter, domain, null)));
+            return done(text.expandText(letter -> macroValue(letter, domain, null), meter));
         }
-        return validatedName(domain).thenApply(p -> text.expand(letter -> macroValue(letter, domain, p)));
+        return validatedName(domain).thenApply(p -> text.expandText(letter -> macroValue(letter, domain, p), meter));
+    }
+
+    /** Counts expansion work and ends the check past its time limit. */
+    private void charge(long steps) {
+        work += steps;
+        checkDeadline();
+    }
+
+    /** The time limit covers CPU as well as DNS waits: past it, temperror (RFC 7208 §4.6.4). */
+    private void checkDeadline() {
+        if (nanoTime.getAsLong() - deadline >= 0) {
+            throw new Abort(SpfVerdict.TEMPERROR, "the check took longer than its time limit of "
+                + options.timeLimit().toMillis() + " ms (RFC 7208 §4.6.4)");
+        }
     }
 
     private String macroValue(char letter, String domain, String validatedName) {
         return switch (letter) {
-            case 's' -> request.sender();
-            case 'l' -> request.localPart();
-            case 'o' -> request.domain();
+            case 's' -> sender;
+            case 'l' -> localPart;
+            case 'o' -> senderDomain;
             case 'd' -> domain;
             case 'i' -> IpLiteral.dotted(client);
             case 'p' -> validatedName;
@@ -335,14 +379,19 @@ final class SpfEvaluation {
     /** The exp= text of the deciding record, or the default; any trouble with exp= falls back to the default. */
     private CompletableFuture<String> explanation(HostResult host) {
         MacroString exp = host.record() == null ? null : host.record().explanation();
-        CompletableFuture<String> custom = exp == null ? done(null) : expandDomain(exp, host.domain())
+        // every step inside the chain, so that any failure (the time limit too) falls back to the default
+        CompletableFuture<String> custom = exp == null ? done(null) : done(exp)
+            .thenCompose(spec -> expandDomain(spec, host.domain()))
             .thenCompose(name -> dns.txt(name, budget))
             .thenCompose(answer -> {
-                if (!answer.hasRecords() || answer.values().size() != 1) {
+                if (!answer.hasRecords() || answer.values().size() != 1
+                    || answer.values().get(0).length() > options.maxRecordLength()) {
                     return done(null);
                 }
                 try {
-                    return expand(MacroString.parse(answer.values().get(0), MacroString.Use.EXPLANATION), host.domain());
+                    // past the time limit the explanation falls back to the default: the verdict is already known
+                    return expandText(MacroString.parse(answer.values().get(0), MacroString.Use.EXPLANATION), host.domain(),
+                        this::charge);
                 } catch (SpfSyntaxException e) {
                     return done(null);
                 }
@@ -353,7 +402,9 @@ final class SpfEvaluation {
 
     private CompletableFuture<String> defaultExplanation(String domain) {
         try {
-            return expand(MacroString.parse(options.defaultExplanation(), MacroString.Use.EXPLANATION), domain);
+            // the administrator's text, bounded by MAX_TEXT: counted, never cut by the time limit
+            return expandText(MacroString.parse(options.defaultExplanation(), MacroString.Use.EXPLANATION), domain,
+                steps -> work += steps);
         } catch (SpfSyntaxException e) {
             return done(options.defaultExplanation());
         }

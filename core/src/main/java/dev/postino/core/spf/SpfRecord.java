@@ -5,7 +5,6 @@ import dev.postino.core.net.IpLiteral;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -74,12 +73,10 @@ final class SpfRecord {
     record Directive(Qualifier qualifier, Mechanism mechanism, String term) {
     }
 
-    private static final Pattern MODIFIER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
-    private static final String CIDR = "(0|[1-9][0-9]{0,2})";
-    private static final Pattern DUAL_CIDR = Pattern.compile("(?:/" + CIDR + ")?(?://" + CIDR + ")?");
-    private static final Pattern DOMAIN_AND_DUAL_CIDR =
-        Pattern.compile("(.*?)((?:/" + CIDR + ")?(?://" + CIDR + ")?)", Pattern.DOTALL);
-    private static final Pattern NETWORK = Pattern.compile("([0-9A-Fa-f:.]+)(?:/" + CIDR + ")?");
+    /** One pass, no backtracking: the name is a letter, then letters, digits, {@code _ . -}. */
+    private static final Pattern MODIFIER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*+");
+    /** The longest IPv6 text (RFC 4291 §2.2, with an embedded dotted quad). */
+    private static final int MAX_ADDRESS_TEXT = 45;
 
     private final String text;
     private final List<Directive> directives;
@@ -193,37 +190,66 @@ final class SpfRecord {
         return MacroString.domainSpec(rest.substring(1));
     }
 
+    /**
+     * {@code [":" domain-spec] [dual-cidr-length]}. The prefix lengths are read from the right ({@code //N} last,
+     * {@code /N} before it) and the rest is the domain-spec, in one pass: the shortest domain-spec that leaves a
+     * valid dual-cidr-length, as the ABNF reads it.
+     */
     private static Mechanism addressMechanism(String name, String rest) throws SpfSyntaxException {
-        MacroString domain = null;
-        String cidr = rest;
-        if (rest.startsWith(":")) {
-            Matcher m = DOMAIN_AND_DUAL_CIDR.matcher(rest.substring(1));
-            if (!m.matches()) {
-                throw new SpfSyntaxException("bad domain or prefix length");
-            }
-            domain = MacroString.domainSpec(m.group(1));
-            cidr = m.group(2);
+        int end = rest.length();
+        int cidr6 = 128;
+        int cidr4 = 32;
+        int digits = digitsBefore(rest, end);
+        if (digits >= 2 && rest.charAt(digits - 1) == '/' && rest.charAt(digits - 2) == '/' && isCidr(rest, digits, end)) {
+            cidr6 = Integer.parseInt(rest, digits, end, 10);
+            end = digits - 2;
+            digits = digitsBefore(rest, end);
         }
-        Matcher m = DUAL_CIDR.matcher(cidr);
-        if (!m.matches()) {
+        if (digits >= 1 && rest.charAt(digits - 1) == '/' && isCidr(rest, digits, end)) {
+            cidr4 = Integer.parseInt(rest, digits, end, 10);
+            end = digits - 1;
+        }
+        MacroString domain = null;
+        if (rest.startsWith(":")) {
+            domain = MacroString.domainSpec(rest.substring(1, Math.max(1, end)));
+        } else if (end > 0) {
             throw new SpfSyntaxException("bad prefix length: expected /N for IPv4 and //N for IPv6");
         }
-        int cidr4 = m.group(1) == null ? 32 : Integer.parseInt(m.group(1));
-        int cidr6 = m.group(2) == null ? 128 : Integer.parseInt(m.group(2));
         if (cidr4 > 32 || cidr6 > 128) {
             throw new SpfSyntaxException("prefix length out of range (IPv4 at most 32, IPv6 at most 128)");
         }
         return name.equals("a") ? new A(domain, cidr4, cidr6) : new Mx(domain, cidr4, cidr6);
     }
 
+    /** Where the run of digits that ends at {@code end} starts. */
+    private static int digitsBefore(String text, int end) {
+        int i = end;
+        while (i > 0 && text.charAt(i - 1) >= '0' && text.charAt(i - 1) <= '9') {
+            i--;
+        }
+        return i;
+    }
+
+    /** A prefix length as RFC 7208 §5.6 writes it: {@code 0}, or one to three digits without a leading zero. */
+    private static boolean isCidr(String text, int from, int to) {
+        int length = to - from;
+        return length == 1 || (length >= 2 && length <= 3 && text.charAt(from) != '0');
+    }
+
     private static Ip network(String rest, int length) throws SpfSyntaxException {
         String expected = length == 4 ? "ip4:ADDRESS[/0-32]" : "ip6:ADDRESS[/0-128]";
-        Matcher m = rest.startsWith(":") ? NETWORK.matcher(rest.substring(1)) : null;
-        if (m == null || !m.matches()) {
+        if (!rest.startsWith(":")) {
             throw new SpfSyntaxException("expected " + expected);
         }
-        byte[] network = length == 4 ? IpLiteral.parseIpv4(m.group(1)) : IpLiteral.parseIpv6(m.group(1));
-        int prefix = m.group(2) == null ? length * 8 : Integer.parseInt(m.group(2));
+        int slash = rest.indexOf('/');
+        int end = slash < 0 ? rest.length() : slash;
+        if (end - 1 > MAX_ADDRESS_TEXT || (slash >= 0 && !isCidr(rest, slash + 1, rest.length())
+            || slash >= 0 && digitsBefore(rest, rest.length()) != slash + 1)) {
+            throw new SpfSyntaxException("expected " + expected);
+        }
+        String address = rest.substring(1, end);
+        byte[] network = length == 4 ? IpLiteral.parseIpv4(address) : IpLiteral.parseIpv6(address);
+        int prefix = slash < 0 ? length * 8 : Integer.parseInt(rest, slash + 1, rest.length(), 10);
         if (network == null || prefix > length * 8) {
             throw new SpfSyntaxException("expected " + expected);
         }

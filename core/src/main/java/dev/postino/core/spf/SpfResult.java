@@ -1,5 +1,6 @@
 package dev.postino.core.spf;
 
+import dev.postino.core.mime.FieldFolding;
 import dev.postino.core.mime.FieldValueText;
 import dev.postino.core.net.IpLiteral;
 
@@ -19,8 +20,13 @@ import java.util.Objects;
 public record SpfResult(SpfRequest request, SpfVerdict verdict, String explanation, String domain, int dnsLookups,
                         String mechanism, String reason) {
 
-    /** Values and the comment are cut at this length: no sender input can make the field huge. */
-    private static final int MAX_TEXT = 400;
+    /**
+     * Each value is cut at this length (ending in "..."): no sender input can make the field huge, and a value
+     * escaped whole ({@code \"} for each {@code "}) with its key stays a line well within 998 octets.
+     */
+    private static final int MAX_VALUE = 400;
+    /** The comment repeats the reason, which errors also give in {@code problem=}: a shorter cut. */
+    private static final int MAX_COMMENT = 200;
 
     public SpfResult {
         Objects.requireNonNull(request, "request");
@@ -45,7 +51,7 @@ public record SpfResult(SpfRequest request, SpfVerdict verdict, String explanati
      */
     public String receivedSpfHeaderValue(String receiver) {
         StringBuilder value = new StringBuilder(verdict.keyword());
-        value.append(" (").append(FieldValueText.comment(receiver + ": " + reason, MAX_TEXT)).append(')');
+        value.append(" (").append(FieldValueText.comment(cut(receiver + ": " + reason, MAX_COMMENT), MAX_COMMENT)).append(')');
         pair(value, "client-ip", IpLiteral.format(request.clientIp()));
         pair(value, "envelope-from", request.sender());
         pair(value, "helo", request.helo());
@@ -60,7 +66,20 @@ public record SpfResult(SpfRequest request, SpfVerdict verdict, String explanati
         return value.toString();
     }
 
+    /**
+     * {@link #receivedSpfHeaderValue} folded for a header writer that does not fold (javax.mail's addHeader):
+     * CRLF before spaces, lines within 78 octets where the values allow and never over 998 (RFC 5322 §2.1.1).
+     */
+    public String foldedReceivedSpfHeaderValue(String receiver) {
+        return FieldFolding.fold("Received-SPF", receivedSpfHeaderValue(receiver));
+    }
+
     private static void pair(StringBuilder out, String key, String value) {
-        out.append(' ').append(key).append('=').append(FieldValueText.quoted(value, MAX_TEXT)).append(';');
+        out.append(' ').append(key).append('=').append(FieldValueText.quoted(cut(value, MAX_VALUE), MAX_VALUE)).append(';');
+    }
+
+    /** At most {@code max} characters, the last three "..." when some were cut. */
+    private static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 3) + "...";
     }
 }

@@ -49,7 +49,8 @@ import dev.postino.james.attributes.AuthenticationAttributes;
  * <p>Init parameters:
  * <ul>
  *   <li>{@code addHeader}: add a {@code Received-SPF} field (RFC 7208 §9.1) with the MAIL FROM verdict
- *       (default {@code true}); every value in it is quoted, so no sender input can add a field or a key</li>
+ *       (default {@code true}); every value in it is quoted, so no sender input can add a field or a key, cut
+ *       at 400 characters, and the field is folded so that no line passes 998 octets</li>
  *   <li>{@code receiver}: this host's name, in the header (default: the local host name)</li>
  *   <li>{@code trustedNetworks}: CIDR list whose mail is skipped (default {@code 127.0.0.0/8, ::1/128};
  *       empty or {@code none}: none). Mail from SMTP-authenticated users is always skipped.</li>
@@ -124,7 +125,8 @@ public class SpfCheck extends GenericMailet {
         }
         write(mail, result.verdict().keyword(), result.domain(), result.explanation(), result.reason(), heloVerdict);
         if (addHeader) {
-            mail.getMessage().addHeader(HEADER, result.receivedSpfHeaderValue(receiver));
+            // javax.mail writes the value as given: folded here, so no line passes 998 octets
+            mail.getMessage().addHeader(HEADER, result.foldedReceivedSpfHeaderValue(receiver));
             mail.getMessage().saveChanges();
         }
     }

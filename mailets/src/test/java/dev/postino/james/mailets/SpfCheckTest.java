@@ -3,6 +3,9 @@ package dev.postino.james.mailets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
@@ -175,8 +178,28 @@ class SpfCheckTest {
         mailet.service(mail);
 
         String header = mail.getMessage().getHeader("Received-SPF")[0];
-        assertThat(header).doesNotContain("\r").doesNotContain("\n");
+        // the only line ends are the folds this mailet writes: CRLF and a space
+        assertThat(header.replace("\r\n ", " ")).doesNotContain("\r").doesNotContain("\n");
         assertThat(mail.getMessage().getHeader("X-Injected")).isNull();
+    }
+
+    @Test
+    void theReceivedSpfFieldIsFoldedWithin998OctetsWhateverTheSenderSends() throws Exception {
+        init();
+        String helo = "\"\\".repeat(3_000);
+        Mail mail = mail("192.0.2.1", "bob@pass.test", helo);
+
+        mailet.service(mail);
+
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        mail.getMessage().writeTo(written);
+        String message = written.toString(StandardCharsets.US_ASCII);
+        // the field: up to the first line end that no space or tab continues
+        String field = message.substring(message.indexOf("Received-SPF: ")).split("\r\n(?![ \t])", 2)[0];
+        assertThat(field).contains("helo=\"").contains("...\";").contains("\r\n ");
+        for (String line : message.split("\r\n", -1)) {
+            assertThat(line.length()).as(line).isLessThanOrEqualTo(998);
+        }
     }
 
     @Test
