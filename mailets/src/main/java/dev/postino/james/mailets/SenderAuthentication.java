@@ -263,7 +263,7 @@ public final class SenderAuthentication implements AutoCloseable {
         set(mail, SPF_REASON, result.reason());
         set(mail, SPF_HELO_RESULT, heloVerdict);
         // SpfCheck writes the field, after the mailets that remove forged ones
-        set(mail, SPF_RECEIVED, result.receivedSpfHeaderValue(authservId));
+        set(mail, SPF_RECEIVED, result.foldedReceivedSpfHeaderValue(authservId));
     }
 
     private static void writeDmarc(Mail mail, String result, String policy, String disposition, String domain,
