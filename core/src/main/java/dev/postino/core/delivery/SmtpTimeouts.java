@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param endOfData   the whole reply after the final {@code .} (RFC: 10 minutes)
  * @param session     the whole session, connection to QUIT, for a message of no size (default 10 minutes)
  * @param minDataRate the slowest transfer, in octets per second, the session deadline allows on top of
- *                    {@code session} for the message itself (default 10240, so 10 MB add about 17 minutes)
+ *                    {@code session} for the message itself (default 10240, so 10 MB add about 16 minutes)
  */
 public record SmtpTimeouts(Duration connect, Duration command, Duration dataBlock, Duration endOfData, Duration session,
                            long minDataRate) {
