@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * DATA with the reply a test scripted, per recipient and per attempt: the n-th RCPT for a recipient gets
  * the n-th scripted reply (the last one repeats), likewise the n-th DATA. Unscripted recipients and DATA
  * get {@code 250}. It records every command and every accepted message. A scripted DATA reply of
- * {@link #DROP} reads the whole message and then closes the connection without any reply.
+ * {@link #DROP} reads the whole message and then closes the connection without any reply. With
+ * {@link #startTlsReply} it offers STARTTLS and answers it with that reply, never starting TLS (a downgrade).
  */
 public final class ScriptedSmtpPeer implements AutoCloseable {
 
@@ -59,6 +60,7 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     private final Semaphore connectionSlots = new Semaphore(MAX_CONNECTIONS);
     private volatile List<String> ehloExtensions = List.of("8BITMIME", "PIPELINING", "SIZE 10485760", "DSN", "SMTPUTF8");
     private volatile String greeting = "220 peer.test ESMTP scripted";
+    private volatile String startTlsReply;
     private volatile boolean running = true;
     private final Thread acceptor;
 
@@ -108,6 +110,12 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
 
     public ScriptedSmtpPeer greeting(String reply) {
         this.greeting = reply;
+        return this;
+    }
+
+    /** Offers STARTTLS and answers it with {@code reply} (e.g. {@code 250 ok}) without starting TLS; null: no STARTTLS. */
+    public ScriptedSmtpPeer startTlsReply(String reply) {
+        this.startTlsReply = reply;
         return this;
     }
 
@@ -214,6 +222,9 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                         List<String> lines = new ArrayList<>();
                         lines.add(hostname + " greets you");
                         lines.addAll(ehloExtensions);
+                        if (startTlsReply != null) {
+                            lines.add("STARTTLS");
+                        }
                         for (int i = 0; i < lines.size(); i++) {
                             response.append("250").append(i < lines.size() - 1 ? "-" : " ").append(lines.get(i)).append("\r\n");
                         }
@@ -285,6 +296,10 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                         reply(out, "250 2.0.0 reset");
                     }
                     case "NOOP" -> reply(out, "250 2.0.0 ok");
+                    case "STAR" -> {
+                        String answer = startTlsReply;
+                        reply(out, answer != null && line.equalsIgnoreCase("STARTTLS") ? answer : "502 5.5.2 command not implemented");
+                    }
                     case "QUIT" -> {
                         reply(out, "221 2.0.0 bye");
                         return;

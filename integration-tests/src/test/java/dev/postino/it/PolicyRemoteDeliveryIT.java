@@ -2,6 +2,12 @@ package dev.postino.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +28,8 @@ import dev.postino.core.dns.testing.TestDnsServer;
 /**
  * PolicyRemoteDelivery as conf-samples/mailetcontainer.xml wires it, in a real James relaying for its authorized
  * network to a scripted remote peer found through the test DNS server, with second-scale retry rules and the
- * bounce processor routed to a repository for inspection.
+ * bounce processor routed to a repository for inspection. WebAdmin runs (on a free loopback port) so that the
+ * outgoing queue can be browsed as an administrator would; tls.test requires TLS.
  */
 class PolicyRemoteDeliveryIT {
 
@@ -40,11 +47,12 @@ class PolicyRemoteDeliveryIT {
     private static ScriptedSmtpPeer peer;
     private static JamesMemoryServer james;
     private static ImapMailbox inbox;
+    private static int webAdminPort;
 
     @BeforeAll
     static void start() throws Exception {
         dns = TestDnsServer.start();
-        for (String domain : List.of("relay.test", "giveup.test")) {
+        for (String domain : List.of("relay.test", "giveup.test", "tls.test")) {
             dns.add(domain + ". 300 IN MX 10 mx." + domain + ".").add("mx." + domain + ". 300 IN A 127.0.0.1");
         }
         dns.add("nomail.test. 300 IN MX 0 .")
@@ -52,18 +60,24 @@ class PolicyRemoteDeliveryIT {
             .add("two.test. 300 IN MX 5 down.two.test.").add("down.two.test. 300 IN A 127.0.0.2")
             .add("two.test. 300 IN MX 10 up.two.test.").add("up.two.test. 300 IN A 127.0.0.1");
         peer = ScriptedSmtpPeer.start("mx.relay.test");
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            webAdminPort = free.getLocalPort();
+        }
         james = JamesMemoryServer.builder()
             .systemProperty("postino.dns.servers", dns.hostPort())
             .replaceFile("e2e-retry-rules.conf", RULES)
             .editFile("mailetcontainer.xml", xml -> xml
                 .replace("<retryRules>retry-rules.conf</retryRules>", "<retryRules>e2e-retry-rules.conf</retryRules>"
                     + "<port>" + peer.port() + "</port><heloName>james.test</heloName><connectTimeout>2s</connectTimeout>"
-                    + "<commandTimeout>10s</commandTimeout><endOfDataTimeout>10s</endOfDataTimeout>")
+                    + "<commandTimeout>10s</commandTimeout><endOfDataTimeout>10s</endOfDataTimeout>"
+                    + "<requireTls>tls.test</requireTls>")
                 .replace("<delayWarnings>4h, 24h</delayWarnings>", "<delayWarnings>3s</delayWarnings>")
                 // A copy of every notice for inspection; the sample's own notices processing goes on after it.
                 .replace("<processor state=\"bounces\" enableJmx=\"false\">", "<processor state=\"bounces\" enableJmx=\"false\">"
                     + "<mailet match=\"All\" class=\"ToRepository\"><repositoryPath>" + BOUNCES.asString()
                     + "</repositoryPath><passThrough>true</passThrough></mailet>"))
+            .editFile("webadmin.properties", properties -> properties.replaceAll("(?m)^enabled=.*$", "enabled=true")
+                .replaceAll("(?m)^port=.*$", "port=" + webAdminPort))
             // conf-samples/smtpserver.xml enables James's DSN extension: NOTIFY, ORCPT, RET and ENVID reach the mail.
             .start();
         james.addUser("alice@postino.test", "alice-secret");
@@ -257,5 +271,76 @@ class PolicyRemoteDeliveryIT {
         Thread.sleep(2500);
         assertThat(deliveriesTo("lost@relay.test")).hasSize(1);
         assertThat(bouncesFor("lost@relay.test")).isEmpty();
+    }
+
+    /** What WebAdmin shows of the outgoing queue, as an administrator would ask. */
+    private static HttpResponse<String> browseOutgoingQueue() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webAdminPort
+            + "/mailQueues/postino-outgoing/mails")).timeout(Duration.ofSeconds(30)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aWebAdminBrowseOfTheOutgoingQueueInTheMiddleOfADeliveryRunLosesNoMail() throws Exception {
+        List<String> waiting = List.of("wait1@relay.test", "wait2@relay.test", "wait3@relay.test");
+        List<String> later = List.of("later1@relay.test", "later2@relay.test", "later3@relay.test");
+        // Each waiting recipient is refused once, so its mail sits in the queue for 2s when the browse comes.
+        for (String recipient : waiting) {
+            peer.onRcpt(recipient, "451 4.7.1 Greylisted, try again", "250 2.1.5 ok");
+        }
+        for (String recipient : waiting) {
+            send("browse " + recipient, recipient);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (waiting.stream().anyMatch(r -> peer.rcptAttempts(r) == 0) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+
+        // Browse until WebAdmin lists a waiting mail (it is queued again just after the peer's refusal).
+        HttpResponse<String> browse = browseOutgoingQueue();
+        for (int tries = 1; tries < 40 && waiting.stream().noneMatch(browse.body()::contains); tries++) {
+            Thread.sleep(50);
+            browse = browseOutgoingQueue();
+        }
+        HttpResponse<String> again = browseOutgoingQueue();
+        for (String recipient : later) {
+            send("after browse " + recipient, recipient);
+        }
+
+        assertThat(browse.statusCode()).as(browse.body()).isEqualTo(200);
+        assertThat(again.statusCode()).isEqualTo(200);
+        String listed = browse.body();
+        assertThat(waiting).as("waiting mails WebAdmin listed: " + listed).anyMatch(listed::contains);
+        for (String recipient : waiting) {
+            awaitDeliveryTo(recipient, Duration.ofSeconds(60));
+            assertThat(peer.rcptAttempts(recipient)).isEqualTo(2);
+        }
+        for (String recipient : later) {
+            awaitDeliveryTo(recipient, Duration.ofSeconds(60));
+        }
+        Thread.sleep(2500);
+        for (String recipient : waiting) {
+            assertThat(deliveriesTo(recipient)).as(recipient).hasSize(1);
+        }
+    }
+
+    @Test
+    void whereTlsIsRequiredAStartTlsAnsweredWith250IsRefusedAndNothingIsSent() throws Exception {
+        peer.startTlsReply("250 2.0.0 no TLS here, carry on");
+        try {
+            send("downgrade", "bob@tls.test");
+
+            Mail warning = awaitBounce("bob@tls.test", PolicyRemoteDeliveryIT::isWarning);
+
+            assertThat(attribute(warning, OUTCOMES)).contains("\"action\":\"delayed\",\"status\":\"4.7.4\"");
+            assertThat(warning.getErrorMessage())
+                .isEqualTo("bob@tls.test: STARTTLS refused: 250 2.0.0 no TLS here, carry on");
+            assertThat(peer.commands()).contains("STARTTLS");
+            assertThat(peer.rcptAttempts("bob@tls.test")).isZero();
+            assertThat(deliveriesTo("bob@tls.test")).isEmpty();
+        } finally {
+            peer.startTlsReply(null);
+        }
     }
 }

@@ -52,6 +52,16 @@ class ScriptedSmtpPeerTest {
     }
 
     @Test
+    void aScriptedStartTlsReplyOffersStartTlsAndNeverStartsIt() throws Exception {
+        try (ScriptedSmtpPeer peer = ScriptedSmtpPeer.start().startTlsReply("250 2.0.0 carry on");
+             SmtpSession smtp = SmtpSession.connect("127.0.0.1", peer.port())) {
+            assertThat(smtp.command("EHLO client.test").lines()).contains("STARTTLS");
+            assertThat(smtp.command("STARTTLS").toString()).isEqualTo("250 2.0.0 carry on");
+            assertThat(smtp.command("NOOP").code()).isEqualTo(250);
+        }
+    }
+
+    @Test
     void aRefusingGreetingEndsTheSession() throws Exception {
         try (ScriptedSmtpPeer peer = ScriptedSmtpPeer.start().greeting("554 5.3.2 not accepting mail");
              SmtpSession smtp = SmtpSession.connect("127.0.0.1", peer.port())) {

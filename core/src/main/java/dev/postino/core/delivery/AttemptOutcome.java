@@ -75,10 +75,24 @@ public record AttemptOutcome(String recipient, Result result, FailureClass failu
     /** A temporary failure without a reply: timeout, refused or lost connection, DNS, TLS. */
     public static AttemptOutcome temporary(String recipient, FailureClass failureClass, String text, String remoteHost,
                                             SmtpPhase phase, Instant attemptedAt) {
+        return temporary(recipient, failureClass, null, text, remoteHost, phase, attemptedAt);
+    }
+
+    /**
+     * A temporary failure without a reply for which Postino knows the specific status, such as {@code 4.7.5} for a
+     * certificate that is not trusted.
+     *
+     * @param status a 4.x.x status, or null for none
+     */
+    public static AttemptOutcome temporary(String recipient, FailureClass failureClass, EnhancedStatusCode status,
+                                            String text, String remoteHost, SmtpPhase phase, Instant attemptedAt) {
         if (failureClass == FailureClass.REPLY) {
             throw new IllegalArgumentException("a failure without a reply needs another class than REPLY");
         }
-        return new AttemptOutcome(recipient, Result.TEMPORARY, failureClass, 0, null, text, remoteHost, phase, attemptedAt);
+        if (status != null && status.statusClass() != 4) {
+            throw new IllegalArgumentException("a temporary failure needs a 4.x.x status, not " + status);
+        }
+        return new AttemptOutcome(recipient, Result.TEMPORARY, failureClass, 0, status, text, remoteHost, phase, attemptedAt);
     }
 
     /**

@@ -4,14 +4,19 @@ import java.util.Objects;
 
 /**
  * A relay host that takes every message instead of the recipients' MX hosts, optionally with AUTH PLAIN or LOGIN.
+ * The password goes only over TLS whose certificate is valid for {@code host} (see {@link TlsRequirement#of}),
+ * unless a lab set-up says otherwise.
  *
- * @param host              a host name or an IP address literal
+ * @param host              a host name or an IP address literal: the name the certificate must carry
  * @param port              its SMTP port
  * @param username          for AUTH, or null for none
  * @param password          for AUTH (null when {@code username} is)
  * @param authWithoutTls    whether AUTH may send the password on a connection without TLS (default: never)
+ * @param verifyTls         whether AUTH needs the certificate verified against {@code host} (default: yes); false
+ *                          still needs TLS but accepts any certificate
  */
-public record Smarthost(String host, int port, String username, String password, boolean authWithoutTls) {
+public record Smarthost(String host, int port, String username, String password, boolean authWithoutTls,
+                        boolean verifyTls) {
 
     public Smarthost {
         Objects.requireNonNull(host, "host");
@@ -54,11 +59,16 @@ public record Smarthost(String host, int port, String username, String password,
                 throw new IllegalArgumentException("'" + text + "' is not a smarthost: expected a port from 1 to 65535 after ':'");
             }
         }
-        return new Smarthost(host, number, null, null, false);
+        return new Smarthost(host, number, null, null, false, true);
     }
 
     public Smarthost withCredentials(String user, String secret, boolean allowWithoutTls) {
-        return new Smarthost(host, port, user, secret, allowWithoutTls);
+        return new Smarthost(host, port, user, secret, allowWithoutTls, verifyTls);
+    }
+
+    /** For lab set-ups whose smarthost has a certificate no trust store knows: TLS still, any certificate. */
+    public Smarthost withTlsVerify(boolean verify) {
+        return new Smarthost(host, port, username, password, authWithoutTls, verify);
     }
 
     /** Never shows the password. */

@@ -15,6 +15,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +51,7 @@ import dev.postino.core.smtp.SmtpReply;
 
 /**
  * One SMTP session with one remote host, on plain JDK sockets, that keeps every reply: the greeting, EHLO (HELO
- * when EHLO is refused), STARTTLS (opportunistic, or required), AUTH PLAIN or LOGIN for a smarthost, MAIL with
+ * when EHLO is refused), STARTTLS (see {@link TlsRequirement}), AUTH PLAIN or LOGIN for a smarthost, MAIL with
  * SIZE, BODY=8BITMIME, SMTPUTF8 and the DSN parameters RET and ENVID, one RCPT per recipient with NOTIFY and ORCPT,
  * DATA with dot-stuffing, and the end-of-data reply. With PIPELINING (RFC 2920), MAIL, the RCPTs and DATA go in one
  * write; without, one command at a time. Thread-safe:
@@ -56,6 +61,9 @@ import dev.postino.core.smtp.SmtpReply;
  * connection, a refused greeting or EHLO, TLS, a temporary MAIL refusal, a lost connection) is marked
  * {@linkplain HostAttempt#tryNextHost() worth trying the next host}; once a recipient has its reply, the answer
  * stands.
+ *
+ * <p>Timeouts are deadlines ({@link SmtpTimeouts}): before every read the socket waits only for what is left of the
+ * reply's time and of the session's, so that a server sending one byte at a time cannot hold the session open.
  */
 public final class SmtpClient {
 
@@ -84,6 +92,10 @@ public final class SmtpClient {
     private static final int MAX_LINE = 8192;
     private static final int MAX_REPLY_LINES = 200;
     private static final int CHUNK = 64 * 1024;
+    /** RFC 3463 X.7.4 "security features not supported": STARTTLS missing or refused where TLS is required. */
+    static final EnhancedStatusCode TLS_UNAVAILABLE = new EnhancedStatusCode(4, 7, 4);
+    /** RFC 3463 X.7.5 "cryptographic failure": the handshake or the certificate failed. */
+    static final EnhancedStatusCode TLS_FAILED = new EnhancedStatusCode(4, 7, 5);
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "postino-smtp-watchdog");
         thread.setDaemon(true);
@@ -102,24 +114,26 @@ public final class SmtpClient {
      * Delivers {@code message} to {@code host}. Never throws for anything the remote host does: every failure is an
      * outcome.
      *
-     * @param requireTls whether STARTTLS is required (and the certificate verified against {@code host}'s name)
+     * @param requireTls whether the recipients' domain requires TLS verified against {@code host}'s name
      * @param smarthost  the smarthost whose credentials AUTH uses, or null for an MX host
      */
     public HostAttempt deliver(RemoteHost host, OutboundMessage message, boolean requireTls, Smarthost smarthost) {
-        HostAttempt attempt = session(host, message, requireTls, smarthost, true);
+        TlsRequirement tls = TlsRequirement.of(requireTls, smarthost);
+        HostAttempt attempt = session(host, message, tls, smarthost, true);
         AttemptOutcome first = attempt.outcomes().get(0);
-        if (attempt.tryNextHost() && !requireTls && first.failureClass() == FailureClass.TLS && first.phase() == SmtpPhase.STARTTLS) {
+        if (attempt.tryNextHost() && !tls.requiresTls() && first.failureClass() == FailureClass.TLS
+            && first.phase() == SmtpPhase.STARTTLS) {
             // RFC 7435: a failed opportunistic handshake must not stop delivery; try again in the clear.
-            return session(host, message, false, smarthost, false);
+            return session(host, message, tls, smarthost, false);
         }
         return attempt;
     }
 
-    private HostAttempt session(RemoteHost host, OutboundMessage message, boolean requireTls, Smarthost smarthost,
+    private HostAttempt session(RemoteHost host, OutboundMessage message, TlsRequirement tls, Smarthost smarthost,
                                 boolean useTls) {
-        Session session = new Session(host);
+        Session session = new Session(host, System.nanoTime() + options.timeouts().sessionDeadline(message.content().length).toNanos());
         try {
-            return session.run(message, requireTls, smarthost, useTls);
+            return session.run(message, tls, smarthost, useTls);
         } catch (Failure failure) {
             return new HostAttempt(failure.forAll(message), failure.tryNextHost, session.dsnOffered);
         } finally {
@@ -149,38 +163,58 @@ public final class SmtpClient {
         private InputStream in;
         private OutputStream out;
         private boolean tlsActive;
+        /** Whether the TLS session's certificate chain was trusted and named {@link #host}. */
+        private boolean tlsVerified;
         private boolean dsnOffered;
         private final AtomicBoolean watchdogFired = new AtomicBoolean();
+        /** {@link System#nanoTime()} by which the whole session must be over. */
+        private final long sessionDeadline;
 
-        Session(RemoteHost host) {
+        Session(RemoteHost host, long sessionDeadline) {
             this.host = host;
+            this.sessionDeadline = sessionDeadline;
         }
 
-        HostAttempt run(OutboundMessage message, boolean requireTls, Smarthost smarthost, boolean useTls) throws Failure {
+        HostAttempt run(OutboundMessage message, TlsRequirement tls, Smarthost smarthost, boolean useTls) throws Failure {
             connect();
             Reply greeting = read(SmtpPhase.GREETING, options.timeouts().command(), true);
             expect(greeting, 2, SmtpPhase.GREETING, true);
             Map<String, String> extensions = ehlo();
             if (extensions.containsKey("STARTTLS") && useTls) {
-                extensions = startTls(requireTls, extensions);
-            } else if (requireTls) {
-                throw failure(FailureClass.TLS, "TLS is required for this domain and the host does not offer STARTTLS",
-                    SmtpPhase.STARTTLS, true);
+                extensions = startTls(tls, extensions);
+            } else if (tls.requiresTls()) {
+                throw failure(FailureClass.TLS, TLS_UNAVAILABLE, "TLS is required " + (smarthost != null ? "for the smarthost"
+                    : "for this domain") + " and " + host.name() + " does not offer STARTTLS", SmtpPhase.STARTTLS, true);
             }
+            requireNegotiated(tls, SmtpPhase.STARTTLS);
             if (smarthost != null && smarthost.username() != null) {
                 authenticate(smarthost, extensions);
             }
             dsnOffered = extensions.containsKey("DSN");
-            return transaction(message, extensions);
+            return transaction(message, tls, extensions);
+        }
+
+        /** The last word before anything of the message goes out: the session is as secure as {@code tls} demands. */
+        private void requireNegotiated(TlsRequirement tls, SmtpPhase phase) throws Failure {
+            if (tls.requiresTls() && !tlsActive || tls == TlsRequirement.VERIFIED && !tlsVerified) {
+                throw failure(FailureClass.TLS, TLS_UNAVAILABLE, "TLS " + (tls == TlsRequirement.VERIFIED ? "with a verified"
+                    + " certificate " : "") + "is required and the session with " + host.name() + " has none", phase, true);
+            }
         }
 
         private void connect() throws Failure {
+            Duration timeout = min(options.timeouts().connect());
             try {
+                if (timeout.isZero()) {
+                    throw new DeadlineExceeded(sessionExpired());
+                }
                 socket = new Socket();
-                socket.connect(new InetSocketAddress(host.address(), host.port()), millis(options.timeouts().connect()));
+                socket.connect(new InetSocketAddress(host.address(), host.port()), millis(timeout));
                 streams();
+            } catch (DeadlineExceeded e) {
+                throw failure(FailureClass.TIMEOUT, e.getMessage(), SmtpPhase.CONNECT, true);
             } catch (SocketTimeoutException e) {
-                throw failure(FailureClass.TIMEOUT, "connection timed out after " + options.timeouts().connect().toSeconds() + "s",
+                throw failure(FailureClass.TIMEOUT, "connection timed out after " + timeout.toSeconds() + "s",
                     SmtpPhase.CONNECT, true);
             } catch (ConnectException | NoRouteToHostException e) {
                 throw failure(FailureClass.REFUSED, "connection refused (" + e.getMessage() + ")", SmtpPhase.CONNECT, true);
@@ -210,33 +244,66 @@ public final class SmtpClient {
             return extensions;
         }
 
-        private Map<String, String> startTls(boolean requireTls, Map<String, String> clearExtensions) throws Failure {
+        private Map<String, String> startTls(TlsRequirement requirement, Map<String, String> clearExtensions) throws Failure {
             Reply reply = command("STARTTLS", SmtpPhase.STARTTLS, true);
             if (reply.code != 220) {
-                if (requireTls) {
-                    expect(reply, 2, SmtpPhase.STARTTLS, true);
+                if (requirement.requiresTls()) {
+                    // RFC 3207 section 4: only 220 starts TLS; a 250 is a downgrade, whoever sent it.
+                    throw failure(FailureClass.TLS, TLS_UNAVAILABLE, "STARTTLS refused: " + reply.asSmtpReply(),
+                        SmtpPhase.STARTTLS, true);
                 }
                 // Opportunistic: carry on in the clear; the session is still in its state after EHLO.
                 return clearExtensions;
             }
+            boolean verify = requirement == TlsRequirement.VERIFIED;
+            ScheduledFuture<?> watchdog = null;
             try {
-                SSLContext context = requireTls ? verifiedContext() : UNVERIFIED_TLS;
+                SSLContext context = verify ? verifiedContext() : UNVERIFIED_TLS;
                 SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, host.name(), host.port(), true);
-                if (requireTls) {
+                if (verify) {
                     SSLParameters parameters = tls.getSSLParameters();
-                    // The certificate must name the MX host (RFC 7672 checks a DANE-less name the same way).
+                    // The certificate must name the host connected to: the MX name (RFC 7672 checks a DANE-less name
+                    // the same way) or the smarthost's.
                     parameters.setEndpointIdentificationAlgorithm("HTTPS");
                     tls.setSSLParameters(parameters);
                 }
-                tls.setSoTimeout(millis(options.timeouts().command()));
+                Duration timeout = min(options.timeouts().command());
+                // The handshake reads many times: one deadline for all of it, not a timeout per read.
+                watchdog = WATCHDOG.schedule(this::abort, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+                tls.setSoTimeout(millis(timeout));
                 tls.startHandshake();
                 socket = tls;
                 streams();
                 tlsActive = true;
+                tlsVerified = verify;
             } catch (IOException | GeneralSecurityException e) {
-                throw failure(FailureClass.TLS, "TLS handshake failed: " + e.getMessage(), SmtpPhase.STARTTLS, true);
+                String reason = watchdogFired.get() ? "no TLS handshake within the deadline" : handshakeFailure(e);
+                throw failure(FailureClass.TLS, TLS_FAILED, "TLS with " + host.name() + " failed: " + reason,
+                    SmtpPhase.STARTTLS, true);
+            } finally {
+                if (watchdog != null) {
+                    watchdog.cancel(false);
+                }
             }
             return ehlo();
+        }
+
+        /** The reason a handshake failed, in the words an administrator looks for. */
+        private String handshakeFailure(Exception e) {
+            String detail = rootMessage(e);
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof CertificateExpiredException || cause instanceof CertificateNotYetValidException) {
+                    return "certificate not valid now (" + detail + ")";
+                }
+                if (cause instanceof CertPathValidatorException || cause instanceof CertPathBuilderException) {
+                    return "certificate not trusted (" + detail + ")";
+                }
+                if (cause instanceof CertificateException && cause.getMessage() != null
+                    && cause.getMessage().matches("(?s).*(No subject alternative|No name matching).*")) {
+                    return "certificate does not name " + host.name() + " (" + detail + ")";
+                }
+            }
+            return "handshake failed (" + detail + ")";
         }
 
         private SSLContext verifiedContext() throws GeneralSecurityException {
@@ -244,9 +311,10 @@ public final class SmtpClient {
         }
 
         private void authenticate(Smarthost smarthost, Map<String, String> extensions) throws Failure {
-            if (!tlsActive && !smarthost.authWithoutTls()) {
-                throw failure(FailureClass.TLS, "AUTH would send the password without TLS and the smarthost did not offer"
-                    + " STARTTLS", SmtpPhase.EHLO, true);
+            boolean safe = tlsActive && (tlsVerified || !smarthost.verifyTls()) || smarthost.authWithoutTls();
+            if (!safe) {
+                throw failure(FailureClass.TLS, TLS_UNAVAILABLE, "AUTH sends the password only over TLS verified against "
+                    + smarthost.host() + " and this session has " + (tlsActive ? "unverified TLS" : "no TLS"), SmtpPhase.EHLO, true);
             }
             String mechanisms = " " + extensions.getOrDefault("AUTH", "").toUpperCase(Locale.ROOT) + " ";
             Reply reply;
@@ -276,7 +344,9 @@ public final class SmtpClient {
             return new Failure(AttemptOutcome.ofReply("", reply, host.label(), SmtpPhase.EHLO, now()), true);
         }
 
-        private HostAttempt transaction(OutboundMessage message, Map<String, String> extensions) throws Failure {
+        private HostAttempt transaction(OutboundMessage message, TlsRequirement tls, Map<String, String> extensions)
+            throws Failure {
+            requireNegotiated(tls, SmtpPhase.MAIL);
             long size = message.content().length;
             String sizeLimit = extensions.get("SIZE");
             if (sizeLimit != null && sizeLimit.matches("[0-9]{1,18}") && Long.parseLong(sizeLimit) > 0
@@ -401,7 +471,11 @@ public final class SmtpClient {
                 }
                 byte[] stuffed = dotStuffed(message.content());
                 for (int offset = 0; offset < stuffed.length; offset += CHUNK) {
-                    ScheduledFuture<?> watchdog = WATCHDOG.schedule(this::abort, options.timeouts().dataBlock().toMillis(),
+                    Duration blockTime = min(options.timeouts().dataBlock());
+                    if (blockTime.isZero()) {
+                        throw new DeadlineExceeded(sessionExpired());
+                    }
+                    ScheduledFuture<?> watchdog = WATCHDOG.schedule(this::abort, Math.max(1, blockTime.toMillis()),
                         TimeUnit.MILLISECONDS);
                     try {
                         out.write(stuffed, offset, Math.min(CHUNK, stuffed.length - offset));
@@ -419,7 +493,8 @@ public final class SmtpClient {
                 // risks a duplicate, which SMTP accepts, never a loss.
                 FailureClass kind = watchdogFired.get() || e instanceof SocketTimeoutException ? FailureClass.TIMEOUT
                     : FailureClass.LOST_CONNECTION;
-                return AttemptOutcome.temporary("", kind, describe(kind, e), host.label(), SmtpPhase.DATA, now());
+                String text = watchdogFired.get() && remainingNanos() <= 0 ? sessionExpired() : describe(kind, e);
+                return AttemptOutcome.temporary("", kind, text, host.label(), SmtpPhase.DATA, now());
             }
         }
 
@@ -431,7 +506,7 @@ public final class SmtpClient {
         private void quit() {
             try {
                 write("QUIT");
-                read(SmtpPhase.END_OF_DATA, Duration.ofSeconds(5), false);
+                read(SmtpPhase.END_OF_DATA, min(Duration.ofSeconds(5)), false);
             } catch (IOException | Failure ignored) {
                 // the transaction is over; how the server says goodbye does not matter
             }
@@ -456,12 +531,16 @@ public final class SmtpClient {
             out.flush();
         }
 
+        /** One whole reply, within {@code timeout} and the session's deadline however the server spreads its bytes. */
         private Reply read(SmtpPhase phase, Duration timeout, boolean tryNextHost) throws Failure {
+            long replyDeadline = System.nanoTime() + timeout.toNanos();
+            boolean sessionFirst = sessionDeadline - replyDeadline < 0;
+            long deadline = sessionFirst ? sessionDeadline : replyDeadline;
+            String expiry = sessionFirst ? sessionExpired() : "no complete reply within " + seconds(timeout);
             try {
-                socket.setSoTimeout(millis(timeout));
                 List<String> lines = new ArrayList<>();
                 for (int i = 0; i < MAX_REPLY_LINES; i++) {
-                    String line = readLine();
+                    String line = readLine(deadline, expiry);
                     if (line.length() < 3 || !line.substring(0, 3).matches("[2-5][0-9][0-9]")
                         || line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-') {
                         throw new Failure(AttemptOutcome.temporary("", FailureClass.LOST_CONNECTION,
@@ -479,10 +558,21 @@ public final class SmtpClient {
             }
         }
 
-        private String readLine() throws IOException {
+        private String readLine(long deadline, String expiry) throws IOException {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             while (line.size() <= MAX_LINE) {
-                int b = in.read();
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new DeadlineExceeded(expiry);
+                }
+                // A timeout per read would let one byte per timeout go on for ever: wait only for what is left.
+                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+                int b;
+                try {
+                    b = in.read();
+                } catch (SocketTimeoutException e) {
+                    throw new DeadlineExceeded(expiry);
+                }
                 if (b < 0) {
                     throw new EOFException("connection closed by the server");
                 }
@@ -519,7 +609,25 @@ public final class SmtpClient {
         }
 
         private Failure failure(FailureClass kind, String text, SmtpPhase phase, boolean tryNextHost) {
-            return new Failure(AttemptOutcome.temporary("", kind, text, host.label(), phase, now()), tryNextHost);
+            return failure(kind, null, text, phase, tryNextHost);
+        }
+
+        private Failure failure(FailureClass kind, EnhancedStatusCode status, String text, SmtpPhase phase, boolean tryNextHost) {
+            return new Failure(AttemptOutcome.temporary("", kind, status, text, host.label(), phase, now()), tryNextHost);
+        }
+
+        private long remainingNanos() {
+            return sessionDeadline - System.nanoTime();
+        }
+
+        /** {@code timeout}, or what is left of the session when that is less; zero once the session is over. */
+        private Duration min(Duration timeout) {
+            long left = remainingNanos();
+            return left <= 0 ? Duration.ZERO : left < timeout.toNanos() ? Duration.ofNanos(left) : timeout;
+        }
+
+        private String sessionExpired() {
+            return "session deadline passed (" + seconds(options.timeouts().session()) + " plus the message's transfer time)";
         }
 
         void close() {
@@ -547,7 +655,17 @@ public final class SmtpClient {
         }
     }
 
+    /** A deadline, not an idle timeout, ran out; the message says which. */
+    private static final class DeadlineExceeded extends SocketTimeoutException {
+        DeadlineExceeded(String message) {
+            super(message);
+        }
+    }
+
     private static String describe(FailureClass kind, IOException e) {
+        if (e instanceof DeadlineExceeded) {
+            return e.getMessage();
+        }
         return switch (kind) {
             case TIMEOUT -> "timed out waiting for the server";
             case TLS -> "TLS failure: " + e.getMessage();
@@ -609,6 +727,18 @@ public final class SmtpClient {
 
     private Instant now() {
         return clock.instant();
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return printable(String.valueOf(root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName()));
     }
 
     private static int millis(Duration d) {

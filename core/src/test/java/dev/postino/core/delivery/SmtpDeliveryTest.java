@@ -223,7 +223,50 @@ class SmtpDeliveryTest {
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.failureClass()).isEqualTo(FailureClass.TLS);
+        assertThat(outcome.status()).isEqualTo(EnhancedStatusCode.parse("4.7.4"));
+        assertThat(outcome.text()).isEqualTo("TLS is required for this domain and mx.example.test does not offer STARTTLS");
         assertThat(smtp.commands).noneMatch(c -> c.startsWith("MAIL"));
+    }
+
+    @Test
+    void requiredTlsRefusesAStartTlsAnsweredWith250AndSendsNoMail() {
+        smtp.startTlsReply = "250 2.0.0 sure, go on";
+        DeliveryOptions options = DeliveryOptions.defaults("postino.test").withPort(smtp.port())
+            .withTimeouts(SmtpTimeouts.all(Duration.ofSeconds(5))).withRequireTls(List.of(new DomainPattern("example.test")));
+
+        AttemptOutcome outcome = delivery(options).deliver("example.test", message("bob@example.test")).outcomes().get(0);
+
+        assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
+        assertThat(outcome.failureClass()).isEqualTo(FailureClass.TLS);
+        assertThat(outcome.status()).isEqualTo(EnhancedStatusCode.parse("4.7.4"));
+        assertThat(outcome.text()).isEqualTo("STARTTLS refused: 250 2.0.0 sure, go on");
+        assertThat(outcome.phase()).isEqualTo(SmtpPhase.STARTTLS);
+        assertThat(smtp.commands).containsExactly("EHLO postino.test", "STARTTLS");
+        assertThat(smtp.data).isEmpty();
+    }
+
+    @Test
+    void opportunisticTlsGoesOnInTheClearWhenStartTlsIsRefused() {
+        smtp.startTlsReply = "454 4.7.0 TLS not available now";
+
+        AttemptOutcome outcome = delivery().deliver("example.test", message("bob@example.test")).outcomes().get(0);
+
+        assertThat(outcome.result()).isEqualTo(Result.DELIVERED);
+        assertThat(smtp.commands).containsSubsequence("STARTTLS", "MAIL FROM:<alice@postino.test> SIZE=30");
+    }
+
+    @Test
+    void aSmarthostWithCredentialsIsNotDowngradedByA250ToStartTls() {
+        smtp.extensions = List.of("AUTH PLAIN LOGIN");
+        smtp.startTlsReply = "250 ok";
+        DeliveryOptions options = DeliveryOptions.defaults("postino.test").withTimeouts(SmtpTimeouts.all(Duration.ofSeconds(5)))
+            .withSmarthost(Smarthost.parse("127.0.0.1:" + smtp.port()).withCredentials("u", "p", false));
+
+        AttemptOutcome outcome = delivery(options).deliver("x.test", message("bob@x.test")).outcomes().get(0);
+
+        assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
+        assertThat(outcome.text()).isEqualTo("STARTTLS refused: 250 ok");
+        assertThat(smtp.commands).containsExactly("EHLO postino.test", "STARTTLS");
     }
 
     @Test

@@ -29,6 +29,7 @@ import dev.postino.core.dns.DnsConfig;
 import dev.postino.core.dns.testing.TestDnsServer;
 import dev.postino.core.retry.DomainPattern;
 import dev.postino.core.retry.FailureClass;
+import dev.postino.core.smtp.EnhancedStatusCode;
 
 /** STARTTLS against a server whose self-signed certificate names mx.example.test (made with the JDK's keytool). */
 class SmtpTlsTest {
@@ -124,6 +125,8 @@ class SmtpTlsTest {
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.failureClass()).isEqualTo(FailureClass.TLS);
+        assertThat(outcome.status()).isEqualTo(EnhancedStatusCode.parse("4.7.5"));
+        assertThat(outcome.text()).startsWith("TLS with mx.other.test failed: certificate does not name mx.other.test");
         assertThat(smtp.commands).noneMatch(c -> c.startsWith("MAIL"));
     }
 
@@ -135,6 +138,9 @@ class SmtpTlsTest {
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.failureClass()).isEqualTo(FailureClass.TLS);
+        assertThat(outcome.status()).isEqualTo(EnhancedStatusCode.parse("4.7.5"));
+        assertThat(outcome.text()).startsWith("TLS with mx.example.test failed: certificate not trusted");
+        assertThat(smtp.commands).containsExactly("EHLO postino.test", "STARTTLS");
         assertThat(smtp.data).isEmpty();
     }
 
@@ -150,15 +156,78 @@ class SmtpTlsTest {
     }
 
     @Test
-    void aSmarthostGetsAuthOnlyAfterTls() {
+    void aSmarthostGetsAuthOnlyAfterTlsVerifiedAgainstItsName() {
         smtp.extensions = List.of("AUTH PLAIN LOGIN");
-        DeliveryOptions options = DeliveryOptions.defaults("postino.test")
-            .withSmarthost(Smarthost.parse("127.0.0.1:" + smtp.port()).withCredentials("user", "secret", false));
+        DeliveryOptions options = DeliveryOptions.defaults("postino.test").withVerifiedTls(trustingClient)
+            .withSmarthost(Smarthost.parse("mx.example.test:" + smtp.port()).withCredentials("user", "secret", false));
 
-        AttemptOutcome outcome = deliver("example.test", options);
+        AttemptOutcome outcome = deliver("other.test", options);
 
         assertThat(outcome.result()).as(outcome.toString()).isEqualTo(Result.DELIVERED);
         assertThat(smtp.commands).containsSubsequence("STARTTLS", "EHLO postino.test", "AUTH PLAIN AHVzZXIAc2VjcmV0",
             "MAIL FROM:<a@postino.test>");
+    }
+
+    @Test
+    void aSmarthostWhoseCertificateIsNotTrustedNeverGetsThePassword() {
+        smtp.extensions = List.of("AUTH PLAIN LOGIN");
+        DeliveryOptions options = DeliveryOptions.defaults("postino.test")
+            .withSmarthost(Smarthost.parse("mx.example.test:" + smtp.port()).withCredentials("user", "secret", false));
+
+        AttemptOutcome outcome = deliver("other.test", options);
+
+        assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
+        assertThat(outcome.failureClass()).isEqualTo(FailureClass.TLS);
+        assertThat(outcome.status()).isEqualTo(EnhancedStatusCode.parse("4.7.5"));
+        assertThat(outcome.text()).contains("certificate not trusted");
+        assertThat(smtp.commands).noneMatch(c -> c.startsWith("AUTH") || c.startsWith("MAIL"));
+    }
+
+    @Test
+    void aSmarthostCertificateForAnotherNameNeverGetsThePassword() {
+        smtp.extensions = List.of("AUTH PLAIN LOGIN");
+        // The certificate names mx.example.test; the smarthost is reached as 127.0.0.1.
+        DeliveryOptions options = DeliveryOptions.defaults("postino.test").withVerifiedTls(trustingClient)
+            .withSmarthost(Smarthost.parse("127.0.0.1:" + smtp.port()).withCredentials("user", "secret", false));
+
+        AttemptOutcome outcome = deliver("other.test", options);
+
+        assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
+        assertThat(outcome.text()).contains("certificate does not name 127.0.0.1");
+        assertThat(smtp.commands).noneMatch(c -> c.startsWith("AUTH") || c.startsWith("MAIL"));
+    }
+
+    @Test
+    void aLabSmarthostMayOptOutOfVerificationButNotOfTls() {
+        smtp.extensions = List.of("AUTH PLAIN LOGIN");
+        Smarthost lab = Smarthost.parse("127.0.0.1:" + smtp.port()).withCredentials("user", "secret", false).withTlsVerify(false);
+
+        AttemptOutcome outcome = deliver("other.test", DeliveryOptions.defaults("postino.test").withSmarthost(lab));
+
+        assertThat(outcome.result()).as(outcome.toString()).isEqualTo(Result.DELIVERED);
+        assertThat(smtp.tlsSessions).hasValue(1);
+        assertThat(smtp.commands).containsSubsequence("STARTTLS", "EHLO postino.test", "AUTH PLAIN AHVzZXIAc2VjcmV0");
+
+        smtp.tls = null;
+        smtp.commands.clear();
+        AttemptOutcome clear = deliver("other.test", DeliveryOptions.defaults("postino.test").withSmarthost(lab));
+
+        assertThat(clear.result()).isEqualTo(Result.TEMPORARY);
+        assertThat(clear.status()).isEqualTo(EnhancedStatusCode.parse("4.7.4"));
+        assertThat(smtp.commands).noneMatch(c -> c.startsWith("AUTH") || c.startsWith("MAIL"));
+    }
+
+    @Test
+    void theRequirementFollowsTheDomainAndTheSmarthostsCredentials() {
+        Smarthost plain = Smarthost.parse("relay.test:587");
+        Smarthost withAuth = plain.withCredentials("u", "p", false);
+
+        assertThat(TlsRequirement.of(false, null)).isEqualTo(TlsRequirement.OPPORTUNISTIC);
+        assertThat(TlsRequirement.of(true, null)).isEqualTo(TlsRequirement.VERIFIED);
+        assertThat(TlsRequirement.of(false, plain)).isEqualTo(TlsRequirement.OPPORTUNISTIC);
+        assertThat(TlsRequirement.of(false, withAuth)).isEqualTo(TlsRequirement.VERIFIED);
+        assertThat(TlsRequirement.of(false, withAuth.withTlsVerify(false))).isEqualTo(TlsRequirement.ENCRYPTED);
+        assertThat(TlsRequirement.of(false, plain.withCredentials("u", "p", true))).isEqualTo(TlsRequirement.OPPORTUNISTIC);
+        assertThat(TlsRequirement.of(true, withAuth.withTlsVerify(false))).isEqualTo(TlsRequirement.VERIFIED);
     }
 }

@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -41,8 +43,6 @@ import org.apache.mailet.AttributeValue;
 import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +50,7 @@ import dev.postino.core.net.LocalHostName;
 import dev.postino.core.dsn.DeliveryOutcome;
 import dev.postino.core.delivery.DeliveryOptions;
 import dev.postino.core.delivery.AttemptOutcome;
+import dev.postino.core.delivery.Backoff;
 import dev.postino.core.delivery.OutboundMessage;
 import dev.postino.core.delivery.RecipientNotice;
 import dev.postino.core.delivery.RecipientState;
@@ -82,9 +83,16 @@ import dev.postino.core.retry.TimeInterval;
  *       {@code 4.4.7} and the last remote reply (never a generic "too many retries").</li>
  * </ul>
  * Failures go to {@code bounceProcessor} whatever the recipient's NOTIFY says (NEVER included): whether to tell the
- * sender is the notification's decision; only delay warnings and relayed notices are filtered here. A mail that
+ * sender is the notification's decision; only delay warnings and relayed notices are filtered here. The attempt's
+ * outcome is applied to the mail first (delivered and failed recipients removed, the state written, the rest queued
+ * again); only then are the notices handed over, each tried up to 3 times on its own, so that a failing hand-off can
+ * never send a delivered recipient the message again (it costs at most that notice, logged as an error). A mail that
  * cannot be handled at all (an unreadable message, a failing store) is tried again every 5 minutes within its queue
  * lifetime, then handed to James's error processor.
+ * The workers outlive the queue's dequeue stream: when it ends or fails they subscribe again after 100 ms, doubling
+ * up to 10 s while it keeps ending, with one log line each time, until the mailet is destroyed. With James's memory
+ * queue they also hold references to it in reserve (see {@link MemoryQueueReferences}): James 3.8.1's WebAdmin
+ * releases one reference it never took on every browse of the queue, and the queue dropped its mails at zero.
  * The mail queue must honour delays: James's memory, ActiveMQ and Pulsar queues do. James's RabbitMQ queue ignores
  * the delay, so a deferred mail is tried again as soon as a worker is free; the policy then finds each recipient not
  * yet due and puts the mail back, which keeps the schedule but busy-loops the queue.
@@ -120,13 +128,21 @@ import dev.postino.core.retry.TimeInterval;
  *   <li>{@code deliveryThreads}: concurrent deliveries (default {@code 8})</li>
  *   <li>{@code port}: the MX hosts' SMTP port (default {@code 25})</li>
  *   <li>{@code smarthost}: {@code host:port} that takes all mail instead of the MX hosts (default none), with
- *       {@code smarthostUser} and {@code smarthostPassword} for AUTH PLAIN/LOGIN, which is only sent over TLS unless
- *       {@code smarthostAuthWithoutTls} is {@code true}</li>
+ *       {@code smarthostUser} and {@code smarthostPassword} for AUTH PLAIN/LOGIN, which is only sent after STARTTLS
+ *       answered 220 and the smarthost's certificate was verified (the JVM's trust store, the name in
+ *       {@code smarthost}); for lab set-ups, {@code smarthostTlsVerify=false} (default {@code true}) accepts any
+ *       certificate but still requires TLS, and {@code smarthostAuthWithoutTls=true} (default {@code false}) also
+ *       allows AUTH in the clear; both need {@code smarthostUser}</li>
  *   <li>{@code requireTls}: recipient domains ({@code example.com}, {@code *.example.com}) that must be reached over
- *       verified TLS; elsewhere STARTTLS is opportunistic (default: none)</li>
+ *       TLS verified against the MX host's name (the JVM's trust store); STARTTLS must answer 220, else nothing is
+ *       sent and the recipient waits with a {@code 4.7.4} or {@code 4.7.5} temporary failure naming the reason;
+ *       elsewhere STARTTLS is opportunistic (default: none)</li>
  *   <li>{@code heloName}: the name in EHLO (default: the local host name)</li>
  *   <li>{@code connectTimeout} ({@code 30s}), {@code commandTimeout} ({@code 5m}), {@code dataTimeout}
- *       ({@code 3m}), {@code endOfDataTimeout} ({@code 10m})</li>
+ *       ({@code 3m}), {@code endOfDataTimeout} ({@code 10m}): deadlines for a whole reply (or a 64 KiB block of the
+ *       message), however slowly the server sends it</li>
+ *   <li>{@code sessionTimeout} ({@code 10m}) and {@code minDataRate} (octets per second, {@code 10240}): one SMTP
+ *       session ends by {@code sessionTimeout} plus the message's size at {@code minDataRate}</li>
  *   <li>{@code maxHosts}: MX addresses tried per attempt (default {@code 5})</li>
  *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize}: the DNS client (delivery's
  *       own, apart from the checks', so that lookups a sender provokes there never hold delivery up)</li>
@@ -151,6 +167,9 @@ public class PolicyRemoteDelivery extends GenericMailet {
     private static final Duration DUE_MARGIN = Duration.ofSeconds(1);
     /** After an unexpected error the mail waits this long rather than spinning. */
     private static final Duration ERROR_DELAY = Duration.ofMinutes(5);
+    /** Tries of one notice's hand-off to the bounce processor, with {@link #HANDOFF_BACKOFF} between them. */
+    private static final int HANDOFF_ATTEMPTS = 3;
+    private static final Backoff HANDOFF_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
 
     private final MailQueueFactory<?> queueFactory;
     private final FileSystem fileSystem;
@@ -165,8 +184,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
     private String bounceProcessor;
     private boolean warnWithoutNotify;
     private ExecutorService workers;
-    private Subscription subscription;
-    private volatile boolean running;
+    private ScheduledExecutorService timers;
+    private DequeueWorkers<MailQueue.MailQueueItem> dequeue;
 
     @Inject
     public PolicyRemoteDelivery(MailQueueFactory<?> queueFactory, FileSystem fileSystem) {
@@ -184,8 +203,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
         MailetParameters parameters = MailetParameters.read(getMailetConfig(), MailetParameters.withDns("retryRules",
             "retryRulesText", "delayWarnings", "warnWithoutNotify", "maxQueueLifetime", "nullSenderLifetime", "bounceProcessor",
             "outgoingQueue", "deliveryThreads", "port", "smarthost", "smarthostUser", "smarthostPassword",
-            "smarthostAuthWithoutTls", "requireTls", "heloName", "connectTimeout", "commandTimeout", "dataTimeout",
-            "endOfDataTimeout", "maxHosts"));
+            "smarthostAuthWithoutTls", "smarthostTlsVerify", "requireTls", "heloName", "connectTimeout", "commandTimeout",
+            "dataTimeout", "endOfDataTimeout", "sessionTimeout", "minDataRate", "maxHosts"));
         maxQueueLifetime = interval(parameters, "maxQueueLifetime", RetryPolicy.DEFAULT_MAX_QUEUE_LIFETIME);
         nullSenderLifetime = interval(parameters, "nullSenderLifetime", RetryPolicy.DEFAULT_NULL_SENDER_LIFETIME);
         policy = RetryPolicy.of(rules(parameters))
@@ -199,8 +218,18 @@ public class PolicyRemoteDelivery extends GenericMailet {
         String queueName = parameters.string("outgoingQueue", "postino-outgoing");
         dns = SharedDnsClients.acquire(parameters.dnsConfig(), SharedDnsClients.Purpose.DELIVERY);
         delivery = new SmtpDelivery(dns, options, clock, new Random());
-        queue = queueFactory.createQueue(MailQueueName.of(queueName));
-        startWorkers(threads);
+        MailQueueName name = MailQueueName.of(queueName);
+        queue = queueFactory.createQueue(name);
+        timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "postino-delivery-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        MemoryQueueReferences.of(queue, () -> queueFactory.createQueue(name)).ifPresent(references -> {
+            references.topUp();
+            timers.scheduleWithFixedDelay(references::topUp, 1, 1, TimeUnit.SECONDS);
+        });
+        startWorkers(queueName, threads);
     }
 
     private RetryRules rules(MailetParameters parameters) throws MessagingException {
@@ -273,7 +302,9 @@ public class PolicyRemoteDelivery extends GenericMailet {
             parameters.duration("connectTimeout", SmtpTimeouts.DEFAULTS.connect()),
             parameters.duration("commandTimeout", SmtpTimeouts.DEFAULTS.command()),
             parameters.duration("dataTimeout", SmtpTimeouts.DEFAULTS.dataBlock()),
-            parameters.duration("endOfDataTimeout", SmtpTimeouts.DEFAULTS.endOfData()));
+            parameters.duration("endOfDataTimeout", SmtpTimeouts.DEFAULTS.endOfData()),
+            parameters.duration("sessionTimeout", SmtpTimeouts.DEFAULT_SESSION),
+            parameters.integer("minDataRate", (int) SmtpTimeouts.DEFAULT_MIN_DATA_RATE, 1, Integer.MAX_VALUE));
         List<DomainPattern> requireTls = new ArrayList<>();
         for (String domain : parameters.list("requireTls", List.of())) {
             try {
@@ -294,6 +325,16 @@ public class PolicyRemoteDelivery extends GenericMailet {
             if (user != null) {
                 throw parameters.rejected("smarthostUser", user, "AUTH is for a smarthost: set smarthost too");
             }
+        }
+        if (user == null) {
+            for (String authOnly : List.of("smarthostAuthWithoutTls", "smarthostTlsVerify")) {
+                if (parameters.string(authOnly, null) != null) {
+                    throw parameters.rejected(authOnly, parameters.string(authOnly, null),
+                        "it is about smarthost AUTH: set smarthostUser and smarthostPassword too, or remove it");
+                }
+            }
+        }
+        if (relay == null) {
             return options;
         }
         try {
@@ -303,7 +344,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
                     "smarthostUser and smarthostPassword go together");
             }
             if (user != null) {
-                smarthost = smarthost.withCredentials(user, password, parameters.bool("smarthostAuthWithoutTls", false));
+                smarthost = smarthost.withCredentials(user, password, parameters.bool("smarthostAuthWithoutTls", false))
+                    .withTlsVerify(parameters.bool("smarthostTlsVerify", true));
             }
             return options.withSmarthost(smarthost);
         } catch (IllegalArgumentException e) {
@@ -334,45 +376,22 @@ public class PolicyRemoteDelivery extends GenericMailet {
 
     // ---- the worker side ----
 
-    private void startWorkers(int threads) {
+    private void startWorkers(String queueName, int threads) {
         AtomicInteger count = new AtomicInteger();
         workers = Executors.newFixedThreadPool(threads, r -> {
             Thread thread = new Thread(r, "postino-delivery-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
-        running = true;
-        queue.deQueue().subscribe(new Subscriber<MailQueue.MailQueueItem>() {
-            @Override
-            public void onSubscribe(Subscription s) {
-                subscription = s;
-                // One item in hand per worker: the pool bounds the concurrent deliveries.
-                s.request(threads);
+        // One item in hand per worker: the pool bounds the concurrent deliveries.
+        dequeue = new DequeueWorkers<>(queueName, queue::deQueue, this::process, threads, workers, (task, delay) -> {
+            try {
+                timers.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException destroyed) {
+                // destroy() came first: no more subscriptions
             }
-
-            @Override
-            public void onNext(MailQueue.MailQueueItem item) {
-                workers.execute(() -> {
-                    try {
-                        process(item);
-                    } finally {
-                        if (running) {
-                            subscription.request(1);
-                        }
-                    }
-                });
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                LOGGER.error("The outgoing mail queue stopped delivering mails; no more remote deliveries", t);
-            }
-
-            @Override
-            public void onComplete() {
-                LOGGER.info("The outgoing mail queue is closed");
-            }
-        });
+        }, Backoff.DEFAULT);
+        dequeue.start();
     }
 
     void process(MailQueue.MailQueueItem item) {
@@ -450,44 +469,66 @@ public class PolicyRemoteDelivery extends GenericMailet {
             SmtpDelivery.DomainAttempt attempt = delivery.deliver(domain, outbound(mail, due));
             for (AttemptOutcome outcome : attempt.outcomes()) {
                 RecipientState state = states.get(outcome.recipient());
-                switch (outcome.result()) {
-                    case DELIVERED -> {
-                        next.remove(outcome.recipient());
-                        LOGGER.info("{} to {} delivered: {} by {}", mail.getName(), outcome.recipient(),
-                            outcome.diagnostic(), outcome.remoteHost());
-                        // RFC 3461 section 6.2.1: a next hop with DSN takes over NOTIFY; without, we report "relayed".
-                        if (!attempt.dsnOffered() && notifyIncludes(mail, outcome.recipient(), DsnParameters.Notify.SUCCESS, false)) {
-                            relayed.add(new RecipientNotice(RecipientNotice.Action.RELAYED, outcome.status(), null, outcome));
-                        }
-                    }
-                    case PERMANENT -> {
-                        next.remove(outcome.recipient());
-                        failed.add(new RecipientNotice(RecipientNotice.Action.FAILED, outcome.status(), null, outcome));
-                    }
-                    case TEMPORARY -> {
-                        RetryDecision decision = policy.afterFailure(domain, outcome.asFailure(), state.retry(), nullSender, now);
-                        if (decision instanceof RetryDecision.Retry retry) {
-                            next.put(outcome.recipient(), new RecipientState(outcome.recipient(), retry.state(),
-                                retry.nextAttempt(), outcome));
-                            if (retry.warningDue()
-                                && notifyIncludes(mail, outcome.recipient(), DsnParameters.Notify.DELAY, warnWithoutNotify)) {
-                                delayed.add(new RecipientNotice(RecipientNotice.Action.DELAYED, outcome.status(),
-                                    policy.willRetryUntil(retry.rule(), retry.state(), nullSender), outcome));
-                            }
-                        } else {
-                            RetryDecision.GiveUp giveUp = (RetryDecision.GiveUp) decision;
+                try {
+                    switch (outcome.result()) {
+                        case DELIVERED -> {
                             next.remove(outcome.recipient());
-                            failed.add(new RecipientNotice(RecipientNotice.Action.FAILED, giveUp.status(), null, outcome));
+                            LOGGER.info("{} to {} delivered: {} by {}", mail.getName(), outcome.recipient(),
+                                outcome.diagnostic(), outcome.remoteHost());
+                            // RFC 3461 section 6.2.1: a next hop with DSN takes over NOTIFY; without, we report "relayed".
+                            if (!attempt.dsnOffered()
+                                && notifyIncludes(mail, outcome.recipient(), DsnParameters.Notify.SUCCESS, false)) {
+                                relayed.add(new RecipientNotice(RecipientNotice.Action.RELAYED, outcome.status(), null,
+                                    outcome));
+                            }
                         }
+                        case PERMANENT -> {
+                            next.remove(outcome.recipient());
+                            failed.add(new RecipientNotice(RecipientNotice.Action.FAILED, outcome.status(), null, outcome));
+                        }
+                        case TEMPORARY -> {
+                            RetryDecision decision = policy.afterFailure(domain, outcome.asFailure(), state.retry(),
+                                nullSender, now);
+                            if (decision instanceof RetryDecision.Retry retry) {
+                                next.put(outcome.recipient(), new RecipientState(outcome.recipient(), retry.state(),
+                                    retry.nextAttempt(), outcome));
+                                if (retry.warningDue()
+                                    && notifyIncludes(mail, outcome.recipient(), DsnParameters.Notify.DELAY, warnWithoutNotify)) {
+                                    delayed.add(new RecipientNotice(RecipientNotice.Action.DELAYED, outcome.status(),
+                                        policy.willRetryUntil(retry.rule(), retry.state(), nullSender), outcome));
+                                }
+                            } else {
+                                RetryDecision.GiveUp giveUp = (RetryDecision.GiveUp) decision;
+                                next.remove(outcome.recipient());
+                                failed.add(new RecipientNotice(RecipientNotice.Action.FAILED, giveUp.status(), null,
+                                    outcome));
+                            }
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    // A delivered recipient is never tried again; any other waits rather than being decided wrongly.
+                    LOGGER.error("{}: cannot decide about {} after {}", mail.getName(), outcome.recipient(), outcome, e);
+                    if (outcome.result() == AttemptOutcome.Result.DELIVERED) {
+                        next.remove(outcome.recipient());
+                    } else {
+                        next.put(outcome.recipient(), new RecipientState(outcome.recipient(), state.retry(),
+                            now.plus(ERROR_DELAY), outcome));
                     }
                 }
             }
         }
-        notify(mail, failed);
-        notify(mail, delayed);
-        notify(mail, relayed);
-        if (!next.isEmpty()) {
-            requeue(mail, next, now);
+        // The outcome is the mail's before anyone hears of it: whatever a hand-off does, delivered recipients are gone.
+        MessagingException requeueFailure = null;
+        try {
+            applyOutcome(mail, next, now);
+        } catch (MessagingException e) {
+            requeueFailure = e; // the recipients left are set aside by process(); the notices still go
+        }
+        handOff(mail, failed);
+        handOff(mail, delayed);
+        handOff(mail, relayed);
+        if (requeueFailure != null) {
+            throw requeueFailure;
         }
     }
 
@@ -513,10 +554,15 @@ public class PolicyRemoteDelivery extends GenericMailet {
             .filter(String.class::isInstance).map(String.class::cast);
     }
 
-    private void requeue(Mail mail, Map<String, RecipientState> next, Instant now) throws MessagingException {
-        Instant earliest = next.values().stream().map(RecipientState::nextAttempt).min(Instant::compareTo).orElse(now);
+    /** The mail keeps only the recipients still to try, with their state, and goes back in the queue if any are left. */
+    private void applyOutcome(Mail mail, Map<String, RecipientState> next, Instant now) throws MessagingException {
         mail.setRecipients(next.keySet().stream().map(PolicyRemoteDelivery::address).toList());
+        if (next.isEmpty()) {
+            mail.removeAttribute(STATE);
+            return;
+        }
         mail.setAttribute(new Attribute(STATE, AttributeValue.of(RecipientState.formatAll(List.copyOf(next.values())))));
+        Instant earliest = next.values().stream().map(RecipientState::nextAttempt).min(Instant::compareTo).orElse(now);
         Duration delay = Duration.between(now, earliest);
         queue.enQueue(mail, delay.isNegative() ? Duration.ZERO : delay);
     }
@@ -532,11 +578,42 @@ public class PolicyRemoteDelivery extends GenericMailet {
         return mail.dsnParameters().map(DsnParameters::getRcptParameters).map(p -> p.get(address(recipient)));
     }
 
-    /** A copy of the mail for the recipients in {@code notices} (all of one action), with the notices, to the bounce processor. */
-    private void notify(Mail mail, List<RecipientNotice> notices) throws MessagingException {
+    /**
+     * Hands the notice for {@code notices} to the bounce processor, trying {@link #HANDOFF_ATTEMPTS} times on its own;
+     * never throws. When every try fails the notice is lost, with an error in the log: retrying the whole mail would
+     * send its delivered recipients the message again.
+     */
+    private void handOff(Mail mail, List<RecipientNotice> notices) {
         if (notices.isEmpty()) {
             return;
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                notify(mail, notices);
+                return;
+            } catch (Exception | LinkageError e) {
+                if (attempt >= HANDOFF_ATTEMPTS) {
+                    LOGGER.error("{}: the {} notice for {} could not be handed to {} after {} attempts; the sender will"
+                        + " not hear of it: {}", mail.getName(), notices.get(0).action().label(),
+                        notices.stream().map(RecipientNotice::recipient).toList(), bounceProcessor, attempt, e.toString());
+                    return;
+                }
+                LOGGER.warn("{}: handing the {} notice to {} failed ({}); trying again", mail.getName(),
+                    notices.get(0).action().label(), bounceProcessor, e.toString());
+                try {
+                    Thread.sleep(HANDOFF_BACKOFF.delay(attempt).toMillis());
+                } catch (InterruptedException stopping) {
+                    Thread.currentThread().interrupt();
+                    LOGGER.error("{}: the {} notice for {} was not handed over: the mailet is stopping", mail.getName(),
+                        notices.get(0).action().label(), notices.stream().map(RecipientNotice::recipient).toList());
+                    return;
+                }
+            }
+        }
+    }
+
+    /** A copy of the mail for the recipients in {@code notices} (all of one action), with the notices, to the bounce processor. */
+    private void notify(Mail mail, List<RecipientNotice> notices) throws MessagingException {
         RecipientNotice.Action action = notices.get(0).action();
         Mail notice = copy(mail, notices.stream().map(n -> address(n.recipient())).toList());
         notice.removeAttribute(STATE);
@@ -603,9 +680,11 @@ public class PolicyRemoteDelivery extends GenericMailet {
 
     @Override
     public void destroy() {
-        running = false;
-        if (subscription != null) {
-            subscription.cancel();
+        if (dequeue != null) {
+            dequeue.stop();
+        }
+        if (timers != null) {
+            timers.shutdownNow();
         }
         if (workers != null) {
             workers.shutdownNow();

@@ -25,10 +25,14 @@ import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.queue.api.ManageableMailQueue;
+import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
+import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
+import org.apache.mailet.MailetContext;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
@@ -38,6 +42,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
+
+import reactor.core.publisher.Flux;
 
 import dev.postino.core.delivery.RecipientState;
 import dev.postino.core.delivery.testing.LocalSmtpServer;
@@ -132,9 +138,12 @@ class PolicyRemoteDeliveryTest {
     Path conf;
 
     private TestDnsServer dns;
+    private FileSystem fileSystem;
     private RecordingQueue queue;
     private MovableClock clock;
     private FakeMailContext context;
+    /** The context the mailet is given: {@link #context} unless a test stands in front of it. */
+    private MailetContext mailetContext;
     private PolicyRemoteDelivery mailet;
     private int closedPort;
 
@@ -145,7 +154,8 @@ class PolicyRemoteDeliveryTest {
         queue = new RecordingQueue();
         clock = new MovableClock();
         context = FakeMailContext.defaultContext();
-        FileSystem fileSystem = new FileSystem() {
+        mailetContext = context;
+        fileSystem = new FileSystem() {
             @Override
             public InputStream getResource(String url) {
                 throw new UnsupportedOperationException();
@@ -174,7 +184,7 @@ class PolicyRemoteDeliveryTest {
     }
 
     private void init(String... parameters) throws MessagingException {
-        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("PolicyRemoteDelivery").mailetContext(context)
+        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("PolicyRemoteDelivery").mailetContext(mailetContext)
             .setProperty("dnsServers", dns.hostPort()).setProperty("dnsQueryTimeout", "2s").setProperty("dnsRetries", "0")
             .setProperty("port", Integer.toString(closedPort)).setProperty("connectTimeout", "2s")
             .setProperty("heloName", "postino.test");
@@ -350,6 +360,13 @@ class PolicyRemoteDeliveryTest {
         assertThatThrownBy(() -> init("smarthost", "relay.example.com:99999"))
             .hasMessageContaining("init parameter smarthost='relay.example.com:99999' is not valid");
         assertThatThrownBy(() -> init("delayWarnings", "4")).hasMessageContaining("init parameter delayWarnings='4' is not valid");
+        assertThatThrownBy(() -> init("sessionTimeout", "0s")).hasMessageContaining("init parameter sessionTimeout='0s' is not valid");
+        assertThatThrownBy(() -> init("minDataRate", "0")).hasMessageContaining("init parameter minDataRate='0' is not valid");
+        assertThatThrownBy(() -> init("smarthost", "relay.example.com:587", "smarthostTlsVerify", "false"))
+            .hasMessage("PolicyRemoteDelivery: init parameter smarthostTlsVerify='false' is not valid: it is about smarthost"
+                + " AUTH: set smarthostUser and smarthostPassword too, or remove it");
+        assertThatThrownBy(() -> init("smarthost", "relay.example.com:587", "smarthostUser", "u", "smarthostPassword", "p",
+            "smarthostTlsVerify", "maybe")).hasMessageContaining("init parameter smarthostTlsVerify='maybe' is not valid");
     }
 
     private static void notify(Mail mail, String recipient, DsnParameters.Notify... events) throws Exception {
@@ -465,6 +482,189 @@ class PolicyRemoteDeliveryTest {
         assertThat(queue.queued).hasSize(2);
         assertThat(context.getSentMails()).extracting(FakeMailContext.SentMail::getState).containsExactly(Mail.ERROR);
         assertThat(completions).containsOnly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+    }
+
+    /** Plays the queue's part: processes the mail, then whatever was queued again, until nothing is left. */
+    private void processUntilTheQueueIsEmpty(Mail mail) {
+        List<MailQueue.MailQueueItem.CompletionStatus> completions = new java.util.ArrayList<>();
+        mailet.process(item(mail, completions));
+        for (int round = 0; !queue.queued.isEmpty() && round < 20; round++) {
+            Mail again = queue.queued.remove(0).mail();
+            clock.now = clock.now.plus(Duration.ofHours(1));
+            mailet.process(item(again, completions));
+        }
+        assertThat(completions).containsOnly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+    }
+
+    /** {@link #context}, but {@code sendMail(mail, state)} throws its first {@code failures} times. */
+    private MailetContext failingHandOff(int failures) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(failures);
+        return (MailetContext) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {MailetContext.class}, (proxy, method, args) -> {
+                if (method.getName().equals("sendMail") && args != null && args.length == 2
+                    && args[1] instanceof String && left.getAndDecrement() > 0) {
+                    throw new MessagingException("spool unavailable");
+                }
+                try {
+                    return method.invoke(context, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
+    }
+
+    private static long rcpts(LocalSmtpServer smtp, String recipient) {
+        return smtp.commands.stream().filter(c -> c.startsWith("RCPT TO:<" + recipient + ">")).count();
+    }
+
+    @Test
+    void aNoticeHandOffThatFailsOnceIsTriedAgainAndNobodyGetsTheMessageTwice() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            smtp.onRcpt("gone@example.test", "550 5.1.1 no such user").onRcpt("full@example.test", "452 4.2.2 full");
+            mailetContext = failingHandOff(1);
+            init("port", Integer.toString(smtp.port()), "retryRulesText", "* * F,2h,1h");
+            Mail mail = mail("ok@example.test", "gone@example.test", "full@example.test");
+
+            mailet.process(item(mail, new java.util.ArrayList<>()));
+
+            assertThat(queue.queued).hasSize(1);
+            assertThat(queue.queued.get(0).mail().getRecipients()).extracting(Object::toString)
+                .containsExactly("full@example.test");
+            assertThat(context.getSentMails()).hasSize(1);
+            assertThat(context.getSentMails().get(0).getRecipients()).extracting(Object::toString)
+                .containsExactly("gone@example.test");
+            assertThat(rcpts(smtp, "ok@example.test")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aNoticeHandOffThatAlwaysFailsLosesTheNoticeButNeverDeliversTwice() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            smtp.onRcpt("gone@example.test", "550 5.1.1 no such user").onRcpt("full@example.test", "452 4.2.2 full");
+            mailetContext = failingHandOff(Integer.MAX_VALUE);
+            init("port", Integer.toString(smtp.port()), "retryRulesText", "* * F,2h,1h", "delayWarnings", "none");
+
+            processUntilTheQueueIsEmpty(mail("ok@example.test", "gone@example.test", "full@example.test"));
+
+            assertThat(rcpts(smtp, "ok@example.test")).isEqualTo(1);
+            assertThat(rcpts(smtp, "gone@example.test")).isEqualTo(1);
+            assertThat(smtp.data).hasSize(1);
+            assertThat(context.getSentMails()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedRelayedNoticeDoesNotSendTheMessageAgain() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            smtp.extensions = List.of("8BITMIME");
+            mailetContext = failingHandOff(Integer.MAX_VALUE);
+            init("port", Integer.toString(smtp.port()));
+            Mail mail = mail("bob@example.test");
+            notify(mail, "bob@example.test", DsnParameters.Notify.SUCCESS);
+
+            processUntilTheQueueIsEmpty(mail);
+
+            assertThat(rcpts(smtp, "bob@example.test")).isEqualTo(1);
+            assertThat(smtp.data).hasSize(1);
+        }
+    }
+
+    /** A mailet on James's own memory queue, its workers running; returns the factory. */
+    private MemoryMailQueueFactory initOnMemoryQueue(java.util.function.UnaryOperator<MailQueue> wrap, String... parameters)
+        throws Exception {
+        MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
+        MailQueueFactory<MailQueue> factory = new MailQueueFactory<>() {
+            @Override
+            public Optional<MailQueue> getQueue(MailQueueName name, PrefetchCount count) {
+                return memory.getQueue(name, count).map(wrap);
+            }
+
+            @Override
+            public MailQueue createQueue(MailQueueName name, PrefetchCount count) {
+                return wrap.apply(memory.createQueue(name, count));
+            }
+
+            @Override
+            public Set<MailQueueName> listCreatedMailQueues() {
+                return memory.listCreatedMailQueues();
+            }
+        };
+        mailet.destroy();
+        mailet = new PolicyRemoteDelivery(factory, fileSystem, Clock.systemUTC());
+        init(parameters);
+        return memory;
+    }
+
+    private static void awaitMessages(LocalSmtpServer smtp, int count) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (smtp.data.size() < count && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertThat(smtp.data).as("messages the remote server received; it saw " + smtp.commands).hasSize(count);
+    }
+
+    @Test
+    void theWorkersSurviveADequeueStreamThatEndsAfterEveryMail() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            // Each subscription ends after one mail, as a queue whose stream completes would.
+            initOnMemoryQueue(real -> (MailQueue) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {MailQueue.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("deQueue")) {
+                        return Flux.from(real.deQueue()).take(1);
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }), "port", Integer.toString(smtp.port()), "deliveryThreads", "2");
+
+            for (int i = 0; i < 3; i++) {
+                mailet.service(mail("bob" + i + "@example.test"));
+            }
+
+            awaitMessages(smtp, 3);
+        }
+    }
+
+    @Test
+    void browsingTheMemoryQueueTheWayWebAdminDoesDoesNotStopDelivery() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            MemoryMailQueueFactory memory = initOnMemoryQueue(q -> q, "port", Integer.toString(smtp.port()));
+            mailet.service(mail("before@example.test"));
+            awaitMessages(smtp, 1);
+
+            // James 3.8.1's GET /mailQueues/{name}/mails: one getQueue, then close twice.
+            for (int browse = 0; browse < 5; browse++) {
+                ManageableMailQueue browsed = memory.getQueue(MailQueueName.of("postino-outgoing")).orElseThrow();
+                try (browsed) {
+                    browsed.browse().forEachRemaining(item -> { });
+                }
+                browsed.close();
+            }
+            for (int i = 0; i < 3; i++) {
+                mailet.service(mail("after" + i + "@example.test"));
+            }
+
+            awaitMessages(smtp, 4);
+        }
+    }
+
+    @Test
+    void theReserveOfReferencesIsToppedUp() throws Exception {
+        MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
+        MailQueueName name = MailQueueName.of("watched");
+        MailQueue watched = memory.createQueue(name);
+        MemoryQueueReferences references = MemoryQueueReferences.of(watched, () -> memory.createQueue(name)).orElseThrow();
+
+        assertThat(references.topUp()).isEqualTo(MemoryQueueReferences.RESERVE - 1);
+        memory.getQueue(name).orElseThrow().close();
+        watched.close();
+
+        assertThat(references.count()).isEqualTo(MemoryQueueReferences.RESERVE - 1);
+        assertThat(references.topUp()).isEqualTo(1);
+        assertThat(references.topUp()).isZero();
+        assertThat(MemoryQueueReferences.of(queue, () -> { })).isEmpty();
     }
 
     /** The one outcome a notice mail carries, read as LocalizedBounce reads it. */

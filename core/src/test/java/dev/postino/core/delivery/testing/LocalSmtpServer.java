@@ -23,8 +23,9 @@ import javax.net.ssl.SSLSocket;
 /**
  * A small SMTP server for the delivery engine's tests, on 127.0.0.1 with an ephemeral port: fixed replies per
  * recipient and at the end of DATA, a chosen greeting and EHLO keywords, and a mode that hangs up right after the
- * message instead of replying, and STARTTLS with a given key. It records the commands and the raw (still
- * dot-stuffed) DATA it received.
+ * message instead of replying, STARTTLS with a given key (or a STARTTLS that answers anything but 220), and a slow
+ * mode that writes replies one byte at a time. It records the commands and the raw (still dot-stuffed) DATA it
+ * received.
  */
 public final class LocalSmtpServer implements AutoCloseable {
 
@@ -48,6 +49,17 @@ public final class LocalSmtpServer implements AutoCloseable {
     public final AtomicInteger pipelinedBatches = new AtomicInteger();
     /** How many TLS handshakes completed. */
     public final AtomicInteger tlsSessions = new AtomicInteger();
+    /** When set, STARTTLS is offered and answered with this reply, and the session goes on in the clear. */
+    public volatile String startTlsReply;
+    /** When above 0, every reply is written one byte at a time, this many milliseconds apart. */
+    public volatile long dripMillis;
+    /** When set, the greeting is a multi-line {@code 220-} reply that never ends (until 30 s have passed). */
+    public volatile boolean endlessGreeting;
+    /** Sessions that ended because the client closed the connection while the server was still talking or waiting. */
+    public final AtomicInteger closedByClient = new AtomicInteger();
+
+    /** The longest a slow reply goes on, so that a client without deadlines fails a test instead of hanging it. */
+    private static final long SLOW_REPLY_LIMIT_MILLIS = 30_000;
 
     private LocalSmtpServer(ServerSocket listener) {
         this.listener = listener;
@@ -73,27 +85,44 @@ public final class LocalSmtpServer implements AutoCloseable {
 
     private void accept() {
         for (int sessions = 0; sessions < 100; sessions++) {
-            try (Socket socket = listener.accept()) {
-                socket.setSoTimeout(10_000);
-                serve(socket);
+            Socket socket;
+            try {
+                socket = listener.accept();
             } catch (IOException closed) {
-                if (listener.isClosed()) {
-                    return;
+                return;
+            }
+            try (socket) {
+                socket.setSoTimeout(10_000);
+                if (!serve(socket)) {
+                    closedByClient.incrementAndGet();
                 }
+            } catch (java.net.SocketTimeoutException idle) {
+                // the client went quiet: not a close
+            } catch (IOException reset) {
+                // a write or read that failed because the client closed the connection
+                closedByClient.incrementAndGet();
             }
         }
     }
 
-    private void serve(Socket plain) throws IOException {
+    /** Serves one session; false when the client closed the connection before QUIT or in the middle of a reply. */
+    private boolean serve(Socket plain) throws IOException {
         Socket socket = plain;
         BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = socket.getOutputStream();
+        if (endlessGreeting) {
+            long end = System.currentTimeMillis() + SLOW_REPLY_LIMIT_MILLIS;
+            while (System.currentTimeMillis() < end) {
+                reply(out, "220-still greeting you, slowly");
+            }
+            return true;
+        }
         reply(out, greeting);
         int accepted = 0;
         for (int count = 0; count < 1000; count++) {
             String line = in.readLine();
             if (line == null) {
-                return;
+                return false;
             }
             commands.add(line);
             String verb = line.split("[ :]", 2)[0].toUpperCase(Locale.ROOT);
@@ -104,7 +133,7 @@ public final class LocalSmtpServer implements AutoCloseable {
                     } else {
                         StringBuilder lines = new StringBuilder("250-local.test");
                         extensions.forEach(e -> lines.append("\r\n250-").append(e));
-                        if (tls != null && !(socket instanceof SSLSocket)) {
+                        if ((tls != null || startTlsReply != null) && !(socket instanceof SSLSocket)) {
                             lines.append("\r\n250-STARTTLS");
                         }
                         reply(out, lines.toString().replaceFirst("250-([^\r]*)$", "250 $1"));
@@ -135,14 +164,18 @@ public final class LocalSmtpServer implements AutoCloseable {
                     }
                     data.add(message.toString(StandardCharsets.UTF_8));
                     if (hangUpAfterData) {
-                        return;
+                        return true;
                     }
                     reply(out, dataReply);
                 }
                 case "STARTTLS" -> {
+                    if (startTlsReply != null) {
+                        reply(out, startTlsReply);
+                        continue;
+                    }
                     reply(out, "220 2.0.0 ready to start TLS");
                     if (breakTls) {
-                        return;
+                        return true;
                     }
                     SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
                     secure.setUseClientMode(false);
@@ -155,17 +188,33 @@ public final class LocalSmtpServer implements AutoCloseable {
                 case "AUTH" -> reply(out, "235 2.7.0 authenticated");
                 case "QUIT" -> {
                     reply(out, "221 bye");
-                    return;
+                    return true;
                 }
                 default -> reply(out, verb.equals("HELO") || verb.equals("RSET") ? "250 ok"
                     : "502 5.5.2 not implemented");
             }
         }
+        return true;
     }
 
-    private static void reply(OutputStream out, String text) throws IOException {
-        out.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+    private void reply(OutputStream out, String text) throws IOException {
+        byte[] bytes = (text + "\r\n").getBytes(StandardCharsets.UTF_8);
+        long drip = dripMillis;
+        if (drip <= 0) {
+            out.write(bytes);
+            out.flush();
+            return;
+        }
+        for (byte b : bytes) {
+            out.write(b);
+            out.flush();
+            try {
+                Thread.sleep(drip);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
     }
 
     @Override
