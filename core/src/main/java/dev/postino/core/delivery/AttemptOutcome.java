@@ -28,10 +28,12 @@ import dev.postino.core.smtp.SmtpReply;
  * @param remoteHost   the host that answered (or was tried last), empty when no host was tried
  * @param phase        where in the SMTP transaction the attempt ended ({@link SmtpPhase#END_OF_DATA} for a delivery)
  * @param attemptedAt  when the attempt was made
+ * @param sizeLimit    the message size limit the host announced (EHLO {@code SIZE}), in octets, when the message was
+ *                     refused for being over it; else 0
  */
 public record AttemptOutcome(String recipient, Result result, FailureClass failureClass, int code,
                               EnhancedStatusCode enhancedCode, String text, String remoteHost, SmtpPhase phase,
-                              Instant attemptedAt) {
+                              Instant attemptedAt, long sizeLimit) {
 
     /** The three ways an attempt ends for a recipient. */
     public enum Result {
@@ -55,6 +57,16 @@ public record AttemptOutcome(String recipient, Result result, FailureClass failu
         if ((failureClass == FailureClass.REPLY) != (code != 0)) {
             throw new IllegalArgumentException("a reply code goes with failure class REPLY and only with it");
         }
+        if (sizeLimit < 0) {
+            throw new IllegalArgumentException("a size limit cannot be negative: " + sizeLimit);
+        }
+    }
+
+    /** An outcome with no size limit to report. */
+    public AttemptOutcome(String recipient, Result result, FailureClass failureClass, int code,
+                          EnhancedStatusCode enhancedCode, String text, String remoteHost, SmtpPhase phase,
+                          Instant attemptedAt) {
+        this(recipient, result, failureClass, code, enhancedCode, text, remoteHost, phase, attemptedAt, 0);
     }
 
     /**
@@ -107,9 +119,27 @@ public record AttemptOutcome(String recipient, Result result, FailureClass failu
         return new AttemptOutcome(recipient, Result.PERMANENT, null, 0, status, text, remoteHost, phase, attemptedAt);
     }
 
+    /**
+     * The message is over the {@code SIZE} limit the host announced in its EHLO reply (RFC 1870): a permanent
+     * {@code 5.3.4} failure decided before MAIL, which names the limit so that the notification can.
+     */
+    public static AttemptOutcome tooBig(String recipient, long size, long limit, String remoteHost, SmtpPhase phase,
+                                        Instant attemptedAt) {
+        return new AttemptOutcome(recipient, Result.PERMANENT, null, 0, new EnhancedStatusCode(5, 3, 4),
+            "message of " + size + " octets is over the limit of " + limit + " octets the server announced (SIZE "
+                + limit + ")", remoteHost, phase, attemptedAt, limit);
+    }
+
     /** The same outcome for another recipient (a session-wide failure applies to every recipient). */
     public AttemptOutcome forRecipient(String other) {
-        return new AttemptOutcome(other, result, failureClass, code, enhancedCode, text, remoteHost, phase, attemptedAt);
+        return new AttemptOutcome(other, result, failureClass, code, enhancedCode, text, remoteHost, phase, attemptedAt,
+            sizeLimit);
+    }
+
+    /** The same outcome with {@code other} as what happened (for a failure without a reply, the diagnostic). */
+    public AttemptOutcome withText(String other) {
+        return new AttemptOutcome(recipient, result, failureClass, code, enhancedCode, other, remoteHost, phase, attemptedAt,
+            sizeLimit);
     }
 
     /** The server's reply, or null when there was none. */
@@ -117,12 +147,36 @@ public record AttemptOutcome(String recipient, Result result, FailureClass failu
         return code == 0 ? null : new SmtpReply(code, enhancedCode, text);
     }
 
-    /** The status a notification gives: the enhanced code, else X.0.0 of the reply code's class. */
+    /**
+     * The status a notification gives: the enhanced code; for a failure without a reply the RFC 3463 code of its
+     * kind ({@link #withoutReplyStatus}); else X.0.0 of the reply code's class.
+     */
     public EnhancedStatusCode status() {
         if (enhancedCode != null) {
             return enhancedCode;
         }
+        if (code == 0 && failureClass != null && failureClass != FailureClass.REPLY) {
+            return withoutReplyStatus(failureClass, phase);
+        }
         return EnhancedStatusCode.undefinedOf(code != 0 ? code : result == Result.PERMANENT ? 500 : result == Result.TEMPORARY ? 400 : 200);
+    }
+
+    /**
+     * The temporary RFC 3463 status of a failure without a reply, as Postfix gives them: {@code 4.4.1} "no answer
+     * from host" when the host refused the connection or never answered (while connecting or waiting for its
+     * greeting), {@code 4.4.2} "bad connection" when a session broke off or stalled later, {@code 4.4.3} "directory
+     * server failure" when DNS did not answer, {@code 4.7.5} "cryptographic failure" for TLS.
+     */
+    public static EnhancedStatusCode withoutReplyStatus(FailureClass failureClass, SmtpPhase phase) {
+        return switch (failureClass) {
+            case REFUSED -> new EnhancedStatusCode(4, 4, 1);
+            case TIMEOUT -> phase == SmtpPhase.CONNECT || phase == SmtpPhase.GREETING
+                ? new EnhancedStatusCode(4, 4, 1) : new EnhancedStatusCode(4, 4, 2);
+            case LOST_CONNECTION -> new EnhancedStatusCode(4, 4, 2);
+            case DNS -> new EnhancedStatusCode(4, 4, 3);
+            case TLS -> new EnhancedStatusCode(4, 7, 5);
+            case REPLY -> throw new IllegalArgumentException("a reply has its own status");
+        };
     }
 
     /** The failure as the retry policy sees it; only for a temporary outcome. */
@@ -153,6 +207,7 @@ public record AttemptOutcome(String recipient, Result result, FailureClass failu
         fields.put("host", remoteHost);
         fields.put("phase", phase.label());
         fields.put("attempted", attemptedAt.toString());
+        fields.put("size-limit", sizeLimit == 0 ? null : Long.toString(sizeLimit));
         return fields;
     }
 
@@ -166,7 +221,8 @@ public record AttemptOutcome(String recipient, Result result, FailureClass failu
                 code == null ? 0 : Integer.parseInt(code),
                 enhanced == null ? null : EnhancedStatusCode.parse(enhanced),
                 fields.getOrDefault("text", ""), fields.getOrDefault("host", ""),
-                SmtpPhase.parse(FieldLine.required(fields, "phase")), Instant.parse(FieldLine.required(fields, "attempted")));
+                SmtpPhase.parse(FieldLine.required(fields, "phase")), Instant.parse(FieldLine.required(fields, "attempted")),
+                fields.containsKey("size-limit") ? Long.parseLong(fields.get("size-limit")) : 0);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a delivery outcome: " + fields + ": " + e.getMessage(), e);
         }
@@ -177,7 +233,8 @@ public record AttemptOutcome(String recipient, Result result, FailureClass failu
      * ({@code delivered temporary permanent}), {@code class} ({@code reply timeout refused lost_connection dns tls}; absent for a permanent failure decided
      * without a server),
      * {@code code} (absent without a reply), {@code enhanced} (absent when none), {@code text}, {@code host},
-     * {@code phase} ({@link SmtpPhase#label()}), {@code attempted} (ISO-8601 instant).
+     * {@code phase} ({@link SmtpPhase#label()}), {@code attempted} (ISO-8601 instant), {@code size-limit} (octets;
+     * only for a message over the announced SIZE).
      */
     @Override
     public String toString() {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
 
 import dev.postino.core.dns.DnsBudget;
 import dev.postino.core.dns.DnsClient;
@@ -74,7 +75,7 @@ public record MxRoute(List<SmtpClient.RemoteHost> hosts, AttemptOutcome failure)
                     + mx.reason() + ")", now);
             }
             default -> {
-                return failure(FailureClass.DNS, "MX lookup of " + domain + " failed: " + mx.reason(), now);
+                return failure(FailureClass.DNS, "MX lookup of " + domain + " failed: " + reason(mx, domain), now);
             }
         }
         Lookup lookup = addresses(dns, exchanges, options.port(), budget, options.maxHosts());
@@ -138,13 +139,19 @@ public record MxRoute(List<SmtpClient.RemoteHost> hosts, AttemptOutcome failure)
             if (!a.hasRecords() && !aaaa.hasRecords()) {
                 boolean failed = !a.isEmptyAnswer() || !aaaa.isEmptyAnswer();
                 temporary |= failed;
-                problems.add(name + ": " + (failed ? (a.isEmptyAnswer() ? aaaa : a).reason() : "no A or AAAA record"));
+                problems.add(name + ": " + (failed ? reason(a.isEmptyAnswer() ? aaaa : a, name) : "no A or AAAA record"));
             }
         }
         return new Lookup(hosts.size() > max ? hosts.subList(0, max) : hosts, temporary, problems);
     }
 
-    private static MxRoute failure(FailureClass kind, String text, Instant now) {
+    /** The DNS client's reason without the question it repeats ({@code example.com. MX: SERVFAIL ...}): the text names it. */
+    private static String reason(DnsResult<?> result, String name) {
+        String trimmed = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        return result.reason().replaceFirst("^(?i)" + Pattern.quote(trimmed) + "\\.? [A-Z0-9]+: ", "");
+    }
+
+        private static MxRoute failure(FailureClass kind, String text, Instant now) {
         return new MxRoute(List.of(), AttemptOutcome.temporary("", kind, text, "", SmtpPhase.CONNECT, now));
     }
 

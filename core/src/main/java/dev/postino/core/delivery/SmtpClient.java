@@ -214,13 +214,20 @@ public final class SmtpClient {
             } catch (DeadlineExceeded e) {
                 throw failure(FailureClass.TIMEOUT, e.getMessage(), SmtpPhase.CONNECT, true);
             } catch (SocketTimeoutException e) {
-                throw failure(FailureClass.TIMEOUT, "connection timed out after " + timeout.toSeconds() + "s",
-                    SmtpPhase.CONNECT, true);
+                throw failure(FailureClass.TIMEOUT, "no answer from " + where() + " within "
+                    + timeout.toSeconds() + "s", SmtpPhase.CONNECT, true);
             } catch (ConnectException | NoRouteToHostException e) {
-                throw failure(FailureClass.REFUSED, "connection refused (" + e.getMessage() + ")", SmtpPhase.CONNECT, true);
+                String why = e.getMessage() == null ? "" : e.getMessage();
+                throw failure(FailureClass.REFUSED, why.toLowerCase(Locale.ROOT).contains("refused")
+                    ? "connection refused by " + where() : "cannot connect to " + where() + ": " + why, SmtpPhase.CONNECT, true);
             } catch (IOException e) {
-                throw failure(FailureClass.LOST_CONNECTION, "cannot connect: " + e, SmtpPhase.CONNECT, true);
+                throw failure(FailureClass.LOST_CONNECTION, "cannot connect to " + where() + ": " + e, SmtpPhase.CONNECT, true);
             }
+        }
+
+        /** {@code mx.example.com [192.0.2.1]:25}: the host, its address and the port, for diagnostics. */
+        private String where() {
+            return host.name() + " [" + host.address().getHostAddress() + "]:" + host.port();
         }
 
         private void streams() throws IOException {
@@ -351,8 +358,8 @@ public final class SmtpClient {
             String sizeLimit = extensions.get("SIZE");
             if (sizeLimit != null && sizeLimit.matches("[0-9]{1,18}") && Long.parseLong(sizeLimit) > 0
                 && size > Long.parseLong(sizeLimit)) {
-                throw new Failure(AttemptOutcome.permanent("", new EnhancedStatusCode(5, 3, 4), "message of " + size
-                    + " octets is over the server's limit of " + sizeLimit, host.label(), SmtpPhase.MAIL, now()), false);
+                throw new Failure(AttemptOutcome.tooBig("", size, Long.parseLong(sizeLimit), host.label(), SmtpPhase.MAIL,
+                    now()), false);
             }
             boolean utf8 = message.needsSmtpUtf8();
             if (utf8 && !extensions.containsKey("SMTPUTF8")) {

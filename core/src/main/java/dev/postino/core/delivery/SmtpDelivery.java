@@ -1,17 +1,21 @@
 package dev.postino.core.delivery;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 import dev.postino.core.dns.DnsClient;
+import dev.postino.core.retry.FailureClass;
+import dev.postino.core.smtp.SmtpPhase;
 
 /**
  * Delivers one message to its recipients at one domain: finds the {@link MxRoute}, then tries its hosts in order
  * with the {@link SmtpClient} until one gives each recipient an answer of its own. When every host fails before
- * that, the last host's failure is every recipient's outcome. Thread-safe; it never throws for anything DNS or a
- * remote server does.
+ * that, the last host's failure is every recipient's outcome; when none of several hosts replied at all, its text
+ * says what each did ({@code no answer from any MX host of example.com: ...}). Thread-safe; it never throws for
+ * anything DNS or a remote server does.
  */
 public final class SmtpDelivery {
 
@@ -23,6 +27,9 @@ public final class SmtpDelivery {
      */
     public record DomainAttempt(List<AttemptOutcome> outcomes, boolean dsnOffered) {
     }
+
+    /** Past this many characters the other hosts are only counted. */
+    private static final int MAX_SUMMARY = 1500;
 
     private final DnsClient dns;
     private final DeliveryOptions options;
@@ -51,12 +58,47 @@ public final class SmtpDelivery {
         }
         boolean requireTls = options.tlsRequiredFor(domain);
         SmtpClient.HostAttempt attempt = null;
+        List<AttemptOutcome> hostFailures = new ArrayList<>();
         for (SmtpClient.RemoteHost host : route.hosts()) {
             attempt = client.deliver(host, message, requireTls, options.smarthost());
             if (!attempt.tryNextHost()) {
                 break;
             }
+            hostFailures.add(attempt.outcomes().get(0));
         }
-        return new DomainAttempt(attempt.outcomes(), attempt.dsnOffered());
+        List<AttemptOutcome> outcomes = attempt.outcomes();
+        AttemptOutcome last = outcomes.get(0);
+        if (attempt.tryNextHost() && hostFailures.size() > 1 && last.code() == 0) {
+            // Every host failed without a reply: the notification names them all, not only the last one tried.
+            String summary = everyHostFailed(domain, hostFailures);
+            outcomes = outcomes.stream().map(o -> o.withText(summary)).toList();
+        }
+        return new DomainAttempt(outcomes, attempt.dsnOffered());
+    }
+
+    /**
+     * {@code no answer from any MX host of example.com: connection refused by mx1.example.com [192.0.2.1]:25; ...}:
+     * what each host did, in the order tried.
+     */
+    private String everyHostFailed(String domain, List<AttemptOutcome> failures) {
+        boolean noAnswer = failures.stream().allMatch(f -> f.code() == 0 && (f.failureClass() == FailureClass.REFUSED
+            || f.failureClass() == FailureClass.TIMEOUT && (f.phase() == SmtpPhase.CONNECT || f.phase() == SmtpPhase.GREETING)));
+        String hosts = options.smarthost() != null ? "address of the smarthost " + options.smarthost().host()
+            : "MX host of " + domain;
+        StringBuilder text = new StringBuilder(noAnswer ? "no answer from any " : "no delivery through any ").append(hosts)
+            .append(": ");
+        for (int i = 0; i < failures.size(); i++) {
+            if (text.length() > MAX_SUMMARY) {
+                // maxHosts may be 100: the record kept on the mail stays small
+                text.append("; and ").append(failures.size() - i).append(" more");
+                break;
+            }
+            AttemptOutcome failure = failures.get(i);
+            String name = failure.remoteHost().contains(" [") ? failure.remoteHost().substring(0, failure.remoteHost().indexOf(" ["))
+                : failure.remoteHost();
+            text.append(i == 0 ? "" : "; ")
+                .append(failure.diagnostic().contains(name) ? "" : failure.remoteHost() + ": ").append(failure.diagnostic());
+        }
+        return text.toString();
     }
 }
