@@ -9,7 +9,9 @@ import java.util.Objects;
 
 import dev.postino.core.dsn.DeliveryAction;
 import dev.postino.core.dsn.DeliveryOutcome;
+import dev.postino.core.retry.FailureClass;
 import dev.postino.core.smtp.EnhancedStatusCode;
+import dev.postino.core.smtp.SmtpPhase;
 
 /**
  * What the sender is to be told about one recipient, from the delivery's point of view: the RFC 3464 action,
@@ -58,19 +60,31 @@ public record RecipientNotice(Action action, EnhancedStatusCode status, Instant 
 
     /**
      * This notice as the notification composer reads it: an entry of the {@code postino.delivery.outcomes}
-     * attribute ({@link DeliveryOutcome#toJson}). The remote MTA and its reply are given
-     * only when a server answered (RFC 3464 §2.3.5, §2.3.6).
+     * attribute ({@link DeliveryOutcome#toJson}). {@code Remote-MTA} (RFC 3464 §2.3.5) is the host that took part
+     * in an SMTP session (it replied, or it greeted and then failed, e.g. in the TLS handshake); the host
+     * tried last, with its address, is given whenever there was one, also when it never answered. The reply is the
+     * {@code smtp} diagnostic; without one, what happened is the {@code x-postino} diagnostic (§2.3.6), with the
+     * kind of failure, the SMTP phase and, for a message over the server's SIZE, its limit.
      *
      * @param originalRecipient the ORCPT as {@code type;address}, or null
      */
     public DeliveryOutcome forNotification(String originalRecipient) {
         boolean answered = lastOutcome.code() != 0;
         String host = lastOutcome.remoteHost();
-        String remoteMta = !answered || host == null ? null
+        boolean hostTried = host != null && !host.isEmpty();
+        // the host greeted us (and then, say, the TLS handshake failed): it took part in the session
+        boolean session = answered || hostTried && lastOutcome.phase() != SmtpPhase.CONNECT && lastOutcome.phase() != SmtpPhase.GREETING;
+        String remoteMta = !session || !hostTried ? null
             : host.contains(" [") ? host.substring(0, host.indexOf(" [")) : host; // the name, without "[address]"
+        FailureClass failure = answered ? null : lastOutcome.failureClass();
+        // The phase means something only where a session was under way: not for DNS, nor for Postino's own decisions.
+        SmtpPhase phase = hostTried && (answered || failure != null && failure != FailureClass.DNS) ? lastOutcome.phase() : null;
+        String diagnostic = answered || lastOutcome.text().isBlank() ? null : lastOutcome.text();
         return new DeliveryOutcome(recipient(), originalRecipient,
             DeliveryAction.fromWord(action.label()),
             status,
-            remoteMta, answered ? lastOutcome.diagnostic() : null, lastOutcome.attemptedAt(), willRetryUntil);
+            remoteMta, answered ? lastOutcome.diagnostic() : null, lastOutcome.attemptedAt(), willRetryUntil,
+            hostTried ? host : null, diagnostic, failure, phase,
+            lastOutcome.sizeLimit() > 0 ? lastOutcome.sizeLimit() : null);
     }
 }

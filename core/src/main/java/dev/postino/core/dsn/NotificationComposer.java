@@ -1,6 +1,7 @@
 package dev.postino.core.dsn;
 
 import dev.postino.core.smtp.EnhancedStatusCode;
+import dev.postino.core.smtp.SmtpPhase;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -41,6 +43,13 @@ public final class NotificationComposer {
     private static final int MAX_REPLY = 2000;
     private static final int MAX_SUBJECT = 200;
     private static final int MAX_REFERENCES = 20;
+    /** RFC 3464 §2.3.6 diagnostic-type for what happened when no server replied. */
+    static final String DIAGNOSTIC_TYPE = "x-postino";
+    private static final Pattern SMTP_REPLY = Pattern.compile("[2-5]\\d\\d([ -].*)?", Pattern.DOTALL);
+    /** Causes that are retried and may end a delivery: each has texts for its delay and for giving up on it. */
+    private static final Set<String> RETRIED_CAUSES = Set.of("mailboxfull", "noanswer", "refused", "dns", "tls");
+    /** Causes that only ever describe a delay: their advice already says there is nothing to do. */
+    private static final Set<String> DELAY_ONLY_CAUSES = Set.of("greylist", "transient");
 
     private final NotificationSettings settings;
     private final NotificationTexts texts;
@@ -202,15 +211,25 @@ public final class NotificationComposer {
             if (o.remoteMta() != null && !o.remoteMta().isBlank()) {
                 field(status, "Remote-MTA", "dns; " + machine(o.remoteMta(), 255, global));
             }
-            if (o.remoteReply() != null && !o.remoteReply().isBlank()) {
-                String reply = machine(o.remoteReply(), MAX_REPLY, global);
-                field(status, "Diagnostic-Code", (reply.matches("[2-5]\\d\\d([ -].*)?") ? "smtp; " : "X-Postino; ") + reply);
+            String smtpReply = smtpReply(o);
+            String diagnostic = diagnostic(o);
+            if (smtpReply != null) {
+                field(status, "Diagnostic-Code", "smtp; " + machine(smtpReply, MAX_REPLY, global));
+            } else if (diagnostic != null) {
+                // RFC 3464 §2.3.6: no SMTP reply to quote, so Postino's own diagnostic type says what happened
+                field(status, "Diagnostic-Code", DIAGNOSTIC_TYPE + "; " + machine(diagnostic, MAX_REPLY, global));
             }
             if (o.lastAttempt() != null) {
                 field(status, "Last-Attempt-Date", date(o.lastAttempt()));
             }
             if (o.action() == DeliveryAction.DELAYED && o.willRetryUntil() != null) {
                 field(status, "Will-Retry-Until", date(o.willRetryUntil()));
+            }
+            if (o.remoteHost() != null && !o.remoteHost().isBlank()) {
+                field(status, "X-Postino-Remote-Host", machine(o.remoteHost(), 300, global));
+            }
+            if (o.phase() != null) {
+                field(status, "X-Postino-Phase", o.phase().label());
             }
         }
         return status.toString();
@@ -241,18 +260,20 @@ public final class NotificationComposer {
             List<Object> details = new ArrayList<>();
             for (Resolved r : resolved) {
                 DeliveryOutcome o = r.outcome;
-                String cause = causeKey(o.action(), r.status);
+                Cause cause = cause(o, r.status);
                 String retry = switch (o.action()) {
                     case FAILED -> texts.text(language, "retry.failed");
                     case DELAYED -> o.willRetryUntil() == null ? texts.text(language, "retry.delayed.open")
                         : texts.text(language, "retry.delayed", Map.of("date", dates.apply(o.willRetryUntil())));
                     default -> "";
                 };
-                Map<String, Object> group = groups.computeIfAbsent(cause + "\n" + retry, k -> {
+                String text = explanation(language, cause, o, size);
+                String advice = advice(language, cause, o.action());
+                Map<String, Object> group = groups.computeIfAbsent(cause.key + "\n" + text + "\n" + advice + "\n" + retry, k -> {
                     Map<String, Object> g = new LinkedHashMap<>();
-                    g.put("headline", texts.text(language, "cause." + cause + ".headline"));
-                    g.put("text", texts.text(language, "cause." + cause + ".text"));
-                    g.put("advice", texts.text(language, "cause." + cause + ".advice"));
+                    g.put("headline", texts.text(language, "cause." + cause.key + ".headline"));
+                    g.put("text", text);
+                    g.put("advice", advice);
                     g.put("retry", retry);
                     g.put("recipients", new ArrayList<String>());
                     return g;
@@ -264,10 +285,18 @@ public final class NotificationComposer {
                 List<Object> rows = new ArrayList<>();
                 row(rows, language, "technical.recipient", o.finalRecipient());
                 row(rows, language, "technical.original-recipient", o.originalRecipient());
-                row(rows, language, "technical.action", o.action().word());
+                row(rows, language, "technical.action", texts.text(language, "action." + o.action().word()));
                 row(rows, language, "technical.status", r.status.toString());
-                row(rows, language, "technical.remote-mta", o.remoteMta());
-                row(rows, language, "technical.reply", o.remoteReply());
+                row(rows, language, "technical.remote-mta", o.remoteHost() != null && !o.remoteHost().isBlank() ? o.remoteHost() : o.remoteMta());
+                String smtpReply = smtpReply(o);
+                String diagnostic = diagnostic(o);
+                // Postfix's "(in reply to RCPT TO command)"; a failure to connect says so already
+                boolean phaseShown = o.phase() != null && o.phase() != SmtpPhase.CONNECT && (smtpReply != null || o.failure() != null);
+                String phase = !phaseShown ? "" : " (" + texts.text(language, (smtpReply != null ? "phase.reply." : "phase.during.")
+                    + o.phase().label()) + ")";
+                row(rows, language, "technical.reply", smtpReply == null ? null : HeaderText.flatten(smtpReply, MAX_REPLY) + phase);
+                row(rows, language, "technical.diagnostic", smtpReply != null || diagnostic == null ? null
+                    : HeaderText.flatten(diagnostic, MAX_REPLY) + phase);
                 row(rows, language, "technical.last-attempt", o.lastAttempt() == null ? null : dates.apply(o.lastAttempt()));
                 row(rows, language, "technical.retry-until", o.action() == DeliveryAction.DELAYED && o.willRetryUntil() != null
                     ? dates.apply(o.willRetryUntil()) : null);
@@ -290,40 +319,122 @@ public final class NotificationComposer {
 
     private void row(List<Object> rows, String language, String key, String value) {
         if (value != null && !value.isBlank()) {
-            rows.add(Map.of("label", texts.text(language, key), "value", HeaderText.flatten(value, MAX_REPLY)));
+            rows.add(Map.of("label", texts.text(language, key), "value", HeaderText.flatten(value, MAX_REPLY + 200)));
         }
     }
 
+    /** The remote server's SMTP reply, or null when none is known (a non-SMTP text is a {@link #diagnostic}). */
+    private static String smtpReply(DeliveryOutcome o) {
+        String reply = o.remoteReply();
+        return reply != null && SMTP_REPLY.matcher(reply.strip()).matches() ? reply.strip() : null;
+    }
+
+    /** What happened without an SMTP reply: the outcome's diagnostic, or a reply field that holds no SMTP reply. */
+    private static String diagnostic(DeliveryOutcome o) {
+        if (o.diagnostic() != null && !o.diagnostic().isBlank()) {
+            return o.diagnostic().strip();
+        }
+        String reply = o.remoteReply();
+        return reply != null && !reply.isBlank() && smtpReply(o) == null ? reply.strip() : null;
+    }
+
     /**
-     * The text that explains a status to people. Success actions speak for themselves; a failure after only
-     * transient errors (the retry period ran out) is "given up after repeated attempts", not the last error's
-     * "nothing to do".
+     * The explanation of a group: the cause's own text; for a failure after the retry period ran out, the cause's
+     * "it stayed so" text; for a message over a size limit the server announced, the text naming that limit. Where
+     * a text sends the reader to the technical details, it does so only when they hold a reply or a diagnostic.
      */
-    static String causeKey(DeliveryAction action, EnhancedStatusCode status) {
+    private String explanation(String language, Cause cause, DeliveryOutcome o, long size) {
+        if (cause.expired) {
+            return texts.text(language, "cause." + cause.key + ".expired");
+        }
+        if (cause.key.equals("toobig") && o.sizeLimit() != null) {
+            return texts.text(language, "cause.toobig.limit", Map.of("size", size(size, language), "limit", size(o.sizeLimit(), language)));
+        }
+        String text = texts.text(language, "cause." + cause.key + ".text");
+        boolean details = smtpReply(o) != null || diagnostic(o) != null;
+        return switch (cause.key) {
+            case "permanent", "transient" -> details ? text + " " + texts.text(language, "details.reason") : text;
+            case "expired" -> details ? text + " " + texts.text(language, "details.last") : text;
+            default -> text;
+        };
+    }
+
+    /**
+     * What the sender can do. A delay warning never asks for the message to be sent again, since it still is being
+     * retried: causes that also end in failures have a separate text for delays, the others the general one.
+     */
+    private String advice(String language, Cause cause, DeliveryAction action) {
+        if (action == DeliveryAction.DELAYED) {
+            if (RETRIED_CAUSES.contains(cause.key)) {
+                return texts.text(language, "cause." + cause.key + ".delayed.advice");
+            }
+            if (!DELAY_ONLY_CAUSES.contains(cause.key)) {
+                return texts.text(language, "advice.delayed");
+            }
+        }
+        return texts.text(language, "cause." + cause.key + ".advice");
+    }
+
+    /**
+     * Which text explains an outcome to people ({@code cause.KEY.*}), and whether it is the "given up after
+     * repeated attempts" form of it.
+     */
+    record Cause(String key, boolean expired) {
+    }
+
+    /**
+     * The text that explains an outcome. Success actions speak for themselves. A failure without a reply is
+     * explained by its kind (refused, no answer, DNS, TLS), anything else by its status. A failure after only
+     * transient errors (the retry period ran out) keeps the last error's explanation where there is one to keep (a
+     * full mailbox, a server that never answered, DNS, TLS) in its "stayed so until delivery was given up" form;
+     * otherwise it is "given up after repeated attempts".
+     */
+    static Cause cause(DeliveryOutcome outcome, EnhancedStatusCode status) {
+        DeliveryAction action = outcome.action();
         if (!status.isFailure() || action == DeliveryAction.DELIVERED || action == DeliveryAction.RELAYED
             || action == DeliveryAction.EXPANDED) {
-            return switch (action) {
+            return new Cause(switch (action) {
                 case RELAYED -> "relayed";
                 case EXPANDED -> "expanded";
                 default -> "delivered";
-            };
+            }, false);
         }
+        boolean givenUp = action == DeliveryAction.FAILED && status.statusClass() == 4;
+        String key;
+        if (outcome.failure() != null && smtpReply(outcome) == null) {
+            key = switch (outcome.failure()) {
+                case REFUSED -> "refused";
+                case DNS -> "dns";
+                case TLS -> "tls";
+                default -> "noanswer";
+            };
+        } else {
+            // given up: the status is 4.4.7, the last error is in the reply (e.g. 452 4.2.2 for a full mailbox)
+            EnhancedStatusCode last = givenUp ? EnhancedStatusCode.fromReply(outcome.remoteReply()).orElse(status) : status;
+            key = causeKey(last);
+        }
+        if (givenUp) {
+            return RETRIED_CAUSES.contains(key) ? new Cause(key, true) : new Cause("expired", false);
+        }
+        return new Cause(key.equals("expired") ? "transient" : key, false);
+    }
+
+    /** The cause a failure status names (RFC 3463), of class 4 or 5. */
+    static String causeKey(EnhancedStatusCode status) {
         boolean permanent = status.statusClass() == 5;
-        String key = switch (status.subject() * 1000 + status.detail()) {
+        return switch (status.subject() * 1000 + status.detail()) {
             case 1001 -> "nouser";
             case 1002, 4004 -> "nodomain";
             case 1010 -> "nullmx";
             case 2002 -> "mailboxfull";
             case 2003, 3004 -> "toobig";
             case 4001, 4002 -> "noanswer";
+            case 4003 -> "dns";
             case 4007 -> "expired";
+            case 7004, 7005, 7010 -> "tls";
             case 7020, 7021, 7022, 7023, 7024, 7025, 7026 -> "authentication";
             default -> status.subject() == 7 ? (permanent ? "policy" : "greylist") : (permanent ? "permanent" : "transient");
         };
-        if (action == DeliveryAction.FAILED && !permanent && (key.equals("greylist") || key.equals("transient") || key.equals("noanswer"))) {
-            return "expired";
-        }
-        return key;
     }
 
     /** The action the subject line names: a failure outweighs a delay, which outweighs any success. */

@@ -35,8 +35,10 @@ import com.github.mustachejava.MustacheException;
  * {@code notification.html.mustache} (every {@code {{value}}} HTML-escaped). The built-in ones ship in this
  * package; an administrator's folder overrides them file by file, and may add languages.
  *
- * <p>Everything is checked when loaded: a bundle that lacks a key of the English one, a bad date pattern or
- * a layout that does not compile is refused with the file (and for layouts the line) named.
+ * <p>An override of a built-in language needs only the keys it changes: the built-in bundle gives the others, so an
+ * override written for an earlier version keeps working when texts are added. Everything is checked when loaded: a
+ * bundle of an added language that lacks a key of the English one, a bad date pattern or a layout that does not
+ * compile is refused with the file (and for layouts the line) named.
  */
 public final class NotificationTexts {
 
@@ -71,7 +73,8 @@ public final class NotificationTexts {
 
     /**
      * The built-in texts and layouts, each overridden by the file of the same name in {@code folder} when there
-     * is one; {@code texts_LANG.properties} files in the folder for other languages add those languages.
+     * is one (a built-in language's texts key by key); {@code texts_LANG.properties} files in the folder for other
+     * languages add those languages.
      *
      * @param folder null for the built-in ones only
      * @throws IllegalArgumentException naming the file (and line) of a missing key or a broken layout
@@ -99,6 +102,12 @@ public final class NotificationTexts {
         for (String language : languages) {
             String name = "texts_" + language + ".properties";
             Map<String, String> bundle = bundle(read(folder, name), name);
+            if (BUILT_IN_LANGUAGES.contains(language) && folder != null && Files.isRegularFile(folder.resolve(name))) {
+                // An override written for an earlier version lacks the keys added since: the built-in texts fill them in.
+                Map<String, String> merged = bundle(read(null, name), name);
+                merged.putAll(bundle);
+                bundle = merged;
+            }
             for (String key : reference.keySet()) {
                 if (!bundle.containsKey(key)) {
                     throw new IllegalArgumentException(source(folder, name) + ": missing key " + key);

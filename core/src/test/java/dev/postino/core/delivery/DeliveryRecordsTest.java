@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.postino.core.retry.FailureClass;
 import dev.postino.core.retry.RetryState;
@@ -39,10 +41,25 @@ class DeliveryRecordsTest {
         AttemptOutcome refused = AttemptOutcome.temporary("x@down.test", FailureClass.REFUSED, "connection\r\nrefused",
             "mx [127.0.0.1]", SmtpPhase.CONNECT, T0);
 
+        AttemptOutcome tooBig = AttemptOutcome.tooBig("x@small.test", 20_000, 10_240, "mx [127.0.0.1]", SmtpPhase.MAIL, T0);
+
         assertThat(AttemptOutcome.parse(nullMx.toString())).isEqualTo(nullMx);
         assertThat(AttemptOutcome.parse(refused.toString())).isEqualTo(refused);
+        assertThat(AttemptOutcome.parse(tooBig.toString())).isEqualTo(tooBig);
+        assertThat(tooBig.toString()).contains(";size-limit=10240");
+        assertThat(tooBig.status()).hasToString("5.3.4");
         assertThat(nullMx.diagnostic()).isEqualTo("null MX");
         assertThat(refused.asFailure().failureClass()).isEqualTo(FailureClass.REFUSED);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"refused, connect, 4.4.1", "timeout, connect, 4.4.1", "timeout, greeting, 4.4.1", "timeout, rcpt, 4.4.2",
+        "timeout, end-of-data, 4.4.2", "lost_connection, data, 4.4.2", "dns, connect, 4.4.3", "tls, starttls, 4.7.5"})
+    void aFailureWithoutAReplyHasTheStatusOfItsKind(String kind, String phase, String status) {
+        AttemptOutcome outcome = AttemptOutcome.temporary("x@down.test", FailureClass.valueOf(kind.toUpperCase(java.util.Locale.ROOT)),
+            "what happened", "mx [127.0.0.1]", SmtpPhase.parse(phase), T0);
+
+        assertThat(outcome.status()).hasToString(status);
     }
 
     @Test
@@ -64,6 +81,12 @@ class DeliveryRecordsTest {
         assertThat(read.get(0).status().toString()).isEqualTo("4.4.7");
         assertThat(read.get(0).remoteMta()).as("no server answered").isNull();
         assertThat(read.get(0).remoteReply()).isNull();
+        assertThat(read.get(0).remoteHost()).isEqualTo("mx [127.0.0.1]");
+        assertThat(read.get(0).diagnostic()).isEqualTo("connection refused");
+        assertThat(read.get(0).failure()).isEqualTo(FailureClass.REFUSED);
+        assertThat(read.get(0).phase()).isEqualTo(SmtpPhase.CONNECT);
+        assertThat(read.get(1).diagnostic()).as("the reply is the diagnostic").isNull();
+        assertThat(read.get(1).phase()).isEqualTo(SmtpPhase.RCPT);
         assertThat(read.get(1).action().word()).isEqualTo("delayed");
         assertThat(read.get(1).originalRecipient()).isEqualTo("rfc822;c@example.com");
         assertThat(read.get(1).remoteMta()).isEqualTo("mx.example.com");

@@ -1,6 +1,8 @@
 package dev.postino.core.dsn;
 
+import dev.postino.core.retry.FailureClass;
 import dev.postino.core.smtp.EnhancedStatusCode;
+import dev.postino.core.smtp.SmtpPhase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,6 +32,37 @@ class DeliveryOutcomeTest {
             .contains("\\r\\n").contains("\\u0001")
             .endsWith("{\"recipient\":\"carol@example.org\",\"action\":\"failed\"}]");
         assertThat(DeliveryOutcome.fromJson(json)).isEqualTo(outcomes);
+    }
+
+    @Test
+    void whatHappenedWithoutAReplyRoundTripsAfterTheEarlierKeys() {
+        DeliveryOutcome refused = new DeliveryOutcome("bob@example.com", null, DeliveryAction.FAILED,
+            EnhancedStatusCode.parse("4.4.7"), null, null, Instant.parse("2026-11-22T10:00:00Z"), null,
+            "mx.example.com [192.0.2.1]:25", "connection refused by mx.example.com [192.0.2.1]:25", FailureClass.REFUSED,
+            SmtpPhase.CONNECT, null);
+        DeliveryOutcome tooBig = DeliveryOutcome.failed("carol@example.org", EnhancedStatusCode.parse("5.3.4"))
+            .withAttempt("mx.example.org [192.0.2.2]", "message of 20000 octets is over the limit", null, null, 10240L);
+
+        String json = DeliveryOutcome.toJson(List.of(refused, tooBig));
+
+        assertThat(json).startsWith("[{\"recipient\":\"bob@example.com\",\"action\":\"failed\",\"status\":\"4.4.7\","
+            + "\"last_attempt\":\"2026-11-22T10:00:00Z\",\"remote_host\":\"mx.example.com [192.0.2.1]:25\","
+            + "\"diagnostic\":\"connection refused by mx.example.com [192.0.2.1]:25\",\"failure\":\"refused\",\"phase\":\"connect\"}")
+            .endsWith("\"size_limit\":10240}]");
+        assertThat(DeliveryOutcome.fromJson(json)).containsExactly(refused, tooBig);
+    }
+
+    @Test
+    void readsWhatEarlierVersionsWroteAndWhatLaterOnesMayAdd() {
+        List<DeliveryOutcome> read = DeliveryOutcome.fromJson("[{\"recipient\":\"a@b\",\"action\":\"failed\",\"status\":\"4.4.7\"},"
+            + "{\"recipient\":\"c@d\",\"action\":\"delayed\",\"failure\":\"quantum\",\"phase\":\"bdat\",\"size_limit\":\"5000\"}]");
+
+        assertThat(read.get(0)).isEqualTo(DeliveryOutcome.failed("a@b", EnhancedStatusCode.parse("4.4.7")));
+        assertThat(read.get(1).failure()).isNull();
+        assertThat(read.get(1).phase()).isNull();
+        assertThat(read.get(1).sizeLimit()).isEqualTo(5000L);
+        assertThatThrownBy(() -> DeliveryOutcome.fromJson("[{\"recipient\":\"a@b\",\"action\":\"failed\",\"size_limit\":-1}]"))
+            .hasMessageContaining("size_limit");
     }
 
     @Test

@@ -191,6 +191,12 @@ class NotificationComposerTest {
         "delayed   | 4.7.1  | Il server di posta del destinatario ha chiesto di riprovare più tardi | The recipient's mail server asked us to try again later",
         "failed    | 4.4.7  | La consegna è stata abbandonata dopo ripetuti tentativi          | Delivery was given up after repeated attempts",
         "failed    | 4.7.1  | La consegna è stata abbandonata dopo ripetuti tentativi          | Delivery was given up after repeated attempts",
+        "failed    | 4.4.1  | Il server di posta del destinatario non risponde                | The recipient's mail server is not answering",
+        "failed    | 4.2.2  | La casella del destinatario è piena                             | The recipient's mailbox is full",
+        "delayed   | 4.4.3  | Non è stato possibile consultare il dominio del destinatario    | The recipient's domain could not be looked up",
+        "delayed   | 4.7.5  | Nessuna connessione sicura con il server di posta del destinatario | No secure connection to the recipient's mail server",
+        "failed    | 5.7.10 | Nessuna connessione sicura con il server di posta del destinatario | No secure connection to the recipient's mail server",
+        "delayed   | 4.4.7  | La consegna è in ritardo                                        | Delivery is delayed",
         "failed    | 5.3.0  | Non è stato possibile consegnare il messaggio                   | The message could not be delivered",
         "delayed   | 4.3.0  | La consegna è in ritardo                                        | Delivery is delayed",
         "delivered | 2.0.0  | Consegnato                                                      | Delivered",
@@ -226,6 +232,68 @@ class NotificationComposerTest {
         assertThat(message.getSubject()).isEqualTo(subject.replace("\\u00a0", "\u00a0"));
         assertThat(message.getHeader("Content-Language", null)).isEqualTo(language);
         assertThat(text(message)).contains("== " + headline + " ==").contains(until);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "de | Ergebnis: nicht zugestellt       | Der Mailserver des Empfängers hat die Verbindung abgelehnt     | 12 KB groß und überschreitet damit die Grenze von 10 KB",
+        "fr | Résultat\u00a0: non distribué    | Le serveur de messagerie du destinataire a refusé la connexion  | fait 12 Ko, soit plus que la limite de 10 Ko",
+        "es | Resultado: no entregado          | El servidor de correo del destinatario ha rechazado la conexión | ocupa 12 KB y supera el límite de 10 KB",
+        "pt | Resultado: não entregue          | O servidor de correio do destinatário recusou a ligação         | tem 12 KB e excede o limite de 10 KB",
+    })
+    void theOtherShippedLanguagesExplainFailuresWithoutAReply(String language, String action, String refused, String limit)
+        throws Exception {
+        DeliveryOutcome connection = new DeliveryOutcome("bob@remote.example", null, DeliveryAction.FAILED,
+            EnhancedStatusCode.parse("4.4.7"), null, null, ATTEMPT, null, "mx.remote.example [192.0.2.1]:25",
+            "connection refused by mx.remote.example [192.0.2.1]:25", dev.postino.core.retry.FailureClass.REFUSED,
+            dev.postino.core.smtp.SmtpPhase.CONNECT, null);
+        DeliveryOutcome tooBig = DeliveryOutcome.failed("ann@remote.example", EnhancedStatusCode.parse("5.3.4"))
+            .withAttempt("mx.remote.example [192.0.2.1]:25", "message of 12000 octets is over the limit", null, null, 10240L);
+        String big = ORIGINAL + "x".repeat(11_600);
+
+        String text = text(parse(compose(big, envelope(), List.of(connection, tooBig), language)));
+
+        assertThat(text).contains(action.replace("\\u00a0", "\u00a0"), "== " + refused + " ==", limit,
+            "connection refused by mx.remote.example [192.0.2.1]:25");
+    }
+
+    @Test
+    void delayWarningsNeverAskForTheMessageAgainInAnyLanguage() throws Exception {
+        NotificationTexts texts = NotificationTexts.builtIn();
+        List<DeliveryOutcome> delays = new ArrayList<>();
+        for (String status : List.of("4.2.2", "4.4.1", "4.4.2", "4.4.3", "4.7.5", "4.1.1", "4.3.0", "4.7.1", "4.3.4", "4.5.3")) {
+            delays.add(new DeliveryOutcome("r" + status + "@remote.example", null, DeliveryAction.DELAYED,
+                EnhancedStatusCode.parse(status), null, null, ATTEMPT, null));
+        }
+        delays.add(new DeliveryOutcome("refused@remote.example", null, DeliveryAction.DELAYED, EnhancedStatusCode.parse("4.4.1"),
+            null, null, ATTEMPT, null, "mx [192.0.2.1]:25", "connection refused", dev.postino.core.retry.FailureClass.REFUSED,
+            dev.postino.core.smtp.SmtpPhase.CONNECT, null));
+        List<String> finalAdvice = NotificationTexts.requiredKeys().stream()
+            .filter(key -> key.matches("cause\\.[a-z]+\\.advice") && !key.matches("cause\\.(greylist|transient|delivered|relayed|expanded)\\.advice"))
+            .toList();
+
+        for (String language : NotificationTexts.BUILT_IN_LANGUAGES) {
+            String text = text(parse(compose(ORIGINAL, envelope(), delays, language)));
+            for (String key : finalAdvice) {
+                assertThat(text).as(language + " " + key).doesNotContain(texts.text(language, key));
+            }
+            assertThat(text).as(language).contains(texts.text(language, "advice.delayed"),
+                texts.text(language, "cause.mailboxfull.delayed.advice"), texts.text(language, "cause.refused.delayed.advice"));
+        }
+    }
+
+    @Test
+    void theTechnicalDetailsAreMentionedOnlyWhenTheyHoldAReason() throws Exception {
+        DeliveryOutcome withReply = failed("bob@remote.example", "554 5.3.0 something odd");
+        DeliveryOutcome without = new DeliveryOutcome("ann@remote.example", null, DeliveryAction.FAILED,
+            EnhancedStatusCode.parse("5.3.0"), null, null, ATTEMPT, null);
+
+        assertThat(text(parse(compose(ORIGINAL, envelope(), List.of(withReply), "en"))))
+            .contains("The technical details below give the exact reason.");
+        assertThat(text(parse(compose(ORIGINAL, envelope(), List.of(without), "en"))))
+            .contains("The message was refused for good").doesNotContain("technical details below give");
+        assertThat(text(parse(compose(ORIGINAL, envelope(), List.of(without), "it"))))
+            .doesNotContain("I dettagli tecnici qui sotto ne indicano il motivo esatto.");
     }
 
     @Test
@@ -407,7 +475,7 @@ class NotificationComposerTest {
 
         assertThat(blocks.subList(1, 8)).extracting(b -> b.getHeader("Status", null))
             .containsExactly("5.2.3", "5.7.26", "5.1.3", "5.4.0", "5.4.0", "5.4.0", "4.4.2");
-        assertThat(blocks.get(4).getHeader("Diagnostic-Code", null)).isEqualTo("X-Postino; Connection refused");
+        assertThat(blocks.get(4).getHeader("Diagnostic-Code", null)).isEqualTo("x-postino; Connection refused");
     }
 
     @Test

@@ -56,12 +56,26 @@ class NotificationTextsTest {
     }
 
     @Test
-    void aMissingKeyIsRefusedNamingTheFileAndKey() throws IOException {
-        Files.writeString(folder.resolve("texts_it.properties"),
-            builtIn("texts_it.properties").replaceAll("(?m)^cause\\.nouser\\.advice=.*$", ""));
+    void anAddedLanguageMissingAKeyIsRefusedNamingTheFileAndKey() throws IOException {
+        Files.writeString(folder.resolve("texts_nl.properties"),
+            builtIn("texts_en.properties").replaceAll("(?m)^cause\\.nouser\\.advice=.*$", ""));
 
         assertThatThrownBy(() -> NotificationTexts.load(folder)).isInstanceOf(IllegalArgumentException.class)
-            .hasMessage(folder.resolve("texts_it.properties") + ": missing key cause.nouser.advice");
+            .hasMessage(folder.resolve("texts_nl.properties") + ": missing key cause.nouser.advice");
+    }
+
+    @Test
+    void anOverrideOfABuiltInLanguageNeedsOnlyTheKeysItChanges() throws IOException {
+        // as written for an earlier version: without the keys added since (and without one it does not change)
+        Files.writeString(folder.resolve("texts_it.properties"), builtIn("texts_it.properties")
+            .replaceAll("(?m)^(action|phase|details|advice)\\..*$", "").replaceAll("(?m)^cause\\.(refused|dns|tls)\\..*$", "")
+            .replace("from.name=Sistema di consegna della posta", "from.name=Il postino"));
+
+        NotificationTexts texts = NotificationTexts.load(folder);
+
+        assertThat(texts.text("it", "from.name")).isEqualTo("Il postino");
+        assertThat(texts.text("it", "action.failed")).isEqualTo("non consegnato");
+        assertThat(texts.text("it", "cause.refused.headline")).isEqualTo("Il server di posta del destinatario ha rifiutato la connessione");
     }
 
     @Test

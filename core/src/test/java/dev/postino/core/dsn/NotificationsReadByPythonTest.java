@@ -19,8 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.json.JsonText;
+import dev.postino.core.retry.FailureClass;
+import dev.postino.core.smtp.EnhancedStatusCode;
+import dev.postino.core.smtp.SmtpPhase;
 
 /**
  * Python's {@code email} package, a MIME parser written by other people, reads every kind of notification
@@ -46,11 +48,15 @@ class NotificationsReadByPythonTest {
         DeliveryOutcome ann = new DeliveryOutcome("ann@remote.example", null, DeliveryAction.DELAYED, null,
             null, "452 4.2.2 mailbox full", NOW, NOW.plusSeconds(86400));
         DeliveryOutcome zoe = DeliveryOutcome.failed("zoë@remote.example", EnhancedStatusCode.parse("5.2.2"));
+        DeliveryOutcome refused = new DeliveryOutcome("eve@remote.example", null, DeliveryAction.FAILED,
+            EnhancedStatusCode.parse("4.4.7"), null, null, NOW, null, "mx.remote.example [192.0.2.1]:25",
+            "connection refused by mx.remote.example [192.0.2.1]:25", FailureClass.REFUSED, SmtpPhase.CONNECT, null);
         List<Notification> notifications = List.of(
             composer.compose(plain, OriginalEnvelope.of("a@example.it", NOW), List.of(bob, ann), List.of("it")),
             composer.compose(plain, new OriginalEnvelope("a@example.it", "E1", ReturnContent.HDRS, NOW, false), List.of(ann), List.of("en", "it")),
             composer.compose(large, OriginalEnvelope.of("a@example.it", NOW), List.of(bob), List.of("en")),
-            composer.compose(plain, new OriginalEnvelope("josé@example.it", null, null, NOW, true), List.of(zoe), List.of("it")));
+            composer.compose(plain, new OriginalEnvelope("josé@example.it", null, null, NOW, true), List.of(zoe), List.of("it")),
+            composer.compose(plain, OriginalEnvelope.of("a@example.it", NOW), List.of(refused, bob), List.of("it", "en")));
         List<String> paths = new ArrayList<>();
         for (int i = 0; i < notifications.size(); i++) {
             Path file = folder.resolve("n" + i + ".eml");
@@ -62,7 +68,7 @@ class NotificationsReadByPythonTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> read = (List<Map<String, Object>>) JsonText.parse(json);
 
-        assertThat(read).hasSize(4).allSatisfy(n -> {
+        assertThat(read).hasSize(5).allSatisfy(n -> {
             assertThat(n.get("content_type")).isEqualTo("multipart/report");
             assertThat(n.get("alternatives")).isEqualTo(List.of("text/plain", "text/html"));
             assertThat(n.get("auto_submitted")).isEqualTo("auto-replied");
@@ -86,6 +92,14 @@ class NotificationsReadByPythonTest {
         assertThat(read.get(3).get("parts")).isEqualTo(List.of("multipart/alternative", "message/global-delivery-status", "message/global"));
         assertThat(read.get(3).get("recipients")).isEqualTo(List.of(
             Map.of("final_recipient", "utf-8; zoë@remote.example", "action", "failed", "status", "5.2.2")));
+        assertThat(read.get(4).get("recipients")).isEqualTo(List.of(
+            Map.of("final_recipient", "rfc822; eve@remote.example", "action", "failed", "status", "4.4.7"),
+            Map.of("final_recipient", "rfc822; bob@remote.example", "action", "failed", "status", "5.1.1")));
+        assertThat(read.get(4).get("diagnostics")).isEqualTo(List.of(
+            "x-postino; connection refused by mx.remote.example [192.0.2.1]:25", "smtp; 550 5.1.1 no such user <script>"));
+        assertThat(read.get(4).get("remote_hosts")).isEqualTo(List.of("mx.remote.example [192.0.2.1]:25", ""));
+        assertThat((String) read.get(4).get("text")).contains("Il server di posta del destinatario ha rifiutato la connessione")
+            .contains("The recipient's mail server refused the connection");
     }
 
     private static String python() {

@@ -44,6 +44,8 @@ def read(path):
              "status": b.get("Status")}
             for b in blocks[1:]
         ],
+        "diagnostics": [" ".join(b.get("Diagnostic-Code", "").split()) for b in blocks[1:]],
+        "remote_hosts": [b.get("X-Postino-Remote-Host", "") for b in blocks[1:]],
         "defects": [type(d).__name__ for d in msg.defects] + [type(d).__name__ for p in msg.walk() for d in p.defects],
     }
 
