@@ -236,9 +236,29 @@ class PolicyRemoteDeliveryIT {
         assertThat(attribute(failure, OUTCOMES)).contains("\"action\":\"failed\",\"status\":\"4.4.7\"")
             .contains("\"reply\":\"452 4.2.2 Mailbox full (still)\"");
         assertThat(failure.getErrorMessage()).contains("452 4.2.2 Mailbox full (still)").doesNotContain("Too many retries");
+        // The notification keeps the cause: a full mailbox, full until delivery was given up.
+        assertThat(inbox.awaitContaining("Final-Recipient: rfc822; stuck@giveup.test\r\nAction: failed", Duration.ofSeconds(60)))
+            .contains("Status: 4.4.7").contains("Diagnostic-Code: smtp; 452 4.2.2 Mailbox full (still)")
+            .contains("The recipient's mailbox is full");
         int attempts = peer.rcptAttempts("stuck@giveup.test");
         Thread.sleep(3000);
         assertThat(peer.rcptAttempts("stuck@giveup.test")).as("no attempt after giving up").isEqualTo(attempts);
+    }
+
+    @Test
+    void recipientsAtTwoDomainsFailingTogetherGetOneNotificationThatNamesBoth() throws Exception {
+        peer.onRcpt("gone2@relay.test", "550 5.1.1 <gone2@relay.test>: no such user");
+
+        send("two domains", "gone2@relay.test", "carol@nomail.test");
+
+        Mail bounce = awaitBounce("gone2@relay.test", m -> !isWarning(m));
+        assertThat(bounce.getRecipients()).extracting(Object::toString).containsExactly("gone2@relay.test", "carol@nomail.test");
+        String notification = inbox.awaitContaining("Final-Recipient: rfc822; carol@nomail.test", Duration.ofSeconds(60));
+        assertThat(notification).contains("Final-Recipient: rfc822; gone2@relay.test").contains("X-Postino-Phase: rcpt")
+            .contains("Diagnostic-Code: x-postino; nomail.test accepts no mail");
+        Thread.sleep(1000);
+        assertThat(inbox.fetchAll().stream().map(raw -> new String(raw, StandardCharsets.UTF_8))
+            .filter(m -> m.contains("Final-Recipient: rfc822; carol@nomail.test"))).hasSize(1);
     }
 
     @Test

@@ -69,10 +69,11 @@ import dev.postino.core.retry.TimeInterval;
 
 /**
  * Remote delivery with retry policies, in place of James's {@code RemoteDelivery} in the transport processor. Like
- * it, it never blocks the spooler: {@code service} splits the mail by recipient domain, puts each part into its own
- * outgoing James mail queue and ghosts the original. Delivery workers (at most {@code deliveryThreads} deliveries at
- * once) take mails from that queue and deliver them through the MX hosts (or the smarthost) with Postino's SMTP
- * client. Then, per recipient:
+ * it, it never blocks the spooler: {@code service} puts the mail into its own outgoing James mail queue and ghosts
+ * it. Delivery workers (at most {@code deliveryThreads} deliveries at once) take mails from that queue and deliver
+ * each mail's due recipients, domain after domain, through the MX hosts (or the smarthost) with Postino's SMTP
+ * client; the mail is not split by domain, so that the sender gets one notification for all the recipients that
+ * fail in the same attempt. Then, per recipient:
  * <ul>
  *   <li>delivered: removed from the mail; when its DSN NOTIFY asks for SUCCESS and the next hop does not offer
  *       DSN (so cannot take the request over), a {@code relayed} notice goes to {@code bounceProcessor};</li>
@@ -105,7 +106,10 @@ import dev.postino.core.retry.TimeInterval;
  *       {@code LocalizedBounce} reads ({@link DeliveryOutcome#toJson}), one object per recipient
  *       to notify: {@code recipient}, {@code original_recipient} (ORCPT), {@code action} ({@code failed},
  *       {@code delayed} or {@code relayed}), {@code status}, {@code remote_mta} and {@code reply} (the last remote
- *       reply, when a server answered), {@code last_attempt}, {@code retry_until} (delayed only). Those mails'
+ *       reply, when a server answered), {@code last_attempt}, {@code retry_until} (delayed only), {@code remote_host}
+ *       (the host tried, with its address), {@code diagnostic} (what happened when no server replied: connection
+ *       refused, certificate not trusted, DNS failure...), {@code failure} (its kind), {@code phase} (the SMTP
+ *       phase) and {@code size_limit} (the SIZE the server announced, for a message over it). Those mails'
  *       recipients are exactly the recipients to notify about, their sender is the original sender, and their error
  *       message is the last remote reply (what James's {@code DSNBounce} shows).</li>
  *   <li>{@code postino.delivery.notice} on those mails: {@code failed}, {@code delayed} or {@code relayed} (the
@@ -355,22 +359,17 @@ public class PolicyRemoteDelivery extends GenericMailet {
 
     // ---- the spooler side: queue and return ----
 
-    /** Splits the mail by recipient domain into the outgoing queue; the spooler is done with it at once. */
+    /**
+     * Puts the mail, with every recipient's state, into the outgoing queue; the spooler is done with it at once. The
+     * mail stays whole (each attempt groups its recipients by domain), so that recipients failing in the same
+     * attempt get one notification.
+     */
     @Override
     public void service(Mail mail) throws MessagingException {
-        Map<String, List<MailAddress>> byDomain = mail.getRecipients().stream()
-            .collect(Collectors.groupingBy(r -> r.getDomain().asString().toLowerCase(Locale.ROOT), LinkedHashMap::new,
-                Collectors.toList()));
         Instant arrival = clock.instant();
-        for (List<MailAddress> recipients : byDomain.values()) {
-            Mail part = byDomain.size() == 1 ? mail : copy(mail, recipients);
-            part.setAttribute(new Attribute(STATE, AttributeValue.of(RecipientState.formatAll(
-                recipients.stream().map(r -> RecipientState.arrived(r.asString(), arrival)).toList()))));
-            queue.enQueue(part);
-            if (part != mail) {
-                LifecycleUtil.dispose(part); // the queue keeps its own copy
-            }
-        }
+        mail.setAttribute(new Attribute(STATE, AttributeValue.of(RecipientState.formatAll(
+            mail.getRecipients().stream().map(r -> RecipientState.arrived(r.asString(), arrival)).toList()))));
+        queue.enQueue(mail);
         mail.setState(Mail.GHOST);
     }
 
@@ -445,8 +444,9 @@ public class PolicyRemoteDelivery extends GenericMailet {
     }
 
     /**
-     * One delivery attempt for the recipients of {@code mail} that are due: sends failures and warnings to the
-     * bounce processor and puts the mail back in the queue for the recipients still to retry.
+     * One delivery attempt for the recipients of {@code mail} that are due, domain by domain: sends failures and
+     * warnings to the bounce processor, one notice per kind for all the domains of this attempt, and puts the mail
+     * back in the queue for the recipients still to retry.
      */
     void deliver(Mail mail) throws MessagingException {
         Instant now = clock.instant();
@@ -455,9 +455,10 @@ public class PolicyRemoteDelivery extends GenericMailet {
         if (recipients.isEmpty()) {
             return;
         }
-        String domain = recipients.get(0).getDomain().asString();
-        List<MailAddress> due = recipients.stream()
-            .filter(r -> !states.get(r.asString()).nextAttempt().isAfter(now.plus(DUE_MARGIN))).toList();
+        Map<String, List<MailAddress>> dueByDomain = recipients.stream()
+            .filter(r -> !states.get(r.asString()).nextAttempt().isAfter(now.plus(DUE_MARGIN)))
+            .collect(Collectors.groupingBy(r -> r.getDomain().asString().toLowerCase(Locale.ROOT), LinkedHashMap::new,
+                Collectors.toList()));
         // Every recipient stays queued unless its outcome says otherwise: one without an outcome is never dropped.
         Map<String, RecipientState> next = new LinkedHashMap<>();
         recipients.forEach(r -> next.put(r.asString(), states.get(r.asString())));
@@ -465,8 +466,18 @@ public class PolicyRemoteDelivery extends GenericMailet {
         List<RecipientNotice> delayed = new ArrayList<>();
         List<RecipientNotice> relayed = new ArrayList<>();
         boolean nullSender = mail.getMaybeSender().isNullSender();
-        if (!due.isEmpty()) {
-            SmtpDelivery.DomainAttempt attempt = delivery.deliver(domain, outbound(mail, due));
+        for (Map.Entry<String, List<MailAddress>> dueAtDomain : dueByDomain.entrySet()) {
+            String domain = dueAtDomain.getKey();
+            SmtpDelivery.DomainAttempt attempt;
+            try {
+                attempt = delivery.deliver(domain, outbound(mail, dueAtDomain.getValue()));
+            } catch (RuntimeException e) {
+                // Other domains of this attempt may be delivered already: only this one's recipients wait and retry.
+                LOGGER.error("Delivery of {} to {} failed unexpectedly; tried again in {}", mail.getName(), domain, ERROR_DELAY, e);
+                dueAtDomain.getValue().forEach(r -> next.computeIfPresent(r.asString(), (address, state) ->
+                    new RecipientState(address, state.retry(), now.plus(ERROR_DELAY), state.lastOutcome())));
+                continue;
+            }
             for (AttemptOutcome outcome : attempt.outcomes()) {
                 RecipientState state = states.get(outcome.recipient());
                 try {

@@ -121,7 +121,7 @@ class LocalizedBounceTest {
 
         mailet.service(mail);
 
-        assertThat(onlySent()).contains("Action: failed", "Status: 4.4.7", "Diagnostic-Code: X-Postino; Connection timed out");
+        assertThat(onlySent()).contains("Action: failed", "Status: 4.4.7", "Diagnostic-Code: x-postino; Connection timed out");
     }
 
     @Test

@@ -211,19 +211,40 @@ class PolicyRemoteDeliveryTest {
     }
 
     @Test
-    void serviceQueuesOnePartPerDomainAndGhostsTheMail() throws Exception {
+    void serviceQueuesTheWholeMailWithEveryRecipientsStateAndGhostsIt() throws Exception {
         init();
         Mail mail = mail("a@example.test", "b@example.test", "c@other.test");
 
         mailet.service(mail);
 
         assertThat(mail.getState()).isEqualTo(Mail.GHOST);
-        assertThat(queue.queued).hasSize(2);
+        assertThat(queue.queued).hasSize(1);
         assertThat(queue.queued.get(0).mail().getRecipients()).extracting(Object::toString)
-            .containsExactly("a@example.test", "b@example.test");
-        assertThat(queue.queued.get(1).mail().getRecipients()).extracting(Object::toString).containsExactly("c@other.test");
+            .containsExactly("a@example.test", "b@example.test", "c@other.test");
         assertThat(RecipientState.parseAll(attribute(queue.queued.get(0).mail(), PolicyRemoteDelivery.STATE)))
-            .extracting(RecipientState::recipient).containsExactly("a@example.test", "b@example.test");
+            .extracting(RecipientState::recipient).containsExactly("a@example.test", "b@example.test", "c@other.test");
+    }
+
+    @Test
+    void recipientsAtTwoDomainsFailingInOneAttemptGetOneNotice() throws Exception {
+        dns.add("nomail.test. 300 IN MX 0 .");
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            smtp.onRcpt("gone@example.test", "550 5.1.1 no such user");
+            init("port", Integer.toString(smtp.port()));
+            Mail mail = mail("gone@example.test", "ok@example.test", "bob@nomail.test");
+
+            mailet.deliver(mail);
+
+            assertThat(smtp.data).hasSize(1);
+            assertThat(queue.queued).isEmpty();
+            assertThat(context.getSentMails()).hasSize(1);
+            FakeMailContext.SentMail bounce = context.getSentMails().get(0);
+            assertThat(bounce.getRecipients()).extracting(Object::toString).containsExactly("gone@example.test", "bob@nomail.test");
+            List<DeliveryOutcome> outcomes = DeliveryOutcome.fromJson(attribute(bounce, PolicyRemoteDelivery.OUTCOMES));
+            assertThat(outcomes).extracting(o -> o.finalRecipient() + " " + o.status())
+                .containsExactly("gone@example.test 5.1.1", "bob@nomail.test 5.1.10");
+            assertThat(outcomes.get(1).diagnostic()).contains("null MX");
+        }
     }
 
     @Test
@@ -264,7 +285,32 @@ class PolicyRemoteDeliveryTest {
         assertThat(notice.status().toString()).isEqualTo("4.4.7");
         assertThat(notice.remoteReply()).isNull(); // refused: no server answered
         assertThat(notice.remoteMta()).isNull();
+        assertThat(notice.remoteHost()).isEqualTo("mx.example.test [127.0.0.1]:" + closedPort);
+        assertThat(notice.diagnostic()).isEqualTo("connection refused by mx.example.test [127.0.0.1]:" + closedPort);
+        assertThat(notice.failure()).isEqualTo(FailureClass.REFUSED);
         assertThat(queue.queued).hasSize(3);
+    }
+
+    @Test
+    void theFinalNoticeAfterRepeatedFullMailboxesKeepsTheReply() throws Exception {
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            smtp.onRcpt("full@example.test", "452 4.2.2 Mailbox full");
+            Files.writeString(conf.resolve("rules.conf"), "* * F,20m,10m\n");
+            init("retryRules", "rules.conf", "delayWarnings", "none", "port", Integer.toString(smtp.port()));
+            Mail mail = mail("full@example.test");
+            for (int attempt = 0; attempt < 3; attempt++) {
+                mailet.deliver(mail);
+                clock.now = clock.now.plus(Duration.ofMinutes(10));
+            }
+
+            mailet.deliver(mail);
+
+            DeliveryOutcome notice = outcome(context.getSentMails().get(0));
+            assertThat(notice.status().toString()).isEqualTo("4.4.7");
+            assertThat(notice.remoteReply()).isEqualTo("452 4.2.2 Mailbox full");
+            assertThat(notice.phase()).isEqualTo(dev.postino.core.smtp.SmtpPhase.RCPT);
+            assertThat(notice.remoteMta()).isEqualTo("mx.example.test");
+        }
     }
 
     @Test
@@ -283,6 +329,9 @@ class PolicyRemoteDeliveryTest {
         DeliveryOutcome notice = outcome(warning);
         assertThat(notice.action()).isEqualTo(DeliveryAction.DELAYED);
         assertThat(notice.willRetryUntil()).isNotNull();
+        // no reply: the status says what kind of failure it was, never a bare 4.0.0
+        assertThat(notice.status().toString()).isEqualTo("4.4.1");
+        assertThat(notice.diagnostic()).startsWith("connection refused by mx.example.test [127.0.0.1]:");
         assertThat(queue.queued).hasSize(2);
     }
 
