@@ -245,7 +245,7 @@ class FailureNotificationsTest {
                 .outcomes().get(0);
             String host = "mx2.silent.test [127.0.0.1]:" + port;
             String diagnostic = "no answer from any MX host of silent.test: connection refused by mx1.silent.test [127.0.0.2]:"
-                + port + "; " + host + ": timed out waiting for the server";
+                + port + "; " + host + ": no complete reply within 1s";
             assertThat(noAnswer.failureClass()).isEqualTo(FailureClass.TIMEOUT);
 
             read(delayed(noAnswer), "it").status("4.4.1").diagnostic("x-postino", diagnostic).host(null, host).phase("greeting")
@@ -303,17 +303,17 @@ class FailureNotificationsTest {
         AttemptOutcome tls = attempt(smtp.port(), Duration.ofSeconds(5), List.of(new DomainPattern("example.test")), ORIGINAL);
         String host = "mx.example.test [127.0.0.1]:" + smtp.port();
         assertThat(tls.failureClass()).isEqualTo(FailureClass.TLS);
-        assertThat(tls.text()).startsWith("certificate not trusted (");
+        assertThat(tls.text()).startsWith("TLS with mx.example.test failed: certificate not trusted (");
         String diagnostic = tls.text();
 
         read(delayed(tls), "it").status("4.7.5").diagnostic("x-postino", diagnostic).host("mx.example.test", host)
             .phase("starttls")
             .says("== Nessuna connessione sicura con il server di posta del destinatario ==",
-                "(durante l'attivazione di TLS (STARTTLS))", "Errore: certificate not trusted")
+                "(durante l'attivazione di TLS (STARTTLS))", "Errore: TLS with mx.example.test failed: certificate not trusted")
             .neverAsksToResend();
         read(delayed(tls), "en").status("4.7.5").diagnostic("x-postino", diagnostic).host("mx.example.test", host)
             .says("== No secure connection to the recipient's mail server ==", "(while setting up TLS (STARTTLS))",
-                "Error: certificate not trusted")
+                "Error: TLS with mx.example.test failed: certificate not trusted")
             .neverAsksToResend();
         read(givenUp(tls), "it").status("4.4.7").diagnostic("x-postino", diagnostic).host("mx.example.test", host)
             .says("== Nessuna connessione sicura con il server di posta del destinatario ==",
