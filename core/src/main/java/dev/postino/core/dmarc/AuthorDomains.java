@@ -15,9 +15,11 @@ import java.util.Locale;
  * gives one: exactly one From field, read strictly as an RFC 5322 mailbox-list ({@link MailboxList}), holding
  * exactly one mailbox with a valid domain. Anything else (several From fields or mailboxes, a group, a second
  * angle-addr in a mailbox, an encoded-word in an address, a value that does not parse) is ambiguous:
- * {@link #isSingle()} is false and {@link DmarcEvaluator} never lets it pass (CVE-2021-34555 and its kin). For
- * those, {@link #domains()} holds every domain a reader could see: the mailboxes' domains where a field parses,
- * else every {@code @domain} in the value as written, without its comments, and RFC 2047-decoded.
+ * {@link #isSingle()} is false and {@link DmarcEvaluator} never lets it pass (CVE-2021-34555 and its kin). So is
+ * a mailbox whose display name is nothing but an address of another domain ({@code "ceo@bank.test"
+ * <x@evil.test>}, also RFC 2047-encoded): the reader is shown that address. For those, {@link #domains()} holds
+ * every domain a reader could see: the mailboxes' (and such display names') domains where a field parses, else
+ * every {@code @domain} in the value as written, without its comments, and RFC 2047-decoded.
  *
  * @param fieldCount how many From fields the message has
  * @param addresses  the addresses found, in order (at most {@value #MAX_ADDRESSES})
@@ -105,10 +107,62 @@ public record AuthorDomains(int fieldCount, List<String> addresses, List<String>
                 } else {
                     found.domain(domain);
                 }
+                String shown = shownAddressDomain(mailbox.displayName());
+                if (!shown.isEmpty() && !shown.equals(domain)) {
+                    addProblem(problems, "the display name is an address of another domain");
+                    found.domain(shown);
+                }
             }
         }
         return new AuthorDomains(fromFieldValues.size(), found.addresses, List.copyOf(found.domains),
             String.join("; ", problems), found.incomplete);
+    }
+
+    /**
+     * The domain of a display name that is nothing but an address once decoded ({@code "ceo@bank.test"
+     * <x@evil.test>}): the address a reader is shown. Words without a letter or digit, and the punctuation around
+     * a word, do not count. Empty for any other display name, so that names which mention an address among other
+     * words ({@code 'alice@example.com' via List}, as mailing lists rewrite From) stay names.
+     */
+    static String shownAddressDomain(String displayName) {
+        if (displayName.indexOf('@') < 0 && !displayName.contains("=?")) {
+            return "";
+        }
+        String decoded = EncodedWords.decode(displayName);
+        String word = null;
+        int i = 0;
+        while (i < decoded.length()) {
+            while (i < decoded.length() && Character.isWhitespace(decoded.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < decoded.length() && !Character.isWhitespace(decoded.charAt(i))) {
+                i++;
+            }
+            int from = start;
+            int to = i;
+            while (from < to && !Character.isLetterOrDigit(decoded.charAt(from))) {
+                from++;
+            }
+            while (to > from && !Character.isLetterOrDigit(decoded.charAt(to - 1))) {
+                to--;
+            }
+            if (from == to) {
+                continue; // punctuation only
+            }
+            if (word != null) {
+                return ""; // more than one word: a name
+            }
+            word = decoded.substring(from, to);
+        }
+        if (word == null) {
+            return "";
+        }
+        int at = word.indexOf('@');
+        if (at <= 0 || at != word.lastIndexOf('@')) {
+            return "";
+        }
+        return normalizedDomain(word.substring(at + 1));
     }
 
     private static void addProblem(List<String> problems, String problem) {
@@ -119,6 +173,9 @@ public record AuthorDomains(int fieldCount, List<String> addresses, List<String>
 
     /** What the fields gave so far, bounded. */
     private static final class Collector {
+        /** What may follow an address (after whitespace) in any reading; anything else may continue the name. */
+        private static final String DELIMITERS = ",>;<(:";
+
         final List<String> addresses = new ArrayList<>();
         final LinkedHashSet<String> domains = new LinkedHashSet<>();
         boolean incomplete;
@@ -138,9 +195,29 @@ public record AuthorDomains(int fieldCount, List<String> addresses, List<String>
         /**
          * A value that does not parse: every {@code @} followed (after whitespace) by domain characters, in the
          * value as written and without its comments, then both again with the encoded-words decoded. An
-         * {@code @} without a valid domain after it, or no domain at all, makes the field incomplete.
+         * {@code @} without a valid domain after it, a domain followed by anything but a delimiter, a line break
+         * that is not folding, or a comma-separated part without a domain makes the field incomplete.
          */
         void scan(String value) {
+            boolean any = scanAll(value, true);
+            incomplete |= !any || hasStrayLineBreak(value);
+            // every comma-separated part must show a domain: a part without one is an author DMARC cannot look up
+            int start = 0;
+            while (true) {
+                int comma = value.indexOf(',', start);
+                String part = value.substring(start, comma < 0 ? value.length() : comma);
+                if (!part.isBlank() && !scanAll(part, false)) {
+                    incomplete = true;
+                }
+                if (comma < 0) {
+                    break;
+                }
+                start = comma + 1;
+            }
+        }
+
+        /** Whether {@code value} shows a valid domain; with {@code collect}, keeps what it shows and judges it. */
+        private boolean scanAll(String value, boolean collect) {
             List<String> texts = new ArrayList<>(List.of(value, withoutComments(value)));
             String decoded = EncodedWords.decode(value);
             if (!decoded.equals(value)) {
@@ -159,16 +236,38 @@ public record AuthorDomains(int fieldCount, List<String> addresses, List<String>
                         end++;
                     }
                     String domain = normalizedDomain(text.substring(start, end));
-                    if (domain.isEmpty()) {
+                    int next = end;
+                    while (next < text.length() && " \t\r\n".indexOf(text.charAt(next)) >= 0) {
+                        next++;
+                    }
+                    if (collect && (domain.isEmpty() || next < text.length() && DELIMITERS.indexOf(text.charAt(next)) < 0)) {
+                        // nothing usable, or a name that runs on past what was taken: the reader's author is unknown
                         incomplete = true;
-                    } else {
+                    }
+                    if (!domain.isEmpty()) {
                         any = true;
-                        address(text.substring(Math.max(0, at - 64), end).strip());
-                        domain(domain);
+                        if (collect) {
+                            address(text.substring(Math.max(0, at - 64), end).strip());
+                            domain(domain);
+                        }
                     }
                 }
             }
-            incomplete |= !any;
+            return any;
+        }
+
+        /** A CR or LF that is not folding: readers that end a line there see another From than those that do not. */
+        private static boolean hasStrayLineBreak(String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '\r' && (i + 1 == value.length() || value.charAt(i + 1) != '\n')) {
+                    return true;
+                }
+                if (c == '\n' && (i + 1 == value.length() || value.charAt(i + 1) != ' ' && value.charAt(i + 1) != '\t')) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static boolean domainCharacter(char c) {
@@ -229,6 +328,11 @@ public record AuthorDomains(int fieldCount, List<String> addresses, List<String>
         if (domain.startsWith("[")) {
             return "";
         }
+        for (int i = 0; i < domain.length(); i++) {
+            if (invisible(domain.charAt(i))) {
+                return ""; // IDNA would drop or map it: the name shown is not the name looked up
+            }
+        }
         try {
             domain = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException notAName) {
@@ -249,5 +353,14 @@ public record AuthorDomains(int fieldCount, List<String> addresses, List<String>
             }
         }
         return domain;
+    }
+
+    /** Format characters (zero-width, soft hyphen, bidi controls), controls, separators and private use. */
+    private static boolean invisible(char c) {
+        return switch (Character.getType(c)) {
+            case Character.FORMAT, Character.CONTROL, Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
+                Character.PARAGRAPH_SEPARATOR, Character.PRIVATE_USE, Character.UNASSIGNED -> true;
+            default -> false;
+        };
     }
 }

@@ -19,8 +19,12 @@ import java.util.List;
  */
 record MailboxList(List<Mailbox> mailboxes, String failure) {
 
-    /** One mailbox: its local part as written (quotes kept) and its domain text (a literal keeps its brackets). */
-    record Mailbox(String localPart, String domain) {
+    /**
+     * One mailbox: its local part as written (quotes kept), its domain text (a literal keeps its brackets) and its
+     * display name as shown before RFC 2047 decoding (quoted strings unquoted, words one space apart, comments
+     * dropped; empty without one).
+     */
+    record Mailbox(String localPart, String domain, String displayName) {
 
         boolean isDomainLiteral() {
             return domain.startsWith("[");
@@ -105,7 +109,8 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
                     throw new Invalid("a display name cannot start with '.'");
                 }
                 pos++;
-                return angleAddr();
+                Mailbox address = angleAddr();
+                return new Mailbox(address.localPart(), address.domain(), words.display.toString());
             }
             if (c == '@') {
                 return addrSpecAfterLocalPart(words);
@@ -175,7 +180,7 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
             if (looksEncoded(domain)) {
                 throw new Invalid("encoded-word in an address");
             }
-            return new Mailbox(local.text.toString(), domain);
+            return new Mailbox(local.text.toString(), domain, "");
         }
 
         /** [CFWS] (dot-atom-text / domain-literal) [CFWS]; a single final '.' is kept (it names the same domain). */
@@ -230,6 +235,7 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
         /** What was read as the words before '<' or '@'. */
         private static final class Words {
             final StringBuilder text = new StringBuilder();
+            final StringBuilder display = new StringBuilder();
             int count;
             int dots;
             boolean badDots;
@@ -251,16 +257,21 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
                     words.dots++;
                     words.lastWasDot = true;
                     words.text.append('.');
+                    words.display.append('.');
                     pos++;
                     continue;
                 }
                 int start = pos;
+                if (words.display.length() > 0 && !words.lastWasDot) {
+                    words.display.append(' ');
+                }
                 if (c == '"') {
-                    quotedString();
+                    quotedString(words.display);
                 } else if (atext(c)) {
                     while (pos < s.length() && atext(s.charAt(pos))) {
                         pos++;
                     }
+                    words.display.append(s, start, pos);
                 } else {
                     break;
                 }
@@ -273,8 +284,8 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
             return words;
         }
 
-        /** At '"': *([FWS] qcontent) [FWS] '"'. */
-        private void quotedString() throws Invalid {
+        /** At '"': *([FWS] qcontent) [FWS] '"'; appends the content, unquoted and unfolded, to {@code shown}. */
+        private void quotedString(StringBuilder shown) throws Invalid {
             pos++;
             while (true) {
                 if (pos == s.length()) {
@@ -287,9 +298,11 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
                 }
                 if (c == '\\') {
                     quotedPair();
+                    shown.append(s.charAt(pos - 1));
                 } else if (c == '\r' || c == '\n') {
                     fws();
                 } else if (c == ' ' || c == '\t' || printable(c)) {
+                    shown.append(c);
                     pos++;
                 } else {
                     throw new Invalid(unexpected(c) + " in a quoted string");

@@ -77,9 +77,25 @@ class AuthorDomainsTest {
         assertThat(local.problem()).contains("encoded-word");
         assertThat(local.domains()).containsExactlyInAnyOrder("evil.test", "bank.test");
 
-        // in a display name it is allowed, and shown as a name, not an address
-        assertThat(of(" =?utf-8?q?ceo=40bank.test?= <a@evil.test>").domains()).containsExactly("evil.test");
-        assertThat(of(" =?utf-8?q?ceo=40bank.test?= <a@evil.test>").isSingle()).isTrue();
+        // in a display name it is allowed; a name that is nothing but another domain's address shows that address
+        assertThat(of(" =?utf-8?q?ceo=40bank.test?= <a@evil.test>").domains()).containsExactly("evil.test", "bank.test");
+        assertThat(of(" =?utf-8?q?ceo=40bank.test?= <a@evil.test>").isSingle()).isFalse();
+        assertThat(of(" =?utf-8?q?Alice?= <a@evil.test>").isSingle()).isTrue();
+    }
+
+    @Test
+    void aDisplayNameThatIsAnotherDomainsAddressIsWhatTheReaderIsShown() {
+        AuthorDomains spoof = of(" \"ceo@bank.test\" <attacker@evil.test>");
+        assertThat(spoof.isSingle()).isFalse();
+        assertThat(spoof.problem()).contains("display name");
+        assertThat(spoof.domains()).containsExactly("evil.test", "bank.test");
+        assertThat(of(" \"'CEO@Bank.Test'\" <attacker@evil.test>").domains()).containsExactly("evil.test", "bank.test");
+        // the own address as a name, and a name that only mentions an address (mailing lists), stay single
+        for (String value : List.of(" \"alice@example.test\" <alice@example.test>",
+            " \"'alice@bank.test' via Friends\" <friends@lists.example.test>", " \"ceo at bank.test\" <a@example.test>",
+            " \"a@b@bank.test\" <a@example.test>")) {
+            assertThat(of(value).isSingle()).as(value).isTrue();
+        }
     }
 
     @Test
