@@ -158,7 +158,9 @@ public final class DmarcEvaluator {
             return CompletableFuture.completedFuture(DmarcResult.withoutPolicy(DmarcVerdict.TEMPERROR, author,
                 "DMARC record lookup failed: " + found.failure));
         }
-        DmarcRecord record = found.record;
+        DmarcRecord record = options.mode() == DmarcOptions.Mode.RFC7489 && found.record.testing()
+            ? found.record.withoutTesting() // RFC 7489 has no t= tag
+            : found.record;
         String note = "";
         if (!record.policyTagsValid(options.mode() == DmarcOptions.Mode.RFC9989)) {
             String tags = String.join(", ", record.invalidPolicyTags());
@@ -167,7 +169,7 @@ public final class DmarcEvaluator {
                     "the DMARC record at " + found.name + " has no valid " + tags + " and no valid rua: no policy applies"));
             }
             record = record.monitoringOnly();
-            note = "; no valid " + tags + " in the record at " + found.name + ", read as p=none (it has a valid rua)";
+            note = "; no valid " + tags + " in the record at " + found.name + ", p read as none (it has a valid rua)";
         }
         DmarcRecord policyRecord = record;
         String policyNote = note;
@@ -357,17 +359,24 @@ public final class DmarcEvaluator {
         });
     }
 
-    /** What one {@code _dmarc} name held: a record, nothing (record null, failure null), or a failure. */
-    private record Lookup(String name, DmarcRecord record, String failure) {
+    /**
+     * What one {@code _dmarc} name held: a record, nothing (record null, failure null; {@code several} when
+     * more than one DMARC record was there), or a failure.
+     */
+    private record Lookup(String name, DmarcRecord record, String failure, boolean several) {
+
+        Lookup(String name, DmarcRecord record, String failure) {
+            this(name, record, failure, false);
+        }
 
         static Lookup of(String name, DnsResult<String> answer) {
             if (answer.kind() == DnsResult.Kind.TEMPORARY_FAILURE || answer.kind() == DnsResult.Kind.QUERY_LIMIT) {
                 return new Lookup(name, null, "_dmarc." + name + ": " + answer.reason());
             }
             List<String> records = answer.values().stream().filter(DmarcRecord::isDmarcRecord).toList();
-            // several DMARC records at one name count as none (RFC 9989 §4.10, as RFC 7489 §6.6.3)
+            // several DMARC records at one name are discarded (RFC 9989 §4.10; RFC 7489 §6.6.3 stops there)
             if (records.size() != 1) {
-                return new Lookup(name, null, null);
+                return new Lookup(name, null, null, records.size() > 1);
             }
             return new Lookup(name, DmarcRecord.parse(records.get(0)).orElseThrow(), null);
         }
@@ -401,8 +410,19 @@ public final class DmarcEvaluator {
          */
         Lookup policySource() {
             Lookup own = lookups.get(0);
-            if (mode == DmarcOptions.Mode.RFC7489 || own.decided()) {
-                return lookups.stream().filter(Lookup::decided).findFirst().orElse(null);
+            if (mode == DmarcOptions.Mode.RFC7489) {
+                for (Lookup lookup : lookups) {
+                    if (lookup.several) {
+                        return null; // RFC 7489 §6.6.3 step 5: several records end policy discovery
+                    }
+                    if (lookup.decided()) {
+                        return lookup;
+                    }
+                }
+                return null;
+            }
+            if (own.decided()) {
+                return own;
             }
             OrgDomain org = organizationalDomain();
             if (org.failure != null) {

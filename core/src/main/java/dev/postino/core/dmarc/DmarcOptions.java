@@ -26,7 +26,8 @@ public record DmarcOptions(Mode mode, Duration timeLimit, DmarcPolicy unusableFr
         RFC9989,
         /**
          * RFC 7489: the Author Domain, then its Organizational Domain from the Public Suffix List (Guava's copy,
-         * private suffixes included, as older receivers used the whole list); {@code np=} and {@code psd=} ignored.
+         * private suffixes included, as older receivers used the whole list); several records at the Author
+         * Domain end discovery; {@code np=}, {@code psd=} and {@code t=} ignored ({@code pct=} too, as in RFC 9989).
          */
         RFC7489
     }

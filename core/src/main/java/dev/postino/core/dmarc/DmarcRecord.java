@@ -44,10 +44,19 @@ public record DmarcRecord(DmarcPolicy policy, Optional<DmarcPolicy> subdomainPol
         return invalidPolicyTags.stream().noneMatch(tag -> withNp || !tag.equals("np"));
     }
 
-    /** The record as if it said {@code p=none} with no {@code sp} or {@code np}; its other tags kept. */
+    /**
+     * The record as if it said {@code p=none} (RFC 9989 §4.10.1, RFC 7489 §6.6.3): an invalid {@code sp} or
+     * {@code np} is dropped, valid ones and the other tags are kept (as Mail::DMARC reads the rule).
+     */
     public DmarcRecord monitoringOnly() {
-        return new DmarcRecord(DmarcPolicy.NONE, Optional.empty(), Optional.empty(), psd, testing, strictDkim,
+        return new DmarcRecord(DmarcPolicy.NONE, subdomainPolicy, nonExistentPolicy, psd, testing, strictDkim,
             strictSpf, rua, ruf, fo, List.of());
+    }
+
+    /** The record without {@code t=y}: RFC 7489, which has no such tag, applies the policy as written. */
+    public DmarcRecord withoutTesting() {
+        return new DmarcRecord(policy, subdomainPolicy, nonExistentPolicy, psd, false, strictDkim, strictSpf, rua,
+            ruf, fo, invalidPolicyTags);
     }
 
     /** At least one {@code rua} URI is syntactically valid (RFC 9989 §4.8 dmarc-uri). */

@@ -241,7 +241,7 @@ class DmarcEvaluatorTest {
         assertThat(monitored.verdict()).isEqualTo(DmarcVerdict.FAIL);
         assertThat(monitored.policy()).isEqualTo(DmarcPolicy.NONE);
         assertThat(monitored.disposition()).isEqualTo(DmarcPolicy.NONE);
-        assertThat(monitored.reason()).contains("read as p=none");
+        assertThat(monitored.reason()).contains("p read as none");
     }
 
     @Test
@@ -531,6 +531,23 @@ class DmarcEvaluatorTest {
         assertThat(legacy.evaluate(List.of("a@mail.example.co.uk"), spf(SpfVerdict.PASS, "bounce.example.co.uk"))
             .join().verdict()).isEqualTo(DmarcVerdict.PASS);
         assertThat(dns.queries("_dmarc.co.uk", "TXT")).isZero();
+    }
+
+    @Test
+    void legacyModeStopsAtSeveralRecordsAndHasNoTestingTag() {
+        DmarcEvaluator legacy = new DmarcEvaluator(client, DmarcOptions.defaults().withMode(DmarcOptions.Mode.RFC7489));
+        dns.addTxt("_dmarc.example.com", "v=DMARC1; p=reject");
+        dns.addTxt("_dmarc.mail.example.com", "v=DMARC1; p=none");
+        dns.addTxt("_dmarc.mail.example.com", "v=DMARC1; p=quarantine");
+        dns.addTxt("_dmarc.testing.com", "v=DMARC1; p=reject; t=y");
+
+        // RFC 7489 §6.6.3 ends discovery at several records; RFC 9989 discards them and walks on
+        assertThat(legacy.evaluate(List.of("a@mail.example.com"), AuthenticatedIdentifiers.nothing()).join().verdict())
+            .isEqualTo(DmarcVerdict.NONE);
+        assertThat(check("a@mail.example.com", AuthenticatedIdentifiers.nothing()).disposition()).isEqualTo(DmarcPolicy.REJECT);
+        assertThat(legacy.evaluate(List.of("a@testing.com"), AuthenticatedIdentifiers.nothing()).join().disposition())
+            .isEqualTo(DmarcPolicy.REJECT);
+        assertThat(check("a@testing.com", AuthenticatedIdentifiers.nothing()).disposition()).isEqualTo(DmarcPolicy.QUARANTINE);
     }
 
     @Test

@@ -49,9 +49,11 @@ class DmarcRecordTest {
         DmarcRecord monitoring = DmarcRecord.parse("v=DMARC1; p=bogus; sp=reject; adkim=s; rua=mailto:a@x.test")
             .orElseThrow().monitoringOnly();
         assertThat(monitoring.policy()).isEqualTo(DmarcPolicy.NONE);
-        assertThat(monitoring.subdomainPolicy()).isEmpty();
+        assertThat(monitoring.subdomainPolicy()).contains(DmarcPolicy.REJECT);
         assertThat(monitoring.strictDkim()).isTrue();
         assertThat(monitoring.invalidPolicyTags()).isEmpty();
+        assertThat(DmarcRecord.parse("v=DMARC1; p=reject; sp=bogus; rua=mailto:a@x.test").orElseThrow().monitoringOnly()
+            .subdomainPolicy()).isEmpty();
     }
 
     @Test
