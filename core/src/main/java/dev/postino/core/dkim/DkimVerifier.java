@@ -46,7 +46,9 @@ import dev.postino.core.mime.HeaderSectionReader;
  * {@code permerror} for every signature, before any key lookup.
  *
  * <p>Checks run in this order, and the first that decides gives the verdict: the signature's tags (syntax,
- * version, algorithm, i= within d=, From signed, x=, t=), the key lookup, the key record, then the hashes.
+ * version, algorithm, i= within d=, From signed, x=, t=), the key lookup, the key record, then the hashes. A
+ * signature that verifies but whose {@code h=} names {@code from} fewer times than the message has From fields
+ * is {@code policy} (RFC 6376 §8.15, RFC 8601 §2.7.1): the unsigned From could be the one a reader is shown.
  */
 public final class DkimVerifier {
 
@@ -267,6 +269,14 @@ public final class DkimVerifier {
             byte[] headerData = headerData(signature.headerCanon(), signature.signedHeaders(), candidate.field, fields);
             if (!signatureVerifies(signature, candidate.keyRecord, rsaKey, headerData)) {
                 candidate.decide(DkimVerdict.FAIL, "signature did not verify");
+                return;
+            }
+            long signedFroms = signature.signedHeaders().stream().filter("from"::equals).count();
+            long froms = fields.stream().filter(f -> f.name().equals("from")).count();
+            if (signedFroms < froms) {
+                // RFC 6376 §8.15: an unsigned From beside the signed one is what a reader may be shown
+                candidate.decide(DkimVerdict.POLICY, "signature verified, but h= signs " + signedFroms + " of the "
+                    + froms + " From fields (RFC 6376 §8.15)");
                 return;
             }
             if (bodyLength >= 0 && bodyHash.canonicalLength() > bodyLength) {

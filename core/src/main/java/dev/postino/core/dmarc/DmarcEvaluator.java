@@ -2,7 +2,6 @@ package dev.postino.core.dmarc;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -19,21 +18,33 @@ import dev.postino.core.spf.SpfVerdict;
  * DMARC (RFC 9989, or RFC 7489 in legacy mode) for one message: the Author Domain from RFC5322.From, its policy
  * and Organizational Domain, the alignment of what SPF and DKIM authenticated, the result and the disposition.
  *
- * <p>The DNS Tree Walk first asks the Author Domain's own name; the rest of its (at most 8) names only when the
- * policy or the Organizational Domain needs them (no record there, or a passing identifier of another domain to
- * align in relaxed mode),
- * and then concurrently, read in walk order: a walk costs at most two round trips. Policy discovery starts
- * before SPF and DKIM finish. A DNS failure that leaves the
- * policy or an alignment undecided gives {@code temperror}, never {@code fail}. Several From fields or
- * addresses never give {@code pass} (CVE-2021-34555): each Author Domain (up to 4) is evaluated and the
- * strictest outcome wins: a {@code fail} if any, else {@code temperror} if any, else {@code permerror}.
+ * <p>Policy discovery (RFC 9989 §4.10.1): the Author Domain's own record; without one, the record of its
+ * Organizational Domain as the DNS Tree Walk determines it (§4.10.2), else that of its Public Suffix Domain
+ * ({@code psd=y}). A record met on the way up that is neither does not set the policy; it still counts for
+ * finding the Organizational Domain. Legacy mode: the Author Domain's record, else that of its Organizational
+ * Domain by the Public Suffix List. A record whose {@code p=} is missing or invalid (or whose {@code sp=}, or in
+ * RFC 9989 {@code np=}, is invalid) counts as {@code p=none} when it has a valid {@code rua}, else no policy
+ * applies ({@code none}).
+ *
+ * <p>The walk first asks the Author Domain's own name; the rest of its (at most 8) names only when the policy or
+ * the Organizational Domain needs them, and then concurrently, read in walk order: a walk costs at most two round
+ * trips. Policy discovery starts before SPF and DKIM finish. A DNS failure that leaves the policy or an
+ * alignment undecided gives {@code temperror}, never {@code fail}.
+ *
+ * <p>A From that is not exactly one strictly parsed mailbox ({@link AuthorDomains#isSingle()}) never passes
+ * (CVE-2021-34555 and its kin): each domain a reader could see in it (up to 4) is evaluated, the result is
+ * {@code fail} if any fails, else {@code temperror} if any is undecided, else {@code permerror}, and the
+ * disposition is the strictest policy any of them publishes, at least {@link DmarcOptions#unusableFromDisposition()}
+ * when some part of the From names no usable domain, and {@code reject} when it names more than 4 domains. So
+ * adding a From field, a mailbox or garbage to a message never lowers its disposition.
  * Thread-safe; one instance serves all messages.
  */
 public final class DmarcEvaluator {
 
     /** RFC 9989 §4.10: the Tree Walk asks at most 8 names. */
     static final int MAX_WALK_QUERIES = 8;
-    private static final int MAX_AUTHOR_DOMAINS = 4;
+    /** Author domains evaluated for an ambiguous From; more is refused outright. */
+    static final int MAX_AUTHOR_DOMAINS = 4;
 
     private final DnsClient dns;
     private final DmarcOptions options;
@@ -61,22 +72,12 @@ public final class DmarcEvaluator {
                                                    CompletableFuture<AuthenticatedIdentifiers> identifiers) {
         CompletableFuture<AuthenticatedIdentifiers> ids = identifiers.exceptionally(e -> AuthenticatedIdentifiers.nothing());
         AuthorDomains authors = AuthorDomains.of(fromFields);
-        if (authors.domains().isEmpty()) {
-            String problem = authors.problem().isEmpty() ? "From has no usable domain" : authors.problem();
-            return ids.thenApply(i -> DmarcResult.withoutPolicy(DmarcVerdict.PERMERROR, "", problem));
-        }
-        List<String> domains = authors.domains().subList(0, Math.min(MAX_AUTHOR_DOMAINS, authors.domains().size()));
-        List<CompletableFuture<DmarcResult>> each = domains.stream()
-            .map(domain -> walk(domain).thenCombine(ids, (walk, found) -> decide(domain, walk, found))
-                .thenCompose(f -> f))
-            .toList();
-        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-            .thenApply(done -> {
-                List<DmarcResult> results = each.stream().map(CompletableFuture::join).toList();
-                return authors.isSingle() ? results.get(0) : strictest(authors, results);
-            })
-            .exceptionally(e -> DmarcResult.withoutPolicy(DmarcVerdict.TEMPERROR, domains.get(0),
-                "internal error: " + e.getClass().getSimpleName()));
+        CompletableFuture<DmarcResult> result = authors.isSingle()
+            ? evaluateDomain(authors.domains().get(0), ids, false)
+            : ambiguous(authors, ids);
+        String first = authors.domains().isEmpty() ? "" : authors.domains().get(0);
+        return result.exceptionally(e -> DmarcResult.withoutPolicy(DmarcVerdict.TEMPERROR, first,
+            "internal error: " + e.getClass().getSimpleName()));
     }
 
     /**
@@ -109,30 +110,76 @@ public final class DmarcEvaluator {
             disposition, result.testing(), false, "", problem + ": DMARC cannot pass; " + result.reason());
     }
 
-    /** Several authors: a fail if any (the strictest), else a temperror if any, else permerror; never pass. */
-    private static DmarcResult strictest(AuthorDomains authors, List<DmarcResult> results) {
-        Comparator<DmarcResult> strictness = Comparator.comparing(DmarcResult::disposition)
-            .thenComparing(DmarcResult::policy);
-        String problem = authors.problem() + ": ";
-        for (DmarcVerdict verdict : List.of(DmarcVerdict.FAIL, DmarcVerdict.TEMPERROR)) {
-            DmarcResult worst = results.stream().filter(r -> r.verdict() == verdict).max(strictness).orElse(null);
-            if (worst != null) {
-                return new DmarcResult(worst.verdict(), worst.headerFrom(), worst.policyDomain(), worst.policy(),
-                    worst.disposition(), worst.testing(), worst.spfAligned(), worst.dkimDomain(),
-                    problem + worst.reason());
-            }
-        }
-        DmarcResult strictest = results.stream().max(strictness).orElseThrow();
-        return new DmarcResult(DmarcVerdict.PERMERROR, strictest.headerFrom(), strictest.policyDomain(),
-            strictest.policy(), DmarcPolicy.NONE, strictest.testing(), false, "",
-            problem + "DMARC cannot pass with several authors");
+    private CompletableFuture<DmarcResult> evaluateDomain(String domain, CompletableFuture<AuthenticatedIdentifiers> ids,
+                                                          boolean fullPolicy) {
+        return walk(domain).thenCombine(ids, (walk, found) -> decide(domain, walk, found, fullPolicy))
+            .thenCompose(f -> f);
     }
 
-    private CompletableFuture<DmarcResult> decide(String author, Walk first, AuthenticatedIdentifiers ids) {
-        Lookup found = first.policyRecord();
-        if (found == null && !first.complete()) {
-            return complete(first).thenCompose(whole -> decide(author, whole, ids));
+    /**
+     * A From that is not one strictly parsed mailbox: never {@code pass}; the disposition is the strictest policy
+     * of any domain a reader could see, raised to the configured floor when some part names no usable domain.
+     */
+    private CompletableFuture<DmarcResult> ambiguous(AuthorDomains authors, CompletableFuture<AuthenticatedIdentifiers> ids) {
+        List<String> domains = authors.domains();
+        boolean tooMany = domains.size() > MAX_AUTHOR_DOMAINS;
+        DmarcPolicy floor = tooMany ? DmarcPolicy.REJECT
+            : authors.incomplete() ? options.unusableFromDisposition() : DmarcPolicy.NONE;
+        String why = tooMany ? "more than " + MAX_AUTHOR_DOMAINS + " author domains"
+            : authors.incomplete() ? "an author without a usable domain" : "";
+        if (domains.isEmpty()) {
+            return ids.thenApply(i -> new DmarcResult(DmarcVerdict.PERMERROR, "", "", DmarcPolicy.NONE, floor, false,
+                false, "", authors.problem() + "; no domain to evaluate, disposition " + floor.keyword()));
         }
+        List<CompletableFuture<DmarcResult>> each = domains.subList(0, Math.min(MAX_AUTHOR_DOMAINS, domains.size()))
+            .stream().map(domain -> evaluateDomain(domain, ids, true)).toList();
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<DmarcResult> results = each.stream().map(CompletableFuture::join).toList();
+            DmarcVerdict verdict = results.stream().anyMatch(r -> r.verdict() == DmarcVerdict.FAIL) ? DmarcVerdict.FAIL
+                : results.stream().anyMatch(r -> r.verdict() == DmarcVerdict.TEMPERROR) ? DmarcVerdict.TEMPERROR
+                : DmarcVerdict.PERMERROR;
+            // the strictest ask decides; among equals a failing domain, then the first
+            DmarcResult decider = results.get(0);
+            for (DmarcResult r : results) {
+                int order = asked(r).compareTo(asked(decider));
+                if (order > 0 || order == 0 && r.verdict() == DmarcVerdict.FAIL && decider.verdict() != DmarcVerdict.FAIL) {
+                    decider = r;
+                }
+            }
+            DmarcPolicy disposition = max(asked(decider), floor);
+            StringBuilder reason = new StringBuilder(authors.problem()).append(": never passes; ");
+            for (DmarcResult r : results) {
+                reason.append(r.headerFrom()).append(' ').append(r.verdict().keyword()).append(" p=")
+                    .append(r.policyDomain().isEmpty() ? "-" : asked(r).keyword()).append(", ");
+            }
+            reason.setLength(reason.length() - 2);
+            if (floor != DmarcPolicy.NONE) {
+                reason.append("; ").append(why).append(": at least ").append(floor.keyword());
+            }
+            return new DmarcResult(verdict, decider.headerFrom(), decider.policyDomain(), decider.policy(),
+                disposition, decider.testing(), false, "", reason.toString());
+        });
+    }
+
+    /** What a domain's record asks for a message that does not pass: its policy, one step lower with t=y. */
+    private static DmarcPolicy asked(DmarcResult result) {
+        if (result.policyDomain().isEmpty()) {
+            return DmarcPolicy.NONE;
+        }
+        return result.testing() ? result.policy().lowered() : result.policy();
+    }
+
+    private static DmarcPolicy max(DmarcPolicy a, DmarcPolicy b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private CompletableFuture<DmarcResult> decide(String author, Walk walk, AuthenticatedIdentifiers ids,
+                                                  boolean fullPolicy) {
+        Lookup own = walk.lookups().get(0);
+        if (own.record == null && own.failure == null && !walk.complete()) {
+            return complete(walk).thenCompose(whole -> decide(author, whole, ids, fullPolicy));
+        }
+        Lookup found = walk.policySource();
         if (found == null) {
             return CompletableFuture.completedFuture(
                 DmarcResult.withoutPolicy(DmarcVerdict.NONE, author, "no DMARC record for " + author));
@@ -141,14 +188,28 @@ public final class DmarcEvaluator {
             return CompletableFuture.completedFuture(DmarcResult.withoutPolicy(DmarcVerdict.TEMPERROR, author,
                 "DMARC record lookup failed: " + found.failure));
         }
-        DmarcRecord record = found.record;
+        DmarcRecord record = options.mode() == DmarcOptions.Mode.RFC7489 && found.record.testing()
+            ? found.record.withoutTesting() // RFC 7489 has no t= tag
+            : found.record;
+        String note = "";
+        if (!record.policyTagsValid(options.mode() == DmarcOptions.Mode.RFC9989)) {
+            String tags = String.join(", ", record.invalidPolicyTags());
+            if (!record.hasValidReportingUri()) {
+                return CompletableFuture.completedFuture(DmarcResult.withoutPolicy(DmarcVerdict.NONE, author,
+                    "the DMARC record at " + found.name + " has no valid " + tags + " and no valid rua: no policy applies"));
+            }
+            record = record.monitoringOnly();
+            note = "; no valid " + tags + " in the record at " + found.name + ", p read as none (it has a valid rua)";
+        }
+        DmarcRecord policyRecord = record;
+        String policyNote = note;
         boolean spfRelaxed = ids.spfVerdict() == SpfVerdict.PASS && !record.strictSpf()
             && !ids.spfDomain().isEmpty() && !normalize(ids.spfDomain()).equals(author);
         boolean dkimRelaxed = !record.strictDkim()
             && ids.dkim().stream().anyMatch(s -> counts(s) && !normalize(s.domain()).equals(author));
         // the Organizational Domain needs the whole walk: only relaxed alignment of another domain asks for it
-        CompletableFuture<Walk> whole = spfRelaxed || dkimRelaxed ? complete(first) : CompletableFuture.completedFuture(first);
-        return whole.thenCompose(walk -> align(author, walk, found, ids));
+        CompletableFuture<Walk> whole = spfRelaxed || dkimRelaxed ? complete(walk) : CompletableFuture.completedFuture(walk);
+        return whole.thenCompose(w -> align(author, w, found.name, policyRecord, policyNote, ids, fullPolicy));
     }
 
     private static boolean counts(DkimResult signature) {
@@ -156,9 +217,8 @@ public final class DmarcEvaluator {
         return signature.verdict() == DkimVerdict.PASS && !signature.unsignedContent() && !signature.domain().isEmpty();
     }
 
-    private CompletableFuture<DmarcResult> align(String author, Walk walk, Lookup found, AuthenticatedIdentifiers ids) {
-        DmarcRecord record = found.record;
-        String policyDomain = found.name;
+    private CompletableFuture<DmarcResult> align(String author, Walk walk, String policyDomain, DmarcRecord record,
+                                                 String note, AuthenticatedIdentifiers ids, boolean fullPolicy) {
         OrgDomain authorOrg = walk.complete() ? walk.organizationalDomain() : null;
 
         List<CompletableFuture<Alignment>> checks = new ArrayList<>();
@@ -190,26 +250,31 @@ public final class DmarcEvaluator {
                     unknown = alignment.failure;
                 }
             }
-            String where = policyDomain.equals(author) ? "" : " (record at " + policyDomain + ")";
-            if (spfAligned || !dkimDomain.isEmpty()) {
-                String how = spfAligned ? "aligned SPF pass for " + normalize(ids.spfDomain())
-                    : "aligned DKIM signature d=" + dkimDomain;
-                DmarcPolicy policy = applicablePolicy(author, policyDomain, record, false);
-                return CompletableFuture.completedFuture(new DmarcResult(DmarcVerdict.PASS, author, policyDomain,
-                    policy, DmarcPolicy.NONE, record.testing(), spfAligned, dkimDomain, how + where));
-            }
-            if (unknown != null) {
-                return CompletableFuture.completedFuture(new DmarcResult(DmarcVerdict.TEMPERROR, author, policyDomain,
-                    applicablePolicy(author, policyDomain, record, false), DmarcPolicy.NONE, record.testing(),
-                    false, "", "alignment undecided: " + unknown));
-            }
-            String reason = "no aligned identifier" + where + describe(ids);
-            return nonExistent(author, policyDomain, record).thenApply(nonExistent -> {
+            boolean pass = spfAligned || !dkimDomain.isEmpty();
+            String where = (policyDomain.equals(author) ? "" : " (record at " + policyDomain + ")") + note;
+            boolean aligned = spfAligned;
+            String dkim = dkimDomain;
+            String undecided = unknown;
+            // the exact policy (np needs an existence check) matters when the message fails, or never passes
+            CompletableFuture<Boolean> missing = pass && !fullPolicy ? CompletableFuture.completedFuture(false)
+                : nonExistent(author, policyDomain, record);
+            return missing.thenApply(nonExistent -> {
                 DmarcPolicy policy = applicablePolicy(author, policyDomain, record, nonExistent);
+                String absent = nonExistent ? "; " + author + " does not exist" : "";
+                if (pass) {
+                    String how = aligned ? "aligned SPF pass for " + normalize(ids.spfDomain())
+                        : "aligned DKIM signature d=" + dkim;
+                    return new DmarcResult(DmarcVerdict.PASS, author, policyDomain, policy, DmarcPolicy.NONE,
+                        record.testing(), aligned, dkim, how + where);
+                }
+                if (undecided != null) {
+                    return new DmarcResult(DmarcVerdict.TEMPERROR, author, policyDomain, policy, DmarcPolicy.NONE,
+                        record.testing(), false, "", "alignment undecided: " + undecided + where);
+                }
                 DmarcPolicy disposition = record.testing() ? policy.lowered() : policy;
                 String testing = record.testing() ? "; t=y lowers " + policy.keyword() + " to " + disposition.keyword() : "";
                 return new DmarcResult(DmarcVerdict.FAIL, author, policyDomain, policy, disposition,
-                    record.testing(), false, "", reason + (nonExistent ? "; " + author + " does not exist" : "") + testing);
+                    record.testing(), false, "", "no aligned identifier" + where + describe(ids) + absent + testing);
             });
         });
     }
@@ -324,17 +389,24 @@ public final class DmarcEvaluator {
         });
     }
 
-    /** What one {@code _dmarc} name held: a record, nothing (record null, failure null), or a failure. */
-    private record Lookup(String name, DmarcRecord record, String failure) {
+    /**
+     * What one {@code _dmarc} name held: a record, nothing (record null, failure null; {@code several} when
+     * more than one DMARC record was there), or a failure.
+     */
+    private record Lookup(String name, DmarcRecord record, String failure, boolean several) {
+
+        Lookup(String name, DmarcRecord record, String failure) {
+            this(name, record, failure, false);
+        }
 
         static Lookup of(String name, DnsResult<String> answer) {
             if (answer.kind() == DnsResult.Kind.TEMPORARY_FAILURE || answer.kind() == DnsResult.Kind.QUERY_LIMIT) {
                 return new Lookup(name, null, "_dmarc." + name + ": " + answer.reason());
             }
             List<String> records = answer.values().stream().filter(DmarcRecord::isDmarcRecord).toList();
-            // several DMARC records at one name count as none (RFC 9989 §4.10, as RFC 7489 §6.6.3)
+            // several DMARC records at one name are discarded (RFC 9989 §4.10; RFC 7489 §6.6.3 stops there)
             if (records.size() != 1) {
-                return new Lookup(name, null, null);
+                return new Lookup(name, null, null, records.size() > 1);
             }
             return new Lookup(name, DmarcRecord.parse(records.get(0)).orElseThrow(), null);
         }
@@ -360,9 +432,46 @@ public final class DmarcEvaluator {
             return lookups.size() == names.size();
         }
 
-        /** The first record or failure in walk order (a failure hides what a later name holds); null: no record. */
-        Lookup policyRecord() {
-            return lookups.stream().filter(Lookup::decided).findFirst().orElse(null);
+        /**
+         * The record that sets the policy, a failure that leaves it unknown, or null when none applies. RFC 9989
+         * (§4.10.1): the Author Domain's own record, else its Organizational Domain's, else the Public Suffix
+         * Domain's ({@code psd=y}) where the walk stopped. Legacy mode: the first record or failure of the two
+         * names (the Author Domain, its Organizational Domain by the Public Suffix List).
+         */
+        Lookup policySource() {
+            Lookup own = lookups.get(0);
+            if (mode == DmarcOptions.Mode.RFC7489) {
+                for (Lookup lookup : lookups) {
+                    if (lookup.several) {
+                        return null; // RFC 7489 §6.6.3 step 5: several records end policy discovery
+                    }
+                    if (lookup.decided()) {
+                        return lookup;
+                    }
+                }
+                return null;
+            }
+            if (own.decided()) {
+                return own;
+            }
+            OrgDomain org = organizationalDomain();
+            if (org.failure != null) {
+                return new Lookup(domain, null, org.failure);
+            }
+            for (Lookup lookup : lookups) {
+                if (lookup.name.equals(org.domain) && lookup.record != null) {
+                    return lookup;
+                }
+            }
+            for (Lookup lookup : lookups) {
+                if (lookup.record != null && lookup.record.psd() == 'y') {
+                    return lookup;
+                }
+                if (lookup.record != null && lookup.record.psd() == 'n') {
+                    break; // the walk stops here (§4.10 step 6)
+                }
+            }
+            return null;
         }
 
         /**

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param policy       the policy that applies to the Author Domain ({@code p}, {@code sp} or {@code np});
  *                     {@code none} without a record
  * @param disposition  what the receiver should do: the policy for {@code fail}, one step lower with
- *                     {@code t=y}; {@code none} for every other verdict
+ *                     {@code t=y}; for a From that is not one mailbox (which never passes) the strictest policy
+ *                     of its domains, at least the configured floor; {@code none} otherwise
  * @param testing      the record says {@code t=y}
  * @param spfAligned   an SPF pass aligned with the Author Domain
  * @param dkimDomain   the d= of the first aligned passing DKIM signature; empty when none

@@ -137,6 +137,24 @@ class DkimVerifierTest {
     }
 
     @Test
+    void aSignatureCoveringFewerFromFieldsThanTheMessageHasIsPolicy() {
+        String signed = rsaSigned("h=from:subject");
+        // a replayed signature with the attacker's From added on top: the signed From still verifies
+        DkimResult added = verifyOne("From: CEO <ceo@example.test>\r\n" + signed);
+        assertThat(added.verdict()).isEqualTo(DkimVerdict.POLICY);
+        assertThat(added.reason()).contains("1 of the 2 From fields");
+        // added below, it is the one h= selects (bottom up), and the signature breaks
+        assertThat(verifyOne(withField(signed, "From: ceo@example.test")).verdict()).isEqualTo(DkimVerdict.FAIL);
+        // listing from as often as the message has From fields covers them all (RFC 6376 §8.15 over-signing)
+        String twoFroms = rsa.sign("From: a@example.test\r\n" + MESSAGE, "d=example.test; s=rsa; h=from:from:subject");
+        assertThat(verifyOne(twoFroms).verdict()).isEqualTo(DkimVerdict.PASS);
+        // an over-signed From makes an added one break the signature instead
+        String overSigned = rsaSigned("h=from:from:subject");
+        assertThat(verifyOne(overSigned).verdict()).isEqualTo(DkimVerdict.PASS);
+        assertThat(verifyOne("From: ceo@example.test\r\n" + overSigned).verdict()).isEqualTo(DkimVerdict.FAIL);
+    }
+
+    @Test
     void repeatedFieldsAreSelectedFromTheBottomUp() {
         String twoReceived = "Received: first\r\nReceived: second\r\n" + MESSAGE;
         String signed = rsa.sign(twoReceived, "d=example.test; s=rsa; h=from:received");

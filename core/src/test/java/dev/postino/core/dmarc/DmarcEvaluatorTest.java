@@ -161,7 +161,104 @@ class DmarcEvaluatorTest {
         DmarcResult result = check("x@a.b.example.test", spf(SpfVerdict.PASS, "c.example.test"));
 
         assertThat(result.verdict()).as(result.reason()).isEqualTo(DmarcVerdict.PASS);
-        assertThat(result.policyDomain()).isEqualTo("b.example.test");
+        // the policy is the Organizational Domain's, not that of the first record met on the way up
+        assertThat(result.policyDomain()).isEqualTo("example.test");
+    }
+
+    @Test
+    void aRecordOnTheWayUpDoesNotSetThePolicyOfTheOrganizationalDomainsSubdomains() {
+        dns.addTxt("_dmarc.example.com", "v=DMARC1; p=quarantine; sp=reject");
+        dns.addTxt("_dmarc.dept.example.com", "v=DMARC1; p=none");
+        dns.add("team.dept.example.com. 300 IN A 192.0.2.1");
+
+        DmarcResult result = check("a@team.dept.example.com", spf(SpfVerdict.PASS, "other.test"));
+
+        assertThat(result.verdict()).isEqualTo(DmarcVerdict.FAIL);
+        assertThat(result.policyDomain()).isEqualTo("example.com");
+        assertThat(result.policy()).isEqualTo(DmarcPolicy.REJECT);
+        assertThat(result.disposition()).isEqualTo(DmarcPolicy.REJECT);
+        // its own record still applies to dept.example.com itself
+        assertThat(check("a@dept.example.com", AuthenticatedIdentifiers.nothing()).policyDomain())
+            .isEqualTo("dept.example.com");
+        // RFC 7489 mode finds the same by the Public Suffix List
+        DmarcEvaluator legacy = new DmarcEvaluator(client, DmarcOptions.defaults().withMode(DmarcOptions.Mode.RFC7489));
+        assertThat(legacy.evaluate(List.of("a@team.dept.example.com"), AuthenticatedIdentifiers.nothing()).join()
+            .policyDomain()).isEqualTo("example.com");
+    }
+
+    @Test
+    void theOnlyRecordOnTheWayUpIsTheOrganizationalDomain() {
+        dns.addTxt("_dmarc.dept.example.test", "v=DMARC1; p=none; sp=quarantine");
+        dns.add("team.dept.example.test. 300 IN A 192.0.2.1");
+
+        DmarcResult result = check("a@team.dept.example.test", AuthenticatedIdentifiers.nothing());
+
+        assertThat(result.policyDomain()).isEqualTo("dept.example.test");
+        assertThat(result.disposition()).isEqualTo(DmarcPolicy.QUARANTINE);
+    }
+
+    @Test
+    void psdNStopsTheWalkAndMakesItsDomainTheOrganizationalDomain() {
+        dns.addTxt("_dmarc.example.test", "v=DMARC1; p=none");
+        dns.addTxt("_dmarc.dept.example.test", "v=DMARC1; p=reject; psd=n");
+        dns.add("team.dept.example.test. 300 IN A 192.0.2.1");
+
+        DmarcResult result = check("a@team.dept.example.test", AuthenticatedIdentifiers.nothing());
+
+        assertThat(result.policyDomain()).isEqualTo("dept.example.test");
+        assertThat(result.disposition()).isEqualTo(DmarcPolicy.REJECT);
+        assertThat(dns.queries("_dmarc.test", "TXT")).as("asked, concurrently, but not read past psd=n").isOne();
+    }
+
+    @Test
+    void withoutARecordAtTheOrganizationalDomainThePublicSuffixDomainsRecordApplies() {
+        dns.addTxt("_dmarc.test", "v=DMARC1; p=none; sp=reject; psd=y");
+        dns.addTxt("_dmarc.dept.example.test", "v=DMARC1; p=none");
+        dns.add("team.dept.example.test. 300 IN A 192.0.2.1");
+
+        // the Organizational Domain is example.test (one label below the PSD); it has no record
+        DmarcResult result = check("a@team.dept.example.test", AuthenticatedIdentifiers.nothing());
+
+        assertThat(result.verdict()).isEqualTo(DmarcVerdict.FAIL);
+        assertThat(result.policyDomain()).isEqualTo("test");
+        assertThat(result.disposition()).isEqualTo(DmarcPolicy.REJECT);
+    }
+
+    @Test
+    void aRecordWithoutAValidPolicyAppliesNoneUnlessItHasAValidRua() {
+        dns.addTxt("_dmarc.bogus.test", "v=DMARC1; p=bogus");
+        dns.addTxt("_dmarc.missing.test", "v=DMARC1; adkim=s");
+        dns.addTxt("_dmarc.badrua.test", "v=DMARC1; rua=not a uri");
+        dns.addTxt("_dmarc.reported.test", "v=DMARC1; p=bogus; rua=mailto:dmarc@reported.test");
+
+        for (String domain : List.of("bogus.test", "missing.test", "badrua.test")) {
+            DmarcResult result = check("a@" + domain, AuthenticatedIdentifiers.nothing());
+            assertThat(result.verdict()).as(domain).isEqualTo(DmarcVerdict.NONE);
+            assertThat(result.disposition()).as(domain).isEqualTo(DmarcPolicy.NONE);
+            assertThat(result.reason()).as(domain).contains("no valid p");
+        }
+        DmarcResult monitored = check("a@reported.test", AuthenticatedIdentifiers.nothing());
+        assertThat(monitored.verdict()).isEqualTo(DmarcVerdict.FAIL);
+        assertThat(monitored.policy()).isEqualTo(DmarcPolicy.NONE);
+        assertThat(monitored.disposition()).isEqualTo(DmarcPolicy.NONE);
+        assertThat(monitored.reason()).contains("p read as none");
+    }
+
+    @Test
+    void anInvalidSpOrNpMakesTheRecordMonitoringOnlyOrNothing() {
+        dns.addTxt("_dmarc.sp.test", "v=DMARC1; p=reject; sp=bogus");
+        dns.addTxt("_dmarc.np.test", "v=DMARC1; p=reject; np=bogus");
+        dns.addTxt("_dmarc.rua.test", "v=DMARC1; p=reject; sp=bogus; rua=mailto:r@rua.test!10m");
+
+        assertThat(check("a@sp.test", AuthenticatedIdentifiers.nothing()).verdict()).isEqualTo(DmarcVerdict.NONE);
+        assertThat(check("a@np.test", AuthenticatedIdentifiers.nothing()).verdict()).isEqualTo(DmarcVerdict.NONE);
+        assertThat(check("a@rua.test", AuthenticatedIdentifiers.nothing()).disposition()).isEqualTo(DmarcPolicy.NONE);
+        // RFC 7489 has no np: an invalid one changes nothing there
+        DmarcEvaluator legacy = new DmarcEvaluator(client, DmarcOptions.defaults().withMode(DmarcOptions.Mode.RFC7489));
+        assertThat(legacy.evaluate(List.of("a@np.test"), AuthenticatedIdentifiers.nothing()).join().disposition())
+            .isEqualTo(DmarcPolicy.REJECT);
+        assertThat(legacy.evaluate(List.of("a@sp.test"), AuthenticatedIdentifiers.nothing()).join().verdict())
+            .isEqualTo(DmarcVerdict.NONE);
     }
 
     @Test
@@ -326,13 +423,95 @@ class DmarcEvaluatorTest {
     }
 
     @Test
-    void missingOrUnusableFromIsPermerror() {
-        assertThat(check(List.of(), AuthenticatedIdentifiers.nothing()).verdict()).isEqualTo(DmarcVerdict.PERMERROR);
-        assertThat(check("undisclosed-recipients:;", AuthenticatedIdentifiers.nothing()).verdict())
-            .isEqualTo(DmarcVerdict.PERMERROR);
-        DmarcResult literal = check("a@[192.0.2.1]", AuthenticatedIdentifiers.nothing());
-        assertThat(literal.verdict()).isEqualTo(DmarcVerdict.PERMERROR);
-        assertThat(literal.reason()).contains("no valid domain");
+    void missingOrUnusableFromIsPermerrorWithTheConfiguredDisposition() {
+        for (List<String> from : List.of(List.<String>of(), List.of(" undisclosed-recipients:;"), List.of(" a@[192.0.2.1]"),
+            List.of(" nobody"), List.of(" =?utf-8?q?nobody?="))) {
+            DmarcResult result = check(from, AuthenticatedIdentifiers.nothing());
+            assertThat(result.verdict()).as(from.toString()).isEqualTo(DmarcVerdict.PERMERROR);
+            assertThat(result.disposition()).as(from.toString()).isEqualTo(DmarcPolicy.REJECT);
+        }
+        assertThat(check("a@[192.0.2.1]", AuthenticatedIdentifiers.nothing()).reason()).contains("no valid domain");
+
+        DmarcEvaluator lenient = new DmarcEvaluator(client,
+            DmarcOptions.defaults().withUnusableFromDisposition(DmarcPolicy.QUARANTINE));
+        assertThat(lenient.evaluate(List.of(" nobody"), AuthenticatedIdentifiers.nothing()).join().disposition())
+            .isEqualTo(DmarcPolicy.QUARANTINE);
+    }
+
+    @Test
+    void anAmbiguousFromGetsTheStrictestPolicyOfTheDomainsAReaderCouldSee() {
+        dns.addTxt("_dmarc.bank.test", "v=DMARC1; p=reject");
+        dns.addTxt("_dmarc.evil.test", "v=DMARC1; p=none");
+        AuthenticatedIdentifiers attacker = spf(SpfVerdict.PASS, "evil.test", dkim(DkimVerdict.PASS, "evil.test"));
+
+        for (String from : List.of("\"CEO\" <ceo@bank.test> <attacker@evil.test>", "ceo@bank.test: attacker@evil.test;",
+            "=?utf-8?q?ceo=40bank.test?=", "=?utf-8?q?ceo=40bank.test?=@evil.test", "ceo@bank.test <x@evil.test>",
+            "<ceo@bank.test")) {
+            DmarcResult result = check(from, attacker);
+            assertThat(result.verdict()).as(from).isEqualTo(DmarcVerdict.FAIL);
+            assertThat(result.disposition()).as(from).isEqualTo(DmarcPolicy.REJECT);
+            assertThat(result.headerFrom()).as(from).isEqualTo("bank.test");
+        }
+    }
+
+    @Test
+    void anAmbiguousFromIsNotExcusedByAuthenticatingEveryDomain() {
+        dns.addTxt("_dmarc.bank.test", "v=DMARC1; p=reject");
+        AuthenticatedIdentifiers replayed = spf(SpfVerdict.NONE, "", dkim(DkimVerdict.PASS, "bank.test"));
+
+        assertThat(check("ceo@bank.test", replayed).verdict()).isEqualTo(DmarcVerdict.PASS);
+        DmarcResult added = check(List.of(" ceo@bank.test", " news@bank.test"), replayed);
+        assertThat(added.verdict()).isEqualTo(DmarcVerdict.PERMERROR);
+        assertThat(added.disposition()).isEqualTo(DmarcPolicy.REJECT);
+        assertThat(added.reason()).contains("2 From fields", "never passes");
+    }
+
+    @Test
+    void theStrictestAskOfAnAmbiguousFromHonoursTestingAndNonExistence() {
+        dns.addTxt("_dmarc.testing.test", "v=DMARC1; p=reject; t=y");
+        dns.addTxt("_dmarc.bank.test", "v=DMARC1; p=none; sp=none; np=reject");
+        dns.add("bank.test. 300 IN A 192.0.2.1");
+        AuthenticatedIdentifiers bank = spf(SpfVerdict.PASS, "bank.test");
+
+        assertThat(check("a@testing.test, b@other.test", AuthenticatedIdentifiers.nothing()).disposition())
+            .isEqualTo(DmarcPolicy.QUARANTINE);
+        // ghost.bank.test passes by relaxed alignment, but does not exist: np applies to a From that cannot pass
+        assertThat(check("a@ghost.bank.test", bank).verdict()).isEqualTo(DmarcVerdict.PASS);
+        assertThat(check("a@ghost.bank.test, b@bank.test", bank).disposition()).isEqualTo(DmarcPolicy.REJECT);
+    }
+
+    @Test
+    void anAmbiguousFromWithAnUnusablePartGetsAtLeastTheConfiguredDisposition() {
+        dns.addTxt("_dmarc.none.test", "v=DMARC1; p=none");
+
+        assertThat(check("a@[192.0.2.1], b@none.test", AuthenticatedIdentifiers.nothing()).disposition())
+            .isEqualTo(DmarcPolicy.REJECT);
+        DmarcEvaluator lenient = new DmarcEvaluator(client,
+            DmarcOptions.defaults().withUnusableFromDisposition(DmarcPolicy.NONE));
+        assertThat(lenient.evaluate(List.of(" a@[192.0.2.1], b@none.test"), AuthenticatedIdentifiers.nothing()).join()
+            .disposition()).isEqualTo(DmarcPolicy.NONE);
+    }
+
+    @Test
+    void moreAuthorDomainsThanAreEvaluatedIsReject() {
+        DmarcResult result = check("a@d1.test, a@d2.test, a@d3.test, a@d4.test, a@d5.test", AuthenticatedIdentifiers.nothing());
+
+        assertThat(result.verdict()).isEqualTo(DmarcVerdict.PERMERROR);
+        assertThat(result.disposition()).isEqualTo(DmarcPolicy.REJECT);
+        assertThat(dns.queries("_dmarc.d5.test", "TXT")).isZero();
+    }
+
+    @Test
+    void aDnsFailureForOneAuthorDoesNotHideAnothersPolicy() {
+        dns.addTxt("_dmarc.quarantine.test", "v=DMARC1; p=quarantine");
+        dns.inject("_dmarc.down.test", "TXT", TestDnsServer.Fault.SERVFAIL);
+
+        DmarcResult result = check(List.of(" a@quarantine.test", " b@down.test"), AuthenticatedIdentifiers.nothing());
+
+        assertThat(result.verdict()).isEqualTo(DmarcVerdict.FAIL);
+        assertThat(result.disposition()).isEqualTo(DmarcPolicy.QUARANTINE);
+        DmarcResult undecided = check(List.of(" a@none.test", " b@down.test"), AuthenticatedIdentifiers.nothing());
+        assertThat(undecided.verdict()).isEqualTo(DmarcVerdict.TEMPERROR);
     }
 
     @Test
@@ -352,6 +531,23 @@ class DmarcEvaluatorTest {
         assertThat(legacy.evaluate(List.of("a@mail.example.co.uk"), spf(SpfVerdict.PASS, "bounce.example.co.uk"))
             .join().verdict()).isEqualTo(DmarcVerdict.PASS);
         assertThat(dns.queries("_dmarc.co.uk", "TXT")).isZero();
+    }
+
+    @Test
+    void legacyModeStopsAtSeveralRecordsAndHasNoTestingTag() {
+        DmarcEvaluator legacy = new DmarcEvaluator(client, DmarcOptions.defaults().withMode(DmarcOptions.Mode.RFC7489));
+        dns.addTxt("_dmarc.example.com", "v=DMARC1; p=reject");
+        dns.addTxt("_dmarc.mail.example.com", "v=DMARC1; p=none");
+        dns.addTxt("_dmarc.mail.example.com", "v=DMARC1; p=quarantine");
+        dns.addTxt("_dmarc.testing.com", "v=DMARC1; p=reject; t=y");
+
+        // RFC 7489 §6.6.3 ends discovery at several records; RFC 9989 discards them and walks on
+        assertThat(legacy.evaluate(List.of("a@mail.example.com"), AuthenticatedIdentifiers.nothing()).join().verdict())
+            .isEqualTo(DmarcVerdict.NONE);
+        assertThat(check("a@mail.example.com", AuthenticatedIdentifiers.nothing()).disposition()).isEqualTo(DmarcPolicy.REJECT);
+        assertThat(legacy.evaluate(List.of("a@testing.com"), AuthenticatedIdentifiers.nothing()).join().disposition())
+            .isEqualTo(DmarcPolicy.REJECT);
+        assertThat(check("a@testing.com", AuthenticatedIdentifiers.nothing()).disposition()).isEqualTo(DmarcPolicy.QUARANTINE);
     }
 
     @Test

@@ -35,8 +35,10 @@ import org.apache.mailet.base.GenericMailet;
  *   <li>{@code postino.dmarc.result}: {@code pass fail none temperror permerror}, or {@code skipped} (trusted
  *       network, authenticated sender, no client address)</li>
  *   <li>{@code postino.dmarc.policy}: the policy that applies, {@code none quarantine reject}</li>
- *   <li>{@code postino.dmarc.disposition}: what to do, {@code none quarantine reject} ({@code none} unless the
- *       result is {@code fail}; one step lower when the record says {@code t=y})</li>
+ *   <li>{@code postino.dmarc.disposition}: what to do, {@code none quarantine reject}: the policy when the result
+ *       is {@code fail} (one step lower when the record says {@code t=y}); for a From that is not exactly one
+ *       mailbox (never {@code pass}) the strictest policy of its domains, at least {@code unusableFromDisposition}
+ *       when part of it names no usable domain; else {@code none}</li>
  *   <li>{@code postino.dmarc.domain}: the domain whose record applied (empty without one)</li>
  *   <li>{@code postino.dmarc.header.from}: the Author Domain evaluated</li>
  *   <li>{@code postino.dmarc.reason}: a short human reason</li>
@@ -54,6 +56,9 @@ import org.apache.mailet.base.GenericMailet;
  *       {@code none}: none). Mail from SMTP-authenticated users is always skipped.</li>
  *   <li>{@code timeBudget}: the most time each of SPF, the DKIM key lookups, iprev and DMARC may take (default
  *       {@code 20s}); past it: {@code temperror}</li>
+ *   <li>{@code unusableFromDisposition}: {@code none}, {@code quarantine} or {@code reject} (default): the
+ *       disposition of a mail whose From names an author without a usable domain (no From, no address, an
+ *       address literal, a value with no domain in it); where it also names domains, the strictest applies</li>
  *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize}: the DNS client</li>
  *   <li>{@code dnsMaxInFlight}, {@code dnsMaxInFlightPerZone}, {@code dnsMaxWaitingPerZone},
  *       {@code dnsMaxInFlightPerCheck}, {@code dnsZoneTimeouts}, {@code dnsZoneTimeoutWindow}, {@code dnsZoneBackoff},

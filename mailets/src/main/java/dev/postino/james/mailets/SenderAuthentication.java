@@ -73,7 +73,7 @@ public final class SenderAuthentication implements AutoCloseable {
 
     /** The init parameters it reads, besides the dns* ones. */
     public static final java.util.Set<String> PARAMETERS = java.util.Set.of(
-        "authservId", "addHeader", "dmarcMode", TrustedSources.PARAMETER, "timeBudget");
+        "authservId", "addHeader", "dmarcMode", TrustedSources.PARAMETER, "timeBudget", "unusableFromDisposition");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SenderAuthentication.class);
 
@@ -99,6 +99,9 @@ public final class SenderAuthentication implements AutoCloseable {
             case "rfc7489" -> DmarcOptions.Mode.RFC7489;
             default -> throw parameters.invalid("dmarcMode", mode, "rfc9989 or rfc7489");
         };
+        String unusableFrom = parameters.string("unusableFromDisposition", "reject");
+        DmarcPolicy unusableFromDisposition = DmarcPolicy.parse(unusableFrom)
+            .orElseThrow(() -> parameters.invalid("unusableFromDisposition", unusableFrom, "none, quarantine or reject"));
         trusted = TrustedSources.read(parameters);
         Duration timeBudget = parameters.duration("timeBudget", Duration.ofSeconds(20));
         dns = SharedDnsClients.acquire(parameters.dnsConfig());
@@ -106,7 +109,8 @@ public final class SenderAuthentication implements AutoCloseable {
         iprev = new IprevEvaluator(dns, timeBudget);
         authenticator = new MessageAuthenticator(spf,
             new DkimVerifier(dns, DkimOptions.defaults().withDnsTimeout(timeBudget)),
-            new DmarcEvaluator(dns, DmarcOptions.defaults().withMode(dmarcMode).withTimeLimit(timeBudget)));
+            new DmarcEvaluator(dns, DmarcOptions.defaults().withMode(dmarcMode).withTimeLimit(timeBudget)
+                .withUnusableFromDisposition(unusableFromDisposition)));
     }
 
     /**

@@ -34,7 +34,9 @@ import dev.postino.james.mailets.SenderAuthentication;
 /**
  * DMARC enforcement during the SMTP session: at the end of DATA it runs the same evaluation as
  * {@code AuthenticationCheck} and refuses a mail whose sender domain asks for {@code reject} with
- * {@code 550 5.7.26} (RFC 7372), so that it is never accepted and nobody has to bounce it. When DMARC is
+ * {@code 550 5.7.26} (RFC 7372), so that it is never accepted and nobody has to bounce it; so is a mail whose
+ * From is not exactly one mailbox when the strictest policy of its domains is {@code reject}, or when it names
+ * no usable domain ({@code unusableFromDisposition}, default {@code reject}). When DMARC is
  * undecided because DNS failed ({@code temperror}) it answers {@code 451 4.7.0}, so the sending server retries.
  * Everything else is accepted with the verdicts and the Authentication-Results field on the mail, and
  * {@code AuthenticationCheck} does not evaluate it again.
@@ -47,7 +49,8 @@ import dev.postino.james.mailets.SenderAuthentication;
  *
  * <p>In {@code smtpserver.xml}: {@code <handler class="dev.postino.james.smtp.DmarcRejectHook"/>} inside
  * {@code <handlerchain>}. Parameters (child elements), besides {@code AuthenticationCheck}'s ({@code authservId},
- * {@code addHeader}, {@code dmarcMode}, {@code trustedNetworks}, {@code timeBudget}, {@code dns*}):
+ * {@code addHeader}, {@code dmarcMode}, {@code trustedNetworks}, {@code timeBudget}, {@code unusableFromDisposition},
+ * {@code dns*}):
  * <ul>
  *   <li>{@code rejectStatus}: the enhanced status code of the refusal, {@code 5.7.26} (default) or {@code 5.7.1}</li>
  *   <li>{@code deferOnTemperror}: answer {@code 451 4.7.0} when DMARC is {@code temperror} (default {@code true})</li>
@@ -109,10 +112,14 @@ public class DmarcRejectHook implements JamesMessageHook {
                 return HookResult.DECLINED;
             }
             DmarcResult dmarc = result.get();
-            if (dmarc.verdict() == DmarcVerdict.FAIL && dmarc.disposition() == DmarcPolicy.REJECT) {
+            // a From that is not one mailbox never passes and carries the strictest disposition, whatever the verdict
+            if (dmarc.disposition() == DmarcPolicy.REJECT) {
+                String text = dmarc.verdict() == DmarcVerdict.FAIL && !dmarc.policyDomain().isEmpty()
+                    ? "DMARC policy of " + dmarc.policyDomain() + " is to reject mail from " + dmarc.headerFrom()
+                        + " that fails authentication"
+                    : "DMARC: the From field cannot be authenticated (" + dmarc.reason() + ")";
                 return HookResult.builder().hookReturnCode(HookReturnCode.deny()).smtpReturnCode("550")
-                    .smtpDescription(rejectStatus + " " + oneLine("DMARC policy of " + dmarc.policyDomain()
-                        + " is to reject mail from " + dmarc.headerFrom() + " that fails authentication")).build();
+                    .smtpDescription(rejectStatus + " " + oneLine(text)).build();
             }
             if (dmarc.verdict() == DmarcVerdict.TEMPERROR && deferOnTemperror) {
                 return HookResult.builder().hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("451")

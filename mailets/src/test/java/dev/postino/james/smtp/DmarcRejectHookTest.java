@@ -169,7 +169,35 @@ class DmarcRejectHookTest {
     }
 
     @Test
+    void anAmbiguousFromShowingARejectDomainIsRefusedEvenIfAnotherDomainPasses() throws Exception {
+        init();
+        // SPF passes for pass.test; a reader is also shown bank.test (p=reject)
+        HookResult result = hook.onMessage(session(), mail("\"CEO\" <ceo@bank.test> <bob@pass.test>"));
+
+        assertThat(result.getSmtpRetCode()).isEqualTo("550");
+        assertThat(result.getSmtpDescription()).startsWith("5.7.26 DMARC policy of bank.test");
+    }
+
+    @Test
+    void aFromWithoutAUsableDomainIsRefusedUnlessConfiguredOtherwise() throws Exception {
+        init();
+        HookResult result = hook.onMessage(session(), mail("undisclosed-recipients:;"));
+        assertThat(result.getSmtpRetCode()).isEqualTo("550");
+        assertThat(result.getSmtpDescription()).startsWith("5.7.26 DMARC: the From field cannot be authenticated");
+
+        hook.destroy();
+        hook = new DmarcRejectHook();
+        init("unusableFromDisposition", "quarantine");
+        Mail mail = mail("undisclosed-recipients:;");
+        assertThat(hook.onMessage(session(), mail)).isEqualTo(HookResult.DECLINED);
+        assertThat(mail.getAttribute(AttributeName.of("postino.dmarc.disposition")).orElseThrow().getValue().value())
+            .isEqualTo("quarantine");
+    }
+
+    @Test
     void refusesBadParameters() {
+        assertThatThrownBy(() -> init("unusableFromDisposition", "drop"))
+            .hasMessageContaining("unusableFromDisposition='drop' is not valid");
         assertThatThrownBy(() -> init("rejectStatus", "5.7.0")).hasMessageContaining("rejectStatus='5.7.0' is not valid");
         assertThatThrownBy(() -> init("rejectstatus", "5.7.1")).hasMessageContaining("unknown init parameter 'rejectstatus'");
         assertThatThrownBy(() -> init("refuseBareCr", "maybe")).hasMessageContaining("refuseBareCr='maybe' is not valid");
