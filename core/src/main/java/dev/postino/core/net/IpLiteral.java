@@ -6,6 +6,8 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Optional;
 
+import com.google.common.net.InetAddresses;
+
 /**
  * IP address literals: strict parsing that never asks DNS (a dotted quad without
  * leading zeros, or an IPv6 literal), the IPv4-mapped IPv6 form taken as IPv4 (RFC 7208 §5), and the
@@ -98,115 +100,26 @@ public final class IpLiteral {
 
     /** An IPv6 literal (RFC 4291 §2.2: hex groups, one {@code ::}, optional trailing dotted quad); null when not one. */
     public static byte[] parseIpv6(String text) {
-        if (text.length() < 2 || text.length() > 45) {
+        // Guava parses without DNS; a zone index (%eth0) or a bare IPv4 is no IPv6 literal here
+        if (text.length() < 2 || text.length() > 45 || text.indexOf(':') < 0 || text.indexOf('%') >= 0
+            || !InetAddresses.isInetAddress(text)) {
             return null;
         }
-        int gap = text.indexOf("::");
-        if (gap >= 0 && text.indexOf("::", gap + 1) >= 0) {
-            return null;
+        byte[] octets = InetAddresses.forString(text).getAddress();
+        if (octets.length == 16) {
+            return octets;
         }
-        int[] head = groups(gap >= 0 ? text.substring(0, gap) : text, gap < 0);
-        int[] tail = gap >= 0 ? groups(text.substring(gap + 2), true) : new int[0];
-        if (head == null || tail == null) {
-            return null;
-        }
-        int count = head.length + tail.length;
-        if (gap >= 0 ? count > 7 : count != 8) {
-            return null;
-        }
-        byte[] octets = new byte[16];
-        for (int i = 0; i < head.length; i++) {
-            octets[2 * i] = (byte) (head[i] >> 8);
-            octets[2 * i + 1] = (byte) head[i];
-        }
-        int start = 8 - tail.length;
-        for (int i = 0; i < tail.length; i++) {
-            octets[2 * (start + i)] = (byte) (tail[i] >> 8);
-            octets[2 * (start + i) + 1] = (byte) tail[i];
-        }
-        return octets;
-    }
-
-    /** Colon-separated 16-bit groups; the last one may be a dotted quad (two groups) when {@code ipv4Allowed}. */
-    private static int[] groups(String text, boolean ipv4Allowed) {
-        if (text.isEmpty()) {
-            return new int[0];
-        }
-        String[] parts = text.split(":", -1);
-        int extra = 0;
-        byte[] ipv4 = null;
-        String last = parts[parts.length - 1];
-        if (last.indexOf('.') >= 0) {
-            ipv4 = ipv4Allowed ? parseIpv4(last) : null;
-            if (ipv4 == null) {
-                return null;
-            }
-            extra = 1;
-        }
-        int hexCount = ipv4 == null ? parts.length : parts.length - 1;
-        int[] groups = new int[hexCount + 2 * extra];
-        for (int i = 0; i < hexCount; i++) {
-            String part = parts[i];
-            if (part.isEmpty() || part.length() > 4) {
-                return null;
-            }
-            int value = 0;
-            for (int j = 0; j < part.length(); j++) {
-                int digit = Character.digit(part.charAt(j), 16);
-                if (digit < 0) {
-                    return null;
-                }
-                value = value * 16 + digit;
-            }
-            groups[i] = value;
-        }
-        if (ipv4 != null) {
-            groups[hexCount] = ((ipv4[0] & 0xff) << 8) | (ipv4[1] & 0xff);
-            groups[hexCount + 1] = ((ipv4[2] & 0xff) << 8) | (ipv4[3] & 0xff);
-        }
-        return groups;
+        // Java hands an IPv4-mapped literal back as IPv4: the 16 octets it was written as
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        System.arraycopy(octets, 0, mapped, 12, 4);
+        return mapped;
     }
 
     /** The readable form: dotted quad, or RFC 5952 IPv6 (lower case, the longest run of zero groups as {@code ::}). */
     public static String format(InetAddress address) {
-        byte[] octets = octets(address);
-        if (octets.length == 4) {
-            return (octets[0] & 0xff) + "." + (octets[1] & 0xff) + "." + (octets[2] & 0xff) + "." + (octets[3] & 0xff);
-        }
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = ((octets[2 * i] & 0xff) << 8) | (octets[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLength = 1; // a single zero group is not compressed (RFC 5952 §4.2.2)
-        for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = j;
-        }
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                text.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
-                text.append(':');
-            }
-            text.append(Integer.toHexString(groups[i]));
-        }
-        return text.toString();
+        return InetAddresses.toAddrString(address(octets(address)));
     }
 
     /** The {@code %{i}} form: dotted quad, or 32 dot-separated lower-case nibbles for IPv6 (RFC 7208 §7.3). */

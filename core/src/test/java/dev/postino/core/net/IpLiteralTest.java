@@ -29,7 +29,8 @@ class IpLiteralTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"1.2.3", "1.2.3.4.5", "01.2.3.4", "256.1.1.1", "1.2.3.4/8", ":CAFE::BABE", "1::2::3",
-        "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::", "example.com", "localhost", "", "::1.2.3", "1.2.3.4::"})
+        "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::", "example.com", "localhost", "", "::1.2.3", "1.2.3.4::",
+        "fe80::1%eth0", "fe80::1%1", "::ffff:01.2.3.4", "[::1]", " ::1"})
     void refusesWhatIsNotAnAddressLiteral(String text) {
         assertThatThrownBy(() -> IpLiteral.parse(text)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("'" + text + "'");
