@@ -3,8 +3,6 @@ package dev.postino.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.postino.core.json.JsonText;
-
 /** The command's {@code --json} output: objects, arrays, strings, numbers, booleans, a space after , and :. */
 final class Json {
 
@@ -17,6 +15,6 @@ final class Json {
     }
 
     static String write(Object value) {
-        return JsonText.writeSpaced(value);
+        return dev.postino.core.json.Json.writeSpaced(value);
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.postino.core.dns.testing.TestDnsServer;
-import dev.postino.core.json.JsonText;
+import dev.postino.core.json.Json;
 
 /**
  * {@code postino auth} on the hostile header sections of the core test-jar ({@code hostile/header-section/}),
@@ -65,7 +65,7 @@ class AuthCommandHostileFilesTest {
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
 
                 assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
-                Map<String, Object> json = (Map<String, Object>) JsonText.parse(out.toString(StandardCharsets.UTF_8).trim());
+                Map<String, Object> json = (Map<String, Object>) Json.read(out.toString(StandardCharsets.UTF_8).trim());
                 List<String> dkim = new ArrayList<>();
                 for (Object signature : (List<Object>) json.get("dkim")) {
                     dkim.add((String) ((Map<String, Object>) signature).get("result"));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.postino.core.dns.testing.TestDnsServer;
-import dev.postino.core.json.JsonText;
+import dev.postino.core.json.Json;
 
 /** {@code postino auth} on the RFC 8463 example message (signed by football.example.com), DNS on loopback. */
 class AuthCommandTest {
@@ -55,7 +55,7 @@ class AuthCommandTest {
             "--json", "-");
 
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        Map<String, Object> json = (Map<String, Object>) JsonText.parse(output());
+        Map<String, Object> json = (Map<String, Object>) Json.read(output());
         assertThat(json).containsOnlyKeys("spf", "dkim", "dmarc", "authentication_results");
         assertThat((Map<String, Object>) json.get("spf")).containsEntry("result", "pass")
             .containsEntry("domain", "football.example.com").containsKeys("explanation", "dns_lookups");

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import dev.postino.core.dkim.DkimResult;
-import dev.postino.core.json.JsonText;
+import dev.postino.core.json.Json;
 import dev.postino.core.spf.SpfResult;
 
 /**
@@ -57,6 +57,6 @@ public record DmarcEvaluationRecord(Instant time, String sourceIp, SpfResult spf
         }
         json.put("dkim", signatures);
         json.put("reason", dmarc.reason());
-        return JsonText.write(json);
+        return Json.write(json);
     }
 }

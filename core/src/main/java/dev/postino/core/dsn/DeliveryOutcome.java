@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.postino.core.json.JsonText;
+import dev.postino.core.json.Json;
 import dev.postino.core.retry.FailureClass;
 import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.smtp.SmtpPhase;
@@ -116,7 +116,7 @@ public record DeliveryOutcome(String finalRecipient, String originalRecipient, D
             }
             array.add(object);
         }
-        return JsonText.write(array);
+        return Json.write(array);
     }
 
     private static void putIfPresent(Map<String, Object> object, String key, Object value) {
@@ -132,7 +132,7 @@ public record DeliveryOutcome(String finalRecipient, String originalRecipient, D
      * @throws IllegalArgumentException for anything else than that form, saying what is wrong
      */
     public static List<DeliveryOutcome> fromJson(String json) {
-        Object parsed = JsonText.parse(json);
+        Object parsed = Json.read(json);
         if (!(parsed instanceof List<?> array)) {
             throw new IllegalArgumentException("delivery outcomes: expected a JSON array of objects");
         }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.testing.TestDnsServer;
-import dev.postino.core.json.JsonText;
+import dev.postino.core.json.Json;
 
 /**
  * DKIM against an independent implementation: seeded messages are signed (both algorithms, the four
@@ -81,7 +81,7 @@ class DkimDkimpyConformanceTest {
         List<String> requests = new ArrayList<>();
         for (Signing s : signings) {
             if (s.byDkimpy) {
-                requests.add(JsonText.write(new TreeMap<>(Map.of("id", s.id, "message", b64(s.message), "key", s.key,
+                requests.add(Json.write(new TreeMap<>(Map.of("id", s.id, "message", b64(s.message), "key", s.key,
                     "selector", s.selector, "domain", "example.test", "canon", s.canon, "headers", s.headers,
                     "length", s.length, "algorithm", s.algorithm))));
             }
@@ -106,7 +106,7 @@ class DkimDkimpyConformanceTest {
         for (Map.Entry<Integer, String> entry : signed.entrySet()) {
             for (String name : names) {
                 String changed = CHANGES.get(name).apply(entry.getValue());
-                verifyRequests.add(JsonText.write(new TreeMap<>(Map.of("id", cases.size(), "message", b64(changed),
+                verifyRequests.add(Json.write(new TreeMap<>(Map.of("id", cases.size(), "message", b64(changed),
                     "keys", records))));
                 cases.add(name + "\u0000" + describe(signings.get(entry.getKey())) + "\u0000" + changed);
             }
@@ -170,7 +170,7 @@ class DkimDkimpyConformanceTest {
 
     private static String describe(Signing s) {
         return (s.byDkimpy ? "dkimpy " : "TestSigner ") + s.algorithm + " c=" + s.canon + " h=" + String.join(":", s.headers) + (s.length ? " l=" : "")
-            + " message " + JsonText.write(s.message);
+            + " message " + Json.write(s.message);
     }
 
     private static Map<String, UnaryOperator<String>> changes() {
@@ -242,7 +242,7 @@ class DkimDkimpyConformanceTest {
         List<Map<?, ?>> answers = new ArrayList<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
-                answers.add((Map<?, ?>) JsonText.parse(line));
+                answers.add((Map<?, ?>) Json.read(line));
             }
         }
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();

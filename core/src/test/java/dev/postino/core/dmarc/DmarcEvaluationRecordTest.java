@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.postino.core.dkim.DkimResult;
 import dev.postino.core.dkim.DkimVerdict;
-import dev.postino.core.json.JsonText;
+import dev.postino.core.json.Json;
 import dev.postino.core.spf.SpfRequest;
 import dev.postino.core.spf.SpfResult;
 import dev.postino.core.spf.SpfVerdict;
@@ -30,7 +30,7 @@ class DmarcEvaluationRecordTest {
             dmarc).toJson();
 
         assertThat(line).doesNotContain("\n");
-        Map<?, ?> json = (Map<?, ?>) JsonText.parse(line);
+        Map<?, ?> json = (Map<?, ?>) Json.read(line);
         assertThat(json.get("time")).isEqualTo("2026-11-23T00:00:00Z");
         assertThat(json.get("source_ip")).isEqualTo("192.0.2.1");
         assertThat(json.get("header_from")).isEqualTo("example.test");

@@ -27,7 +27,7 @@ import dev.postino.core.dmarc.DmarcCaseGenerator.DnsEntry;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.DnsConfig;
 import dev.postino.core.dns.testing.TestDnsServer;
-import dev.postino.core.json.JsonText;
+import dev.postino.core.json.Json;
 
 /**
  * DMARC against an independent implementation: Mail::DMARC (Debian package {@code libmail-dmarc-perl}, RFC 7489
@@ -212,7 +212,7 @@ class DmarcMailDmarcConformanceTest {
         Map<Integer, Answer> answers = new HashMap<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(perl.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
-                Map<?, ?> answer = (Map<?, ?>) JsonText.parse(line);
+                Map<?, ?> answer = (Map<?, ?>) Json.read(line);
                 int id = ((Number) answer.get("id")).intValue();
                 Object error = answer.get("error");
                 if (error != null) {

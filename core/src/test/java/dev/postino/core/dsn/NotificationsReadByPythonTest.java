@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.postino.core.json.JsonText;
+import dev.postino.core.json.Json;
 import dev.postino.core.retry.FailureClass;
 import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.smtp.SmtpPhase;
@@ -66,7 +66,7 @@ class NotificationsReadByPythonTest {
 
         String json = runPython(paths);
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> read = (List<Map<String, Object>>) JsonText.parse(json);
+        List<Map<String, Object>> read = (List<Map<String, Object>>) Json.read(json);
 
         assertThat(read).hasSize(5).allSatisfy(n -> {
             assertThat(n.get("content_type")).isEqualTo("multipart/report");

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.postino.core.dns.testing.TestDnsServer;
-import dev.postino.core.json.JsonText;
+import dev.postino.core.json.Json;
 
 /**
  * The authentication mailet on the hostile header sections of the core test-jar ({@code hostile/header-section/},
@@ -92,7 +92,7 @@ class HostileHeaderSectionTest {
                 mailet.service(mail);
 
                 List<String> dkim = new ArrayList<>();
-                for (Object signature : (List<?>) JsonText.parse(attribute(mail, "postino.dkim.signatures"))) {
+                for (Object signature : (List<?>) Json.read(attribute(mail, "postino.dkim.signatures"))) {
                     dkim.add((String) ((Map<?, ?>) signature).get("result"));
                 }
                 String[] actual = {expected[0], expected[1], dkim.isEmpty() ? "-" : String.join(",", dkim),

@@ -18,7 +18,7 @@ import dev.postino.core.dkim.DkimVerdict;
 import dev.postino.core.dmarc.DmarcPolicy;
 import dev.postino.core.dmarc.DmarcVerdict;
 import dev.postino.core.iprev.IprevResult;
-import dev.postino.core.json.JsonText;
+import dev.postino.core.json.Json;
 import dev.postino.core.spf.SpfVerdict;
 
 /**
@@ -155,7 +155,7 @@ public final class AuthenticationAttributes {
         }
         write(mail, DKIM_RESULT, dkimAggregate(results));
         write(mail, DKIM_PASS_DOMAINS, String.join(",", passDomains));
-        write(mail, DKIM_SIGNATURES, JsonText.write(signatures));
+        write(mail, DKIM_SIGNATURES, Json.write(signatures));
     }
 
     /**
@@ -175,7 +175,7 @@ public final class AuthenticationAttributes {
         }
         try {
             List<DkimResult> results = new ArrayList<>();
-            for (Object item : (List<?>) JsonText.parse(json.get())) {
+            for (Object item : (List<?>) Json.read(json.get())) {
                 Map<?, ?> signature = (Map<?, ?>) item;
                 results.add(new DkimResult(DkimVerdict.valueOf(text(signature, "result").toUpperCase(Locale.ROOT)),
                     text(signature, "domain"), text(signature, "selector"), text(signature, "algorithm"),
