@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -179,13 +180,19 @@ public final class DkimVerifier {
         }
 
         void decide(DkimVerdict verdict, String reason, boolean unsignedContent) {
-            String domain = signature != null ? signature.domain() : tag("d");
-            String selector = signature != null ? signature.selector() : tag("s");
-            String algorithm = tag("a");
+            // a signature that did not parse reports its d=, s= and a= only when they are what they claim to be:
+            // they go into Authentication-Results, and the sender chose their size and characters
+            String domain = signature != null ? signature.domain() : validName(tag("d").toLowerCase(Locale.ROOT));
+            String selector = signature != null ? signature.selector() : validName(tag("s"));
+            String algorithm = DkimAlgorithm.fromWord(tag("a")) != null ? tag("a") : "";
             String identity = signature != null ? signature.identity() : "";
             String b = tags != null && tags.has("b") ? TagList.withoutFws(tags.get("b")) : "";
             result = new DkimResult(verdict, domain, selector, algorithm, identity, b, reason, unsignedContent,
                 keyRecord != null && keyRecord.testing());
+        }
+
+        private static String validName(String name) {
+            return DkimSignature.isDomainName(name) ? name : "";
         }
 
         private String tag(String name) {

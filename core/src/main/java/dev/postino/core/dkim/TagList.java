@@ -62,11 +62,11 @@ public final class TagList {
         for (int i = valueStart; i < valueEnd; i++) {
             char c = text.charAt(i);
             if ((c < 0x21 && !isFws(c)) || c == 0x7F) {
-                throw DkimCheckException.permerror("tag list syntax: control character in the value of " + name + "=");
+                throw DkimCheckException.permerror("tag list syntax: control character in the value of " + shown(name) + "=");
             }
         }
         if (tags.putIfAbsent(name, text.substring(valueStart, valueEnd)) != null) {
-            throw DkimCheckException.permerror("tag list syntax: tag " + name + "= appears twice");
+            throw DkimCheckException.permerror("tag list syntax: tag " + shown(name) + "= appears twice");
         }
     }
 
