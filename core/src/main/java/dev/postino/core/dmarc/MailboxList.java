@@ -62,6 +62,10 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
     private static final class Parser {
         private final String s;
         private int pos;
+        /** {@link #comments} where the last domain's text ended: later ones trail the address ("a@b (Name)"). */
+        private int domainEndComments;
+        /** Comments read so far: one inside an address is read into the address by javax.mail, and skipped by us. */
+        private int comments;
 
         Parser(String s) {
             this.s = s;
@@ -109,7 +113,11 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
                     throw new Invalid("a display name cannot start with '.'");
                 }
                 pos++;
+                int before = comments;
                 Mailbox address = angleAddr();
+                if (comments != before) {
+                    throw new Invalid("comment inside an angle-addr");
+                }
                 return new Mailbox(address.localPart(), address.domain(), words.display.toString());
             }
             if (c == '@') {
@@ -172,11 +180,18 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
             if (local.adjacentWords) {
                 throw new Invalid("a local part of several words");
             }
+            if (comments != local.commentsAtFirstWord) {
+                throw new Invalid("comment inside an address");
+            }
             if (looksEncoded(local.text)) {
                 throw new Invalid("encoded-word in an address");
             }
             pos++;
+            int beforeDomain = comments;
             String domain = domain();
+            if (domainEndComments != beforeDomain) {
+                throw new Invalid("comment inside an address");
+            }
             if (looksEncoded(domain)) {
                 throw new Invalid("encoded-word in an address");
             }
@@ -207,6 +222,7 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
                     pos++;
                 }
                 String literal = s.substring(start, pos);
+                domainEndComments = comments;
                 skipCfws();
                 return literal;
             }
@@ -228,6 +244,7 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
                 break;
             }
             String domain = s.substring(start, pos);
+            domainEndComments = comments;
             skipCfws();
             return domain;
         }
@@ -238,6 +255,8 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
             final StringBuilder display = new StringBuilder();
             int count;
             int dots;
+            /** {@link Parser#comments} when the first word began. */
+            int commentsAtFirstWord = -1;
             boolean badDots;
             boolean adjacentWords;
             boolean lastWasDot;
@@ -252,6 +271,9 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
                     break;
                 }
                 char c = s.charAt(pos);
+                if (words.commentsAtFirstWord < 0) {
+                    words.commentsAtFirstWord = comments;
+                }
                 if (c == '.') {
                     words.badDots |= words.lastWasDot || words.count == 0;
                     words.dots++;
@@ -354,6 +376,7 @@ record MailboxList(List<Mailbox> mailboxes, String failure) {
 
         /** At '(': a comment, nested comments counted rather than recursed into. */
         private void comment() throws Invalid {
+            comments++;
             int depth = 0;
             while (true) {
                 if (pos == s.length()) {

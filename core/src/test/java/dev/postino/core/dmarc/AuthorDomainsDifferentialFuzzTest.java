@@ -8,8 +8,6 @@ import java.util.Locale;
 
 import javax.mail.internet.InternetAddress;
 
-import org.junit.jupiter.api.Disabled;
-
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -19,9 +17,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * end the single result, however malformed the (non-blank) value before it. Seeds: {@code
  * AuthorDomainsDifferentialFuzzTestInputs/fromHeaderSection/} (those of {@link AuthorDomainsFuzzTest}).
  */
-@Disabled("issue 10 items 2-4: today two angle-addrs, a group, an encoded-word, an unquoted comma in a display name, an unclosed"
-    + " quote, comment or angle bracket still give a single Author Domain; enable once the strict From parser"
-    + " (branch author-dmarc) is merged")
 class AuthorDomainsDifferentialFuzzTest {
 
     @FuzzTest

@@ -45,6 +45,21 @@ class AuthorDomainsTest {
     }
 
     @Test
+    void aCommentInsideAnAddressIsNotOneStrictAddress() {
+        // javax.mail (James, many clients) reads such a comment into the address: "silly.test(his host)"
+        for (String value : List.of(" Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>",
+            " <pete@silly.test (host)>", " <(c)pete@silly.test>", " pete(his account)@silly.test", " pete@(c)silly.test",
+            " pete (x)@silly.test")) {
+            AuthorDomains authors = of(value);
+            assertThat(authors.isSingle()).as(value).isFalse();
+            assertThat(authors.problem()).as(value).contains("comment inside");
+            assertThat(authors.domains()).as(value).contains("silly.test");
+        }
+        assertThat(of(" pete@silly.test (Pete)").isSingle()).isTrue();
+        assertThat(of(" (Pete) pete@silly.test").isSingle()).isTrue();
+    }
+
+    @Test
     void groupSyntaxIsNotAMailboxList() {
         AuthorDomains group = of(" ceo@bank.test: attacker@evil.test;");
         assertThat(group.isSingle()).isFalse();
