@@ -78,6 +78,12 @@ public final class DeliveryRound {
         RecipientDsn dsnOf(String recipient) {
             return dsn.getOrDefault(recipient, RecipientDsn.NONE);
         }
+
+        /** The recipients as the SMTP client sends them, with the NOTIFY and ORCPT to pass on. */
+        public List<OutboundMessage.Recipient> outbound(List<String> recipients) {
+            return recipients.stream().map(r -> new OutboundMessage.Recipient(r, dsnOf(r).notifyKeywords(),
+                dsnOf(r).original() == null ? null : dsnOf(r).original().toString())).toList();
+        }
     }
 
     /**
