@@ -232,6 +232,9 @@ class PolicyRemoteDeliveryIT {
         Mail warning = awaitBounce("stuck@giveup.test", PolicyRemoteDeliveryIT::isWarning);
         assertThat(attribute(warning, OUTCOMES)).contains("\"action\":\"delayed\",\"status\":\"4.2.2\"")
             .contains("\"retry_until\":\"");
+        // With the sample's defaults the warning made for a sender without NOTIFY reaches the sender (one setting).
+        assertThat(inbox.awaitContaining("Final-Recipient: rfc822; stuck@giveup.test\r\nAction: delayed", Duration.ofSeconds(60)))
+            .contains("Status: 4.2.2");
         Mail failure = awaitBounce("stuck@giveup.test", m -> !isWarning(m));
         assertThat(attribute(failure, OUTCOMES)).contains("\"action\":\"failed\",\"status\":\"4.4.7\"")
             .contains("\"reply\":\"452 4.2.2 Mailbox full (still)\"");

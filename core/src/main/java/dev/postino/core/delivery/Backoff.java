@@ -2,6 +2,8 @@ package dev.postino.core.delivery;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * Bounded exponential backoff: {@code initial} after the first failure in a row, doubling after each further one,
@@ -31,5 +33,37 @@ public record Backoff(Duration initial, Duration max) {
             delay = delay.multipliedBy(2);
         }
         return delay.compareTo(max) > 0 ? max : delay;
+    }
+
+    /** Something to try again, such as a hand-off. */
+    @FunctionalInterface
+    public interface Action {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code action} until it succeeds, at most {@code tries} times, pausing by this backoff between tries; an
+     * interrupt ends the tries (and stays set). {@code retrying} hears of each failure that another try follows.
+     *
+     * @return empty when a try succeeded, else the last failure
+     */
+    public Optional<Throwable> tryTimes(int tries, Action action, BiConsumer<Integer, Throwable> retrying) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                action.run();
+                return Optional.empty();
+            } catch (Exception | LinkageError e) {
+                if (attempt >= tries || Thread.currentThread().isInterrupted()) {
+                    return Optional.of(e);
+                }
+                retrying.accept(attempt, e);
+                try {
+                    Thread.sleep(delay(attempt).toMillis());
+                } catch (InterruptedException stopping) {
+                    Thread.currentThread().interrupt();
+                    return Optional.of(e);
+                }
+            }
+        }
     }
 }

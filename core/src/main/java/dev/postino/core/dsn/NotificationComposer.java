@@ -200,11 +200,7 @@ public final class NotificationComposer {
             String recipient = machine(o.finalRecipient(), 500, true);
             field(status, "Final-Recipient", (HeaderText.isAscii(recipient) ? "rfc822; " : "utf-8; ") + machine(recipient, 500, global));
             if (o.originalRecipient() != null && !o.originalRecipient().isBlank()) {
-                String orcpt = machine(o.originalRecipient(), 500, global);
-                int semicolon = orcpt.indexOf(';');
-                field(status, "Original-Recipient", semicolon > 0
-                    ? orcpt.substring(0, semicolon).trim() + "; " + orcpt.substring(semicolon + 1).trim()
-                    : "rfc822; " + orcpt);
+                field(status, "Original-Recipient", machine(originalRecipient(o.originalRecipient()).asField(), 500, global));
             }
             field(status, "Action", o.action().word());
             field(status, "Status", r.status.toString());
@@ -243,8 +239,7 @@ public final class NotificationComposer {
             Map<String, Object> section = new LinkedHashMap<>();
             section.put("lang", language);
             section.put("separator", !sections.isEmpty());
-            // French typography puts a (non-breaking) space before a colon; the plain-text layout writes label{{colon}}
-            section.put("colon", language.equals("fr") ? "\u00a0:" : ":");
+            section.put("colon", texts.colon(language)); // the plain-text layout writes label{{colon}}
             Map<DeliveryAction, Integer> counts = new EnumMap<>(DeliveryAction.class);
             resolved.forEach(r -> counts.merge(r.outcome.action(), 1, Integer::sum));
             List<String> intro = new ArrayList<>();
@@ -320,6 +315,15 @@ public final class NotificationComposer {
     private void row(List<Object> rows, String language, String key, String value) {
         if (value != null && !value.isBlank()) {
             rows.add(Map.of("label", texts.text(language, key), "value", HeaderText.flatten(value, MAX_REPLY + 200)));
+        }
+    }
+
+    /** The outcome's ORCPT; text whose type is not an atom is all address (the outcomes may come from anyone). */
+    private static OriginalRecipient originalRecipient(String text) {
+        try {
+            return OriginalRecipient.parse(text);
+        } catch (IllegalArgumentException notTyped) {
+            return OriginalRecipient.rfc822(text.strip());
         }
     }
 
@@ -529,13 +533,8 @@ public final class NotificationComposer {
         return String.join(" ", ids);
     }
 
-    /** A size in the language's units: French writes octets, "Ko" and "Mo". */
-    private static String size(long octets, String language) {
-        Locale locale = Locale.forLanguageTag(language);
-        boolean french = language.equals("fr");
-        return octets < 1024 * 1024
-            ? String.format(locale, "%,d " + (french ? "Ko" : "KB"), (octets + 1023) / 1024)
-            : String.format(locale, "%,.1f " + (french ? "Mo" : "MB"), octets / (1024.0 * 1024.0));
+    private String size(long octets, String language) {
+        return texts.formatSize(language, octets);
     }
 
     private static void write(ByteArrayOutputStream out, String text) {

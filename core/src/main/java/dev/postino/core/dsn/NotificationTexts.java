@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,9 +50,14 @@ public final class NotificationTexts {
     static final String TEXT_LAYOUT = "notification.txt.mustache";
     static final String HTML_LAYOUT = "notification.html.mustache";
 
-    private static final Pattern FRENCH_FIRST_DAY = Pattern.compile(
-        "(?<![0-9])1(?=[ \\u00a0]+(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)(?![\\p{L}.]))",
-        Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    /**
+     * Keys a bundle may leave out, with the English (neutral) typography as their default: an added language written
+     * for an earlier version keeps loading. {@code typography.colon} follows a label in the plain-text details
+     * ({@code :}; French puts a no-break space before it), {@code typography.kilobytes} and {@code typography.megabytes}
+     * are the size units ({@code KB}, {@code MB}; French {@code Ko}, {@code Mo}), and {@code typography.first-of-month}
+     * is how {@code date.pattern}'s day {@code d} is written on the first of a month (French {@code 1er}; absent: 1).
+     */
+    static final String TYPOGRAPHY = "typography.";
     private static final Pattern BUNDLE_NAME = Pattern.compile("texts_([a-z]{2,3})\\.properties");
 
     private final Map<String, Map<String, String>> bundles;
@@ -109,14 +116,20 @@ public final class NotificationTexts {
                 bundle = merged;
             }
             for (String key : reference.keySet()) {
-                if (!bundle.containsKey(key)) {
+                if (!bundle.containsKey(key) && !key.startsWith(TYPOGRAPHY)) {
                     throw new IllegalArgumentException(source(folder, name) + ": missing key " + key);
                 }
             }
             try {
-                dateFormats.put(language, DateTimeFormatter.ofPattern(bundle.get("date.pattern"), Locale.forLanguageTag(language)));
+                dateFormats.put(language, dateFormat(bundle.get("date.pattern"), Locale.forLanguageTag(language),
+                    bundle.get(TYPOGRAPHY + "first-of-month")));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(source(folder, name) + ": date.pattern: " + e.getMessage(), e);
+            }
+            for (Map.Entry<String, String> typography : reference.entrySet()) {
+                if (typography.getKey().startsWith(TYPOGRAPHY)) {
+                    bundle.putIfAbsent(typography.getKey(), typography.getValue());
+                }
             }
             bundles.put(language, bundle);
         }
@@ -146,16 +159,54 @@ public final class NotificationTexts {
         return dateFormats.get(language);
     }
 
-    /**
-     * {@code time} written with the language's {@code date.pattern}. French writes the first day of a month as
-     * an ordinal ("1er décembre"), which no pattern letter can express.
-     */
+    /** {@code time} written with the language's {@code date.pattern} (and its {@code typography.first-of-month}). */
     String formatDate(String language, ZonedDateTime time) {
-        String text = dateFormats.get(language).format(time);
-        if (language.equals("fr") && time.getDayOfMonth() == 1) {
-            text = FRENCH_FIRST_DAY.matcher(text).replaceFirst("1er");
+        return dateFormats.get(language).format(time);
+    }
+
+    /** What follows a label in the plain-text details: {@code :}, or the language's {@code typography.colon}. */
+    String colon(String language) {
+        return text(language, TYPOGRAPHY + "colon");
+    }
+
+    /** A size in the language's digits and units: whole kilobytes below 1 MB, else megabytes to one decimal. */
+    String formatSize(String language, long octets) {
+        Locale locale = Locale.forLanguageTag(language);
+        return octets < 1024 * 1024
+            ? String.format(locale, "%,d %s", (octets + 1023) / 1024, text(language, TYPOGRAPHY + "kilobytes"))
+            : String.format(locale, "%,.1f %s", octets / (1024.0 * 1024.0), text(language, TYPOGRAPHY + "megabytes"));
+    }
+
+    /**
+     * The formatter of a {@code date.pattern}; with {@code firstOfMonth}, its day ({@code d}, outside quotes) is
+     * written so on the first of a month, which no pattern letter can express.
+     */
+    static DateTimeFormatter dateFormat(String pattern, Locale locale, String firstOfMonth) {
+        int day = firstOfMonth == null ? -1 : singleDayLetter(pattern);
+        if (day < 0) {
+            return DateTimeFormatter.ofPattern(pattern, locale);
         }
-        return text;
+        Map<Long, String> days = new java.util.HashMap<>();
+        for (long d = 1; d <= 31; d++) {
+            days.put(d, d == 1 ? firstOfMonth : Long.toString(d));
+        }
+        return new DateTimeFormatterBuilder().appendPattern(pattern.substring(0, day))
+            .appendText(ChronoField.DAY_OF_MONTH, days).appendPattern(pattern.substring(day + 1)).toFormatter(locale);
+    }
+
+    /** Where the pattern has the day of month as a lone {@code d} outside quotes, or -1. */
+    private static int singleDayLetter(String pattern) {
+        boolean quoted = false;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\'') {
+                quoted = !quoted;
+            } else if (!quoted && c == 'd' && (i == 0 || pattern.charAt(i - 1) != 'd')
+                && (i + 1 == pattern.length() || pattern.charAt(i + 1) != 'd')) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     String renderText(Object model) {

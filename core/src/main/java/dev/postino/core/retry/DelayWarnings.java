@@ -33,11 +33,14 @@ public record DelayWarnings(List<Duration> ages) {
 
     /**
      * Parses a list of ages separated by commas or colons (Exim's separator), such as {@code 4h, 24h}; blank text
-     * is no warnings.
+     * or {@code none} is no warnings.
      *
      * @throws IllegalArgumentException naming the offending age
      */
     public static DelayWarnings parse(String text) {
+        if (text.strip().equalsIgnoreCase("none")) {
+            return NONE;
+        }
         List<Duration> ages = new ArrayList<>();
         for (String part : text.split("[,:]")) {
             if (!part.isBlank()) {

@@ -160,6 +160,11 @@ public final class RetryPolicy {
         return RetryPlan.truncated(rules.match(domain, failure), attempts, warningTimes);
     }
 
+    /** Whether a message that arrived at {@code arrival} is, at {@code now}, within its queue lifetime. */
+    public boolean withinLifetime(Instant arrival, boolean nullSender, Instant now) {
+        return Duration.between(arrival, now).compareTo(lifetime(nullSender)) <= 0;
+    }
+
     private Duration lifetime(boolean nullSender) {
         return nullSender ? nullSenderLifetime : maxQueueLifetime;
     }

@@ -51,6 +51,19 @@ public final class TimeInterval {
         return Duration.ofSeconds(seconds);
     }
 
+    /**
+     * Parses a time that must be more than zero, such as a lifetime.
+     *
+     * @throws IllegalArgumentException as {@link #parse}, or for {@code 0s}
+     */
+    public static Duration parsePositive(String text) {
+        Duration value = parse(text);
+        if (value.isZero()) {
+            throw new IllegalArgumentException("must be more than 0s");
+        }
+        return value;
+    }
+
     /** Formats a duration the same way, largest units first: {@code 1d2h30m}, {@code 0s}; sub-second parts are dropped. */
     public static String format(Duration duration) {
         long seconds = duration.toSeconds();

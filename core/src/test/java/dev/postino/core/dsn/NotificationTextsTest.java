@@ -65,6 +65,28 @@ class NotificationTextsTest {
     }
 
     @Test
+    void typographyIsTheBundlesAndAnAddedLanguageWithoutItGetsTheNeutralOne() throws IOException {
+        Files.writeString(folder.resolve("texts_nl.properties"), builtIn("texts_en.properties")
+            .replaceAll("(?m)^typography\\..*$", "").replace("date.pattern=d MMMM yyyy 'at'", "date.pattern=dd MMMM yyyy 'om'"));
+        Files.writeString(folder.resolve("texts_xx.properties"), builtIn("texts_en.properties")
+            .replace("typography.colon=:", "typography.colon= -").concat("\ntypography.first-of-month=1st\n"));
+        java.time.ZonedDateTime first = java.time.ZonedDateTime.parse("2026-12-01T09:05:00+01:00");
+
+        NotificationTexts texts = NotificationTexts.load(folder);
+
+        assertThat(texts.colon("nl")).isEqualTo(":");
+        assertThat(texts.formatSize("nl", 10_240)).isEqualTo("10 KB");
+        assertThat(texts.formatDate("nl", first)).startsWith("01 december 2026 om");
+        assertThat(texts.colon("xx")).isEqualTo("-");
+        assertThat(texts.formatDate("xx", first)).startsWith("1st ").doesNotContain("1st1");
+        assertThat(texts.formatDate("xx", first.plusDays(1))).startsWith("2 ");
+        assertThat(texts.colon("fr")).isEqualTo("\u00a0:");
+        assertThat(texts.formatSize("fr", 3 * 1024 * 1024 / 2)).isEqualTo("1,5 Mo");
+        assertThat(texts.formatDate("fr", first)).startsWith("1er décembre 2026");
+        assertThat(texts.formatDate("it", first)).startsWith("1 dicembre 2026");
+    }
+
+    @Test
     void anOverrideOfABuiltInLanguageNeedsOnlyTheKeysItChanges() throws IOException {
         // as written for an earlier version: without the keys added since (and without one it does not change)
         Files.writeString(folder.resolve("texts_it.properties"), builtIn("texts_it.properties")

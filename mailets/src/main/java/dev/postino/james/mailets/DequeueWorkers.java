@@ -3,7 +3,12 @@ package dev.postino.james.mailets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -183,6 +188,53 @@ final class DequeueWorkers<T> {
         @Override
         public void onComplete() {
             ended(id, null);
+        }
+    }
+
+    /**
+     * The threads of a queue's workers: {@code count} daemon workers ({@code PREFIX-1}...) and a timer thread for the
+     * pauses and periodic chores; {@link #close()} ends both, waiting up to 10 s for deliveries in hand.
+     */
+    static final class Threads implements AutoCloseable {
+        final ExecutorService workers;
+        private final ScheduledExecutorService timer;
+
+        Threads(String prefix, int count) {
+            AtomicInteger made = new AtomicInteger();
+            workers = Executors.newFixedThreadPool(count, r -> daemon(r, prefix + "-" + made.incrementAndGet()));
+            timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, prefix + "-timer"));
+        }
+
+        /** The delayer for {@link DequeueWorkers}: nothing is scheduled once closed. */
+        void later(Runnable task, Duration delay) {
+            try {
+                timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closed) {
+                // close() came first: no more subscriptions
+            }
+        }
+
+        /** Runs {@code task} now, then every {@code period} until closed. */
+        void every(Duration period, Runnable task) {
+            task.run();
+            timer.scheduleWithFixedDelay(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            workers.shutdownNow();
+            try {
+                workers.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private static Thread daemon(Runnable task, String name) {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
         }
     }
 }

@@ -5,11 +5,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -23,9 +21,6 @@ import org.apache.james.core.MailAddress;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
-import org.apache.mailet.DsnParameters;
-import org.apache.mailet.DsnParameters.Notify;
-import org.apache.mailet.DsnParameters.RecipientDsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
@@ -37,10 +32,12 @@ import dev.postino.core.dsn.DeliveryOutcome;
 import dev.postino.core.dsn.Notification;
 import dev.postino.core.dsn.NotificationComposer;
 import dev.postino.core.dsn.NotificationLanguage;
+import dev.postino.core.dsn.NotificationPolicy;
 import dev.postino.core.dsn.NotificationSettings;
 import dev.postino.core.dsn.NotificationTexts;
 import dev.postino.core.dsn.OriginalEnvelope;
 import dev.postino.core.dsn.OriginalMessage;
+import dev.postino.core.dsn.RecipientDsn;
 import dev.postino.core.dsn.ReturnContent;
 
 /**
@@ -53,9 +50,10 @@ import dev.postino.core.dsn.ReturnContent;
  * (the JSON of {@link DeliveryOutcome#toJson}), every outcome in it, also for recipients no longer on the
  * mail (so that remote delivery can report successes and failures together); recipients it does not cover fall back to James
  * {@code RemoteDelivery}'s {@code delivery-error}, {@code delivery-error-code} and
- * {@code is-delivery-permanent-error} attributes, then to the mail's error message. RFC 3461 NOTIFY is
- * honoured per recipient: {@code NEVER} gets nothing; without NOTIFY, failures are reported (and delays when
- * {@code notifyDelays} is true).
+ * {@code is-delivery-permanent-error} attributes, then to the mail's error message. Who hears of what is the
+ * {@link NotificationPolicy}'s, the one {@code PolicyRemoteDelivery} asks too: NOTIFY per recipient ({@code NEVER}
+ * gets nothing; without NOTIFY, failures and the delays remote delivery made, which its {@code warnWithoutNotify}
+ * decides), the ORCPT the sender gave.
  *
  * <p>No notification is ever sent for a mail with a null or MAILER-DAEMON sender, for an automatic message
  * (a {@code multipart/report} or {@code Auto-Submitted} other than {@code no}), nor, by default, when the
@@ -75,7 +73,9 @@ import dev.postino.core.dsn.ReturnContent;
  *   <li>{@code defaultReturn}: {@code full} (default) or {@code hdrs}, when the sender gave no RET</li>
  *   <li>{@code defaultStatus}: the status of a failure nothing else explains (default {@code 5.0.0}; e.g.
  *       {@code 5.1.1} in a processor for unknown local users)</li>
- *   <li>{@code notifyDelays}: report delays to senders who gave no NOTIFY (default {@code false})</li>
+ *   <li>{@code notifyDelays}: deprecated; {@code true} is accepted with a warning (it is what happens now),
+ *       {@code false} refuses the start naming {@code PolicyRemoteDelivery}'s {@code warnWithoutNotify}, the one
+ *       setting for delay warnings</li>
  *   <li>{@code backscatterGuard}: send nothing when an attribute of {@code backscatterAttributes} matches
  *       (default {@code true})</li>
  *   <li>{@code backscatterAttributes}: {@code NAME=VALUE[,NAME=VALUE...]} (default
@@ -103,17 +103,13 @@ public class LocalizedBounce extends GenericMailet {
     private static final Set<String> PARAMETERS = Set.of("reportingMta", "defaultLanguage", "senderLanguages", "tldLanguages",
         "templates", "maxReturnedSize", "defaultReturn", "defaultStatus", "notifyDelays", "backscatterGuard",
         "backscatterAttributes", "unsentProcessor", "passThrough");
-    /** A failure after retrying only against transient errors: "delivery time expired" (RFC 3463). */
-    private static final EnhancedStatusCode GAVE_UP = new EnhancedStatusCode(4, 4, 7);
 
     private NotificationSettings settings;
     private NotificationTexts texts;
     private boolean reportingMtaFromPostmaster;
     private volatile NotificationComposer composer;
     private NotificationLanguage languages;
-    private boolean notifyDelays;
-    private boolean backscatterGuard;
-    private Map<String, String> backscatterAttributes;
+    private NotificationPolicy policy;
     private String unsentProcessor;
     private boolean passThrough;
 
@@ -153,9 +149,16 @@ public class LocalizedBounce extends GenericMailet {
         this.texts = texts;
         this.reportingMtaFromPostmaster = reportingMta == null;
         languages = languageRules(parameters, texts);
-        notifyDelays = parameters.bool("notifyDelays", false);
-        backscatterGuard = parameters.bool("backscatterGuard", true);
-        backscatterAttributes = new LinkedHashMap<>();
+        // One setting for delay warnings, where they are made: this mailet reports the delays it is given.
+        if (parameters.string("notifyDelays", null) != null) {
+            if (!parameters.bool("notifyDelays", true)) {
+                throw parameters.rejected("notifyDelays", "false", "no longer read: whether senders without NOTIFY get"
+                    + " delay warnings is PolicyRemoteDelivery's warnWithoutNotify; set it to false there and remove notifyDelays");
+            }
+            LOGGER.warn("{}: init parameter notifyDelays is deprecated and has no effect: delay warnings are decided by"
+                + " PolicyRemoteDelivery's warnWithoutNotify (default true); remove it", getMailetName());
+        }
+        Map<String, String> backscatterAttributes = new LinkedHashMap<>();
         for (String pair : parameters.list("backscatterAttributes", List.of("postino.spf.result=fail", "postino.dmarc.result=fail"))) {
             int eq = pair.indexOf('=');
             if (eq <= 0 || eq == pair.length() - 1) {
@@ -163,6 +166,7 @@ public class LocalizedBounce extends GenericMailet {
             }
             backscatterAttributes.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
         }
+        policy = NotificationPolicy.defaults().withBackscatterGuard(parameters.bool("backscatterGuard", true), backscatterAttributes);
         unsentProcessor = parameters.string("unsentProcessor", null);
         passThrough = parameters.bool("passThrough", false);
     }
@@ -190,7 +194,8 @@ public class LocalizedBounce extends GenericMailet {
     public void service(Mail mail) throws MessagingException {
         byte[] raw = bytes(mail.getMessage());
         OriginalMessage original = OriginalMessage.parse(raw);
-        String unsent = whyNoNotification(mail, original);
+        String unsent = policy.whyNoNotification(mail.getMaybeSender().asString(""), original.isAutomatic(),
+            name -> mail.getAttribute(AttributeName.of(name)).map(a -> String.valueOf(a.getValue().value()))).orElse(null);
         if (unsent == null) {
             List<DeliveryOutcome> outcomes = notifiable(mail, outcomes(mail));
             Notification notification = null;
@@ -225,11 +230,8 @@ public class LocalizedBounce extends GenericMailet {
 
     private Notification compose(Mail mail, byte[] raw, OriginalMessage original, List<DeliveryOutcome> outcomes) {
         String sender = mail.getMaybeSender().get().asString();
-        Optional<DsnParameters> dsn = mail.dsnParameters();
-        OriginalEnvelope envelope = new OriginalEnvelope(sender,
-            dsn.flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).orElse(null),
-            dsn.flatMap(DsnParameters::getRetParameter).map(r -> r == DsnParameters.Ret.HDRS ? ReturnContent.HDRS : ReturnContent.FULL).orElse(null),
-            original.receivedDate(), false);
+        OriginalEnvelope envelope = new OriginalEnvelope(sender, DsnMapping.envelopeId(mail).orElse(null),
+            DsnMapping.ret(mail).orElse(null), original.receivedDate(), false);
         return composer().compose(raw, envelope, outcomes, languages.choose(sender, original, texts.languages()));
     }
 
@@ -244,28 +246,6 @@ public class LocalizedBounce extends GenericMailet {
             composer = NotificationComposer.create(actual, texts);
         }
         return composer;
-    }
-
-    /** Why this mail must get no notification, or null when it may. */
-    private String whyNoNotification(Mail mail, OriginalMessage original) {
-        if (!mail.hasSender()) {
-            return "null reverse-path";
-        }
-        if (mail.getMaybeSender().get().getLocalPart().equalsIgnoreCase("MAILER-DAEMON")) {
-            return "sender is a MAILER-DAEMON";
-        }
-        if (original.isAutomatic()) {
-            return "the mail is itself a notification or an automatic reply";
-        }
-        if (backscatterGuard) {
-            for (Map.Entry<String, String> guard : backscatterAttributes.entrySet()) {
-                Optional<Attribute> attribute = mail.getAttribute(AttributeName.of(guard.getKey()));
-                if (attribute.isPresent() && String.valueOf(attribute.get().getValue().value()).trim().equalsIgnoreCase(guard.getValue())) {
-                    return "backscatter guard: " + guard.getKey() + "=" + guard.getValue() + " (the sender is likely forged)";
-                }
-            }
-        }
-        return null;
     }
 
     /** Our outcome attribute, completed for the recipients it does not cover from James's own attributes. */
@@ -297,29 +277,20 @@ public class LocalizedBounce extends GenericMailet {
             reply = code.get() + " " + reply.trim();
         }
         // The composer reads the status from the reply; only a transient failure without any code needs one here.
-        EnhancedStatusCode status = permanent || EnhancedStatusCode.fromReply(reply).isPresent() ? null : GAVE_UP;
+        EnhancedStatusCode status = permanent || EnhancedStatusCode.fromReply(reply).isPresent() ? null
+            : EnhancedStatusCode.DELIVERY_TIME_EXPIRED;
         return new DeliveryOutcome(recipient.asString(), null, DeliveryAction.FAILED, status, null,
             reply == null || reply.isBlank() ? null : reply.trim(), mail.getLastUpdated() == null ? null : mail.getLastUpdated().toInstant(), null);
     }
 
-    /** The outcomes each recipient's NOTIFY asks for (RFC 3461 §4.1), with their ORCPT. */
+    /** The outcomes the notification policy lets the sender hear of, each with the ORCPT the sender gave. */
     private List<DeliveryOutcome> notifiable(Mail mail, List<DeliveryOutcome> outcomes) {
-        Map<String, RecipientDsnParameters> parameters = new HashMap<>();
-        mail.dsnParameters().ifPresent(dsn -> dsn.getRcptParameters()
-            .forEach((address, p) -> parameters.put(address.asString().toLowerCase(Locale.ROOT), p)));
+        Map<String, RecipientDsn> dsn = DsnMapping.recipients(mail);
         List<DeliveryOutcome> notifiable = new ArrayList<>();
         for (DeliveryOutcome outcome : outcomes) {
-            RecipientDsnParameters p = parameters.get(outcome.finalRecipient().toLowerCase(Locale.ROOT));
-            Optional<EnumSet<Notify>> notify = p == null ? Optional.empty() : p.getNotifyParameter();
-            boolean wanted = notify.map(n -> switch (outcome.action()) {
-                case FAILED -> n.contains(Notify.FAILURE);
-                case DELAYED -> n.contains(Notify.DELAY);
-                default -> n.contains(Notify.SUCCESS);
-            }).orElse(outcome.action() == DeliveryAction.FAILED || outcome.action() == DeliveryAction.DELAYED && notifyDelays);
-            if (wanted) {
-                Optional<MailAddress> orcpt = p == null ? Optional.empty() : p.getOrcptParameter();
-                notifiable.add(orcpt.isPresent() && outcome.originalRecipient() == null
-                    ? outcome.withOriginalRecipient("rfc822;" + orcpt.get().asString()) : outcome);
+            RecipientDsn recipient = dsn.getOrDefault(outcome.finalRecipient(), RecipientDsn.NONE);
+            if (policy.reports(outcome.action(), recipient)) {
+                notifiable.add(policy.withOriginalRecipient(outcome, recipient));
             }
         }
         return notifiable;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -128,6 +129,22 @@ public final class MailetParameters {
             }
         }
         return items;
+    }
+
+    /**
+     * The value of {@code name} as an engine's own {@code parser} reads it, or {@code defaultValue} when it is not
+     * given; the parser's {@link IllegalArgumentException} becomes the one-line refusal, with the parser's message.
+     */
+    public <T> T value(String name, T defaultValue, Function<String, T> parser) throws MessagingException {
+        String text = string(name, null);
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            return parser.apply(text);
+        } catch (IllegalArgumentException e) {
+            throw rejected(name, text, e.getMessage());
+        }
     }
 
     /** The JVM-wide default for {@code dnsServers}, so one setting points every Postino mailet at a resolver. */

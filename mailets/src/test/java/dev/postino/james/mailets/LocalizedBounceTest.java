@@ -155,33 +155,43 @@ class LocalizedBounceTest {
     }
 
     @Test
-    void delaysAndSuccessesAreReportedOnlyWhenAskedFor() throws Exception {
+    void successesAreReportedOnlyWhenAskedForAndDelaysUnlessNotifyLeavesThemOut() throws Exception {
         Instant until = Instant.parse("2026-11-27T09:00:00Z");
         String outcomes = DeliveryOutcome.toJson(List.of(
             new DeliveryOutcome("ann@remote.example", null, DeliveryAction.DELAYED, EnhancedStatusCode.parse("4.2.2"), null, null, null, until),
             new DeliveryOutcome("bob@remote.example", null, DeliveryAction.DELAYED, EnhancedStatusCode.parse("4.4.1"), null, null, null, until),
             new DeliveryOutcome("cid@remote.example", null, DeliveryAction.DELIVERED, null, "mx.remote.example", "250 2.0.0 ok", null, null),
-            new DeliveryOutcome("dan@remote.example", null, DeliveryAction.DELIVERED, null, null, null, null, null)));
+            new DeliveryOutcome("dan@remote.example", null, DeliveryAction.DELIVERED, null, null, null, null, null),
+            new DeliveryOutcome("eve@remote.example", null, DeliveryAction.DELAYED, EnhancedStatusCode.parse("4.4.1"), null, null, null, until)));
         init("defaultLanguage", "en");
-        Mail mail = mail("ann@example.com", ORIGINAL, "ann@remote.example", "bob@remote.example", "cid@remote.example", "dan@remote.example")
+        Mail mail = mail("ann@example.com", ORIGINAL, "ann@remote.example", "bob@remote.example", "cid@remote.example",
+            "dan@remote.example", "eve@remote.example")
             .attribute(new Attribute(LocalizedBounce.OUTCOMES, AttributeValue.of(outcomes))).build();
         mail.setDsnParameters(DsnParameters.builder()
             .addRcptParameter(address("bob@remote.example"), RecipientDsnParameters.of(EnumSet.of(Notify.DELAY, Notify.FAILURE)))
             .addRcptParameter(address("cid@remote.example"), RecipientDsnParameters.of(EnumSet.of(Notify.SUCCESS)))
+            .addRcptParameter(address("eve@remote.example"), RecipientDsnParameters.of(EnumSet.of(Notify.FAILURE)))
             .build().orElseThrow());
 
         mailet.service(mail);
 
+        // ann gave no NOTIFY: remote delivery made her delay under warnWithoutNotify, so it is reported
         String sent = onlySent();
-        assertThat(sent).contains("Final-Recipient: rfc822; bob@remote.example", "Will-Retry-Until: Fri, 27 Nov 2026",
-                "Final-Recipient: rfc822; cid@remote.example", "Action: delivered", "Subject: Delivery delayed: Preventivo")
-            .doesNotContain("rfc822; ann@remote.example").doesNotContain("rfc822; dan@remote.example");
+        assertThat(sent).contains("Final-Recipient: rfc822; ann@remote.example", "Final-Recipient: rfc822; bob@remote.example",
+                "Will-Retry-Until: Fri, 27 Nov 2026", "Final-Recipient: rfc822; cid@remote.example", "Action: delivered",
+                "Subject: Delivery delayed: Preventivo")
+            .doesNotContain("rfc822; dan@remote.example").doesNotContain("rfc822; eve@remote.example");
+    }
 
-        context.resetSentMails();
-        init("defaultLanguage", "en", "notifyDelays", "true");
-        mailet.service(mail("ann@example.com", ORIGINAL, "ann@remote.example")
-            .attribute(new Attribute(LocalizedBounce.OUTCOMES, AttributeValue.of(outcomes))).build());
-        assertThat(onlySent()).contains("Final-Recipient: rfc822; ann@remote.example", "Action: delayed");
+    @Test
+    void theOldNotifyDelaysIsAcceptedWhenTrueAndRefusedWhenFalseNamingItsReplacement() throws Exception {
+        init("notifyDelays", "true");
+
+        assertThatThrownBy(() -> init("notifyDelays", "false")).isInstanceOf(MessagingException.class)
+            .hasMessage("LocalizedBounce: init parameter notifyDelays='false' is not valid: no longer read: whether senders"
+                + " without NOTIFY get delay warnings is PolicyRemoteDelivery's warnWithoutNotify; set it to false there and"
+                + " remove notifyDelays");
+        assertThatThrownBy(() -> init("notifyDelays", "maybe")).hasMessageContaining("notifyDelays='maybe' is not valid");
     }
 
     @Test
