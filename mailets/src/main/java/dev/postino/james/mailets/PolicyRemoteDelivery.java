@@ -1,6 +1,5 @@
 package dev.postino.james.mailets;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +50,7 @@ import dev.postino.core.dsn.DeliveryOutcome;
 import dev.postino.core.delivery.DeliveryOptions;
 import dev.postino.core.delivery.AttemptOutcome;
 import dev.postino.core.delivery.Backoff;
+import dev.postino.core.delivery.MessageContent;
 import dev.postino.core.delivery.OutboundMessage;
 import dev.postino.core.delivery.RecipientNotice;
 import dev.postino.core.delivery.RecipientState;
@@ -466,7 +466,9 @@ public class PolicyRemoteDelivery extends GenericMailet {
         List<RecipientNotice> relayed = new ArrayList<>();
         boolean nullSender = mail.getMaybeSender().isNullSender();
         if (!due.isEmpty()) {
-            SmtpDelivery.DomainAttempt attempt = delivery.deliver(domain, outbound(mail, due));
+            OutboundMessage message = outbound(mail, due);
+            SmtpDelivery.DomainAttempt attempt = delivery.deliver(domain, message);
+            message.content().scanned().filter(MessageContent.Scan::altered).ifPresent(scan -> logAlterations(mail, scan));
             for (AttemptOutcome outcome : attempt.outcomes()) {
                 RecipientState state = states.get(outcome.recipient());
                 try {
@@ -648,13 +650,17 @@ public class PolicyRemoteDelivery extends GenericMailet {
         return copy;
     }
 
-    private OutboundMessage outbound(Mail mail, List<MailAddress> recipients) throws MessagingException {
-        ByteArrayOutputStream content = new ByteArrayOutputStream();
-        try {
-            mail.getMessage().writeTo(content);
-        } catch (IOException e) {
-            throw new MessagingException("cannot read the message of " + mail.getName(), e);
+    /** Never silent: a signed message the wire form changed is a warning, since its signature may fail downstream. */
+    private static void logAlterations(Mail mail, MessageContent.Scan scan) {
+        if (scan.dkimSigned()) {
+            LOGGER.warn("{}: made fit for SMTP: {}; its DKIM signature may no longer verify", mail.getName(),
+                scan.alterations());
+        } else {
+            LOGGER.info("{}: made fit for SMTP: {}", mail.getName(), scan.alterations());
         }
+    }
+
+    private OutboundMessage outbound(Mail mail, List<MailAddress> recipients) {
         Optional<DsnParameters> dsn = mail.dsnParameters();
         List<OutboundMessage.Recipient> outbound = new ArrayList<>();
         for (MailAddress recipient : recipients) {
@@ -667,7 +673,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
         }
         return new OutboundMessage(mail.getMaybeSender().asOptional().map(MailAddress::asString).orElse(""), outbound,
             dsn.flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).orElse(null),
-            dsn.flatMap(DsnParameters::getRetParameter).map(Enum::name).orElse(null), content.toByteArray());
+            dsn.flatMap(DsnParameters::getRetParameter).map(Enum::name).orElse(null), MailMessageContent.of(mail));
     }
 
     private static MailAddress address(String text) {
