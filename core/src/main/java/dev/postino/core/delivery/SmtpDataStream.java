@@ -11,8 +11,10 @@ import java.io.OutputStream;
  * <li>CR LF stays; a bare LF is sent as CR LF: James, mime4j and every DKIM verifier read it as a line end, and RFC 6376
  *     section 5.3 has signers convert it before signing, so the signed text is unchanged.</li>
  * <li>A bare CR (not followed by LF) is sent as a space, as Postfix's {@code cleanup_replace_stray_cr_lf}: RFC 5321
- *     section 2.3.8 forbids it on the wire, and James read it as part of its line, so turning it into a line end would
- *     make a new header field or line the filters before delivery never saw.</li>
+ *     section 2.3.8 forbids it on the wire, and readers disagree on it (a line end to javax.mail, text to others), so
+ *     making it a line end here would show the next hop lines the checks before delivery may have read as one (the
+ *     stuff of SMTP smuggling). James writes a header section with javax.mail, which already ends a line at a bare CR
+ *     as its mailets read it; in practice this is about the body, which James copies untouched.</li>
  * <li>A line over {@value #MAX_LINE} octets (RFC 5321 section 4.5.3.1.6) is broken before its last space or tab within
  *     the limit, which in a header field is a fold that unfolding undoes (so a DKIM {@code relaxed} header hash
  *     survives); without one it is broken by inserting CR LF SP, as Postfix's {@code smtp_line_length_limit}. Either

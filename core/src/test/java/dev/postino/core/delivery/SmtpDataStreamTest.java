@@ -81,7 +81,7 @@ class SmtpDataStreamTest {
 
     @Test
     void aBareCrIsSentAsASpaceNeverAsANewLine() throws IOException {
-        // James read "Subject: a\rBcc: x" as one field: a line end here would add a Bcc field no filter saw.
+        // A reader that took "Subject: a\rBcc: x" for one field must not have the next hop see a Bcc field.
         String message = "Subject: a\rBcc: x@evil.test\r\n\r\nline\r.\rmore\r";
 
         String wire = wire(message);
