@@ -14,7 +14,7 @@ import java.util.Set;
  *
  * @param sender     the reverse-path, empty for the null sender ({@code <>})
  * @param recipients in the order RCPT TO is sent
- * @param envelopeId the ENVID to forward when the server offers DSN, or null
+ * @param envelopeId the ENVID to forward when the server offers DSN (decoded: it is sent as xtext), or null
  * @param ret        {@code FULL} or {@code HDRS} to forward when the server offers DSN, or null
  * @param content    the message
  */

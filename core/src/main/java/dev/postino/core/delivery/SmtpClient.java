@@ -49,6 +49,7 @@ import dev.postino.core.retry.FailureClass;
 import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.smtp.SmtpPhase;
 import dev.postino.core.smtp.SmtpReply;
+import dev.postino.core.smtp.Xtext;
 
 /**
  * One SMTP session with one remote host, on plain JDK sockets, that keeps every reply: the greeting, EHLO (HELO
@@ -477,7 +478,7 @@ public final class SmtpClient {
                 mail.append(" RET=").append(message.ret());
             }
             if (dsnOffered && message.envelopeId() != null) {
-                mail.append(" ENVID=").append(xtext(message.envelopeId()));
+                mail.append(" ENVID=").append(Xtext.encode(message.envelopeId()));
             }
             boolean pipelining = extensions.containsKey("PIPELINING");
             if (pipelining) {
@@ -548,7 +549,7 @@ public final class SmtpClient {
                 int semicolon = recipient.orcpt().indexOf(';');
                 String type = semicolon > 0 ? recipient.orcpt().substring(0, semicolon) : "rfc822";
                 String address = recipient.orcpt().substring(semicolon + 1);
-                rcpt.append(" ORCPT=").append(type).append(';').append(xtext(address));
+                rcpt.append(" ORCPT=").append(type).append(';').append(Xtext.encode(address));
             }
             return rcpt.toString();
         }
@@ -837,20 +838,6 @@ public final class SmtpClient {
             case TLS -> "TLS failure: " + e.getMessage();
             default -> e instanceof EOFException ? "connection closed by the server" : "connection lost: " + e.getMessage();
         };
-    }
-
-    /** RFC 3461 section 4 xtext: {@code +}, {@code =}, controls, space and non-ASCII octets as {@code +XX}. */
-    static String xtext(String value) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c < 33 || c > 126 || c == '+' || c == '=') {
-                out.append('+').append(String.format("%02X", c));
-            } else {
-                out.append((char) c);
-            }
-        }
-        return out.toString();
     }
 
     private static String base64(String text) {

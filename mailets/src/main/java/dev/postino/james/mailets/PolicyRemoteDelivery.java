@@ -66,6 +66,7 @@ import dev.postino.core.retry.RetryPolicy;
 import dev.postino.core.retry.RetryRuleSyntaxException;
 import dev.postino.core.retry.RetryRules;
 import dev.postino.core.retry.TimeInterval;
+import dev.postino.core.smtp.Xtext;
 
 /**
  * Remote delivery with retry policies, in place of James's {@code RemoteDelivery} in the transport processor. Like
@@ -672,7 +673,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
             outbound.add(new OutboundMessage.Recipient(recipient.asString(), notify, orcpt));
         }
         return new OutboundMessage(mail.getMaybeSender().asOptional().map(MailAddress::asString).orElse(""), outbound,
-            dsn.flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).orElse(null),
+            // James keeps ENVID as xtext; the client encodes it again for the wire and refuses a decoded control.
+            dsn.flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).map(Xtext::decode).orElse(null),
             dsn.flatMap(DsnParameters::getRetParameter).map(Enum::name).orElse(null), MailMessageContent.of(mail));
     }
 
