@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,6 +49,8 @@ import dev.postino.core.retry.FailureClass;
 import dev.postino.core.smtp.EnhancedStatusCode;
 import dev.postino.core.smtp.SmtpPhase;
 import dev.postino.core.smtp.SmtpReply;
+import dev.postino.core.dsn.OriginalRecipient;
+import dev.postino.core.smtp.Xtext;
 
 /**
  * One SMTP session with one remote host, on plain JDK sockets, that keeps every reply: the greeting, EHLO (HELO
@@ -64,6 +67,17 @@ import dev.postino.core.smtp.SmtpReply;
  *
  * <p>Timeouts are deadlines ({@link SmtpTimeouts}): before every read the socket waits only for what is left of the
  * reply's time and of the session's, so that a server sending one byte at a time cannot hold the session open.
+ *
+ * <p>A session the client gives up on while it can still speak (a refused greeting, EHLO or MAIL, TLS required and
+ * not offered, a message over SIZE, every recipient refused) ends with {@code QUIT} and its reply (RFC 5321 section
+ * 4.1.1.10), as does every transaction; only a session that is broken (lost, timed out, a malformed reply, a failed
+ * handshake, a message cut off in the middle of DATA) is just closed.
+ *
+ * <p>The message is streamed from its {@link MessageContent} to the socket in blocks of 64 KiB through
+ * {@link SmtpDataStream} (line ends, long lines, dot-stuffing), never copied whole. Envelope values are checked
+ * before any command: a sender address with a control character (CR, LF, NUL, any C0 or C1 control, DEL) fails
+ * every recipient with {@code 5.1.7}, an ENVID with one with {@code 5.5.4}, a recipient address or ORCPT with one
+ * that recipient with {@code 5.1.3}; ORCPT and ENVID are sent as xtext (RFC 3461 section 4).
  */
 public final class SmtpClient {
 
@@ -96,6 +110,14 @@ public final class SmtpClient {
     static final EnhancedStatusCode TLS_UNAVAILABLE = new EnhancedStatusCode(4, 7, 4);
     /** RFC 3463 X.7.5 "cryptographic failure": the handshake or the certificate failed. */
     static final EnhancedStatusCode TLS_FAILED = new EnhancedStatusCode(4, 7, 5);
+    /** RFC 3463 X.1.7 "bad sender's mailbox address syntax". */
+    static final EnhancedStatusCode BAD_SENDER = new EnhancedStatusCode(5, 1, 7);
+    /** RFC 3463 X.1.3 "bad destination mailbox address syntax". */
+    static final EnhancedStatusCode BAD_RECIPIENT = new EnhancedStatusCode(5, 1, 3);
+    /** RFC 3463 X.5.4 "invalid command arguments". */
+    static final EnhancedStatusCode BAD_ARGUMENT = new EnhancedStatusCode(5, 5, 4);
+    /** How long the reply to QUIT is waited for, within what is left of the session. */
+    private static final Duration QUIT_REPLY = Duration.ofSeconds(5);
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "postino-smtp-watchdog");
         thread.setDaemon(true);
@@ -112,12 +134,82 @@ public final class SmtpClient {
 
     /**
      * Delivers {@code message} to {@code host}. Never throws for anything the remote host does: every failure is an
-     * outcome.
+     * outcome. Recipients refused by {@link #envelopeRefusals} get their refusal without a command being sent.
      *
      * @param requireTls whether the recipients' domain requires TLS verified against {@code host}'s name
      * @param smarthost  the smarthost whose credentials AUTH uses, or null for an MX host
+     * @throws UncheckedIOException when the message itself cannot be read; nothing was delivered (a session that had
+     *                              begun the message is dropped before its final dot, so the server discards it)
      */
     public HostAttempt deliver(RemoteHost host, OutboundMessage message, boolean requireTls, Smarthost smarthost) {
+        List<AttemptOutcome> refused = envelopeRefusals(message, now());
+        List<OutboundMessage.Recipient> sendable = new ArrayList<>();
+        for (int i = 0; i < refused.size(); i++) {
+            if (refused.get(i) == null) {
+                sendable.add(message.recipients().get(i));
+            }
+        }
+        if (sendable.isEmpty()) {
+            return new HostAttempt(refused, false, false);
+        }
+        if (sendable.size() == refused.size()) {
+            return attempt(host, message, requireTls, smarthost);
+        }
+        HostAttempt attempt = attempt(host, message.withRecipients(sendable), requireTls, smarthost);
+        List<AttemptOutcome> outcomes = new ArrayList<>(refused);
+        int next = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) == null) {
+                outcomes.set(i, attempt.outcomes().get(next++));
+            }
+        }
+        return new HostAttempt(outcomes, attempt.tryNextHost(), attempt.dsnOffered());
+    }
+
+    /**
+     * One outcome per recipient of {@code message}, in its order: a permanent refusal for a recipient whose envelope
+     * values cannot be written into a command, null for one that may be sent. Control characters would end the
+     * command line or confuse the server's parser (RFC 5321 section 4.1.2 allows none in a path; RFC 3461 sections
+     * 4.2 and 4.4 allow only printable text in ORCPT and ENVID), so they refuse rather than being sent or dropped.
+     */
+    static List<AttemptOutcome> envelopeRefusals(OutboundMessage message, Instant now) {
+        AttemptOutcome all = null;
+        if (hasControl(message.sender())) {
+            all = AttemptOutcome.permanent("", BAD_SENDER, "the sender address holds a control character ("
+                + controls(message.sender()) + "); nothing was sent", "", SmtpPhase.MAIL, now);
+        } else if (message.envelopeId() != null && hasControl(message.envelopeId())) {
+            all = AttemptOutcome.permanent("", BAD_ARGUMENT, "the envelope ID (ENVID) holds a control character ("
+                + controls(message.envelopeId()) + "); nothing was sent", "", SmtpPhase.MAIL, now);
+        }
+        List<AttemptOutcome> outcomes = new ArrayList<>();
+        for (OutboundMessage.Recipient recipient : message.recipients()) {
+            String orcpt = recipient.orcpt();
+            int semicolon = orcpt == null ? -1 : orcpt.indexOf(';');
+            String problem = hasControl(recipient.address()) ? "the recipient address holds a control character ("
+                + controls(recipient.address()) + ")"
+                : orcpt != null && hasControl(orcpt) ? "its original recipient (ORCPT) holds a control character ("
+                + controls(orcpt) + ")"
+                : orcpt != null && semicolon > 0 && !orcpt.substring(0, semicolon).matches("[A-Za-z0-9][A-Za-z0-9-]*")
+                ? "its original recipient (ORCPT) has no valid address type" : null;
+            outcomes.add(all != null ? all.forRecipient(recipient.address()) : problem == null ? null
+                : AttemptOutcome.permanent(recipient.address(), BAD_RECIPIENT, problem + "; it was not sent", "",
+                SmtpPhase.RCPT, now));
+        }
+        return outcomes;
+    }
+
+    /** Whether {@code text} holds a C0 or C1 control character or DEL (Unicode category Cc). */
+    static boolean hasControl(String text) {
+        return text.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL);
+    }
+
+    /** The control characters of {@code text} as {@code U+000D}, for the diagnostic (never the characters themselves). */
+    private static String controls(String text) {
+        return String.join(" ", text.codePoints().filter(c -> Character.getType(c) == Character.CONTROL).distinct()
+            .mapToObj(c -> String.format("U+%04X", c)).toList());
+    }
+
+    private HostAttempt attempt(RemoteHost host, OutboundMessage message, boolean requireTls, Smarthost smarthost) {
         TlsRequirement tls = TlsRequirement.of(requireTls, smarthost);
         HostAttempt attempt = session(host, message, tls, smarthost, true);
         AttemptOutcome first = attempt.outcomes().get(0);
@@ -131,13 +223,22 @@ public final class SmtpClient {
 
     private HostAttempt session(RemoteHost host, OutboundMessage message, TlsRequirement tls, Smarthost smarthost,
                                 boolean useTls) {
-        Session session = new Session(host, System.nanoTime() + options.timeouts().sessionDeadline(message.content().length).toNanos());
+        MessageContent.Scan scan = scan(message);
+        Session session = new Session(host, System.nanoTime() + options.timeouts().sessionDeadline(scan.size()).toNanos());
         try {
-            return session.run(message, tls, smarthost, useTls);
+            return session.run(message, scan, tls, smarthost, useTls);
         } catch (Failure failure) {
             return new HostAttempt(failure.forAll(message), failure.tryNextHost, session.dsnOffered);
         } finally {
-            session.close();
+            session.end();
+        }
+    }
+
+    private static MessageContent.Scan scan(OutboundMessage message) {
+        try {
+            return message.content().scan();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the message: " + e.getMessage(), e);
         }
     }
 
@@ -166,6 +267,8 @@ public final class SmtpClient {
         /** Whether the TLS session's certificate chain was trusted and named {@link #host}. */
         private boolean tlsVerified;
         private boolean dsnOffered;
+        /** Whether the server can still read a command from us: connected, and no failure left the session broken. */
+        private boolean usable;
         private final AtomicBoolean watchdogFired = new AtomicBoolean();
         /** {@link System#nanoTime()} by which the whole session must be over. */
         private final long sessionDeadline;
@@ -175,7 +278,8 @@ public final class SmtpClient {
             this.sessionDeadline = sessionDeadline;
         }
 
-        HostAttempt run(OutboundMessage message, TlsRequirement tls, Smarthost smarthost, boolean useTls) throws Failure {
+        HostAttempt run(OutboundMessage message, MessageContent.Scan scan, TlsRequirement tls, Smarthost smarthost,
+                        boolean useTls) throws Failure {
             connect();
             Reply greeting = read(SmtpPhase.GREETING, options.timeouts().command(), true);
             expect(greeting, 2, SmtpPhase.GREETING, true);
@@ -191,7 +295,7 @@ public final class SmtpClient {
                 authenticate(smarthost, extensions);
             }
             dsnOffered = extensions.containsKey("DSN");
-            return transaction(message, tls, extensions);
+            return transaction(message, scan, tls, extensions);
         }
 
         /** The last word before anything of the message goes out: the session is as secure as {@code tls} demands. */
@@ -211,6 +315,7 @@ public final class SmtpClient {
                 socket = new Socket();
                 socket.connect(new InetSocketAddress(host.address(), host.port()), millis(timeout));
                 streams();
+                usable = true;
             } catch (DeadlineExceeded e) {
                 throw failure(FailureClass.TIMEOUT, e.getMessage(), SmtpPhase.CONNECT, true);
             } catch (SocketTimeoutException e) {
@@ -284,6 +389,7 @@ public final class SmtpClient {
                 tlsActive = true;
                 tlsVerified = verify;
             } catch (IOException | GeneralSecurityException e) {
+                usable = false; // half a handshake: nothing more can be said on this connection
                 String reason = watchdogFired.get() ? "no TLS handshake within the deadline" : handshakeFailure(e);
                 throw failure(FailureClass.TLS, TLS_FAILED, "TLS with " + host.name() + " failed: " + reason,
                     SmtpPhase.STARTTLS, true);
@@ -351,10 +457,10 @@ public final class SmtpClient {
             return new Failure(AttemptOutcome.ofReply("", reply, host.label(), SmtpPhase.EHLO, now()), true);
         }
 
-        private HostAttempt transaction(OutboundMessage message, TlsRequirement tls, Map<String, String> extensions)
-            throws Failure {
+        private HostAttempt transaction(OutboundMessage message, MessageContent.Scan scan, TlsRequirement tls,
+                                        Map<String, String> extensions) throws Failure {
             requireNegotiated(tls, SmtpPhase.MAIL);
-            long size = message.content().length;
+            long size = scan.size();
             String sizeLimit = extensions.get("SIZE");
             if (sizeLimit != null && sizeLimit.matches("[0-9]{1,18}") && Long.parseLong(sizeLimit) > 0
                 && size > Long.parseLong(sizeLimit)) {
@@ -370,7 +476,7 @@ public final class SmtpClient {
             if (sizeLimit != null) {
                 mail.append(" SIZE=").append(size);
             }
-            if (extensions.containsKey("8BITMIME") && message.isEightBit()) {
+            if (extensions.containsKey("8BITMIME") && scan.eightBit()) {
                 mail.append(" BODY=8BITMIME");
             }
             if (utf8) {
@@ -380,7 +486,7 @@ public final class SmtpClient {
                 mail.append(" RET=").append(message.ret());
             }
             if (dsnOffered && message.envelopeId() != null) {
-                mail.append(" ENVID=").append(xtext(message.envelopeId()));
+                mail.append(" ENVID=").append(Xtext.encode(message.envelopeId()));
             }
             boolean pipelining = extensions.containsKey("PIPELINING");
             if (pipelining) {
@@ -396,6 +502,10 @@ public final class SmtpClient {
                 }
             }
             Reply mailReply = pipelining ? reply(SmtpPhase.MAIL, true) : command(mail.toString(), SmtpPhase.MAIL, true);
+            if (pipelining && mailReply.code / 100 != 2) {
+                // The RCPTs and DATA are answered too: read those replies so that QUIT's is the next one.
+                skipPipelinedReplies(message.recipients().size());
+            }
             // A temporary refusal of the sender may be this host's alone; a permanent one stands.
             expect(mailReply, 2, SmtpPhase.MAIL, mailReply.code / 100 == 4);
 
@@ -418,15 +528,11 @@ public final class SmtpClient {
                 if (pipelining) {
                     endRefusedPipelinedData();
                 }
-                quit();
                 return new HostAttempt(outcomes, false, dsnOffered);
             }
             AttemptOutcome dataOutcome = data(message, pipelining);
             for (int index : accepted) {
                 outcomes.set(index, dataOutcome.forRecipient(outcomes.get(index).recipient()));
-            }
-            if (dataOutcome.failureClass() == FailureClass.REPLY) {
-                quit();
             }
             return new HostAttempt(outcomes, false, dsnOffered);
         }
@@ -448,10 +554,7 @@ public final class SmtpClient {
                 rcpt.append(" NOTIFY=").append(String.join(",", recipient.notifyOn().stream().sorted().toList()));
             }
             if (dsnOffered && recipient.orcpt() != null) {
-                int semicolon = recipient.orcpt().indexOf(';');
-                String type = semicolon > 0 ? recipient.orcpt().substring(0, semicolon) : "rfc822";
-                String address = recipient.orcpt().substring(semicolon + 1);
-                rcpt.append(" ORCPT=").append(type).append(';').append(xtext(address));
+                rcpt.append(" ORCPT=").append(OriginalRecipient.parse(recipient.orcpt()).asParameter());
             }
             return rcpt.toString();
         }
@@ -463,9 +566,22 @@ public final class SmtpClient {
                     write(".");
                     reply(SmtpPhase.END_OF_DATA, false);
                 }
-            } catch (IOException | Failure ignored) {
-                // every recipient already has its answer
+            } catch (IOException | Failure e) {
+                usable = false; // every recipient already has its answer; the session has none left to give
             }
+        }
+
+        /** After a pipelined MAIL was refused: the replies to its {@code recipients} RCPTs and to DATA, unused. */
+        private void skipPipelinedReplies(int recipients) {
+            try {
+                for (int i = 0; i < recipients; i++) {
+                    reply(SmtpPhase.RCPT, false);
+                }
+            } catch (Failure e) {
+                usable = false;
+                return;
+            }
+            endRefusedPipelinedData();
         }
 
         /** DATA (already sent when pipelining), the content and the final reply, as one outcome for every accepted recipient. */
@@ -476,26 +592,29 @@ public final class SmtpClient {
                     return AttemptOutcome.ofReply("", go.code / 100 == 2 ? protocolError(go) : decisive(go),
                         host.label(), SmtpPhase.DATA, now());
                 }
-                byte[] stuffed = dotStuffed(message.content());
-                for (int offset = 0; offset < stuffed.length; offset += CHUNK) {
-                    Duration blockTime = min(options.timeouts().dataBlock());
-                    if (blockTime.isZero()) {
-                        throw new DeadlineExceeded(sessionExpired());
+                // From here until the final reply a command would be read as text of the message.
+                usable = false;
+                SmtpDataStream wire = new SmtpDataStream(this::sendBlock, CHUNK, true);
+                try {
+                    message.content().writeTo(wire);
+                    wire.finish();
+                } catch (IOException | RuntimeException e) {
+                    IOException network = wireFailure(e);
+                    if (network != null) {
+                        throw network;
                     }
-                    ScheduledFuture<?> watchdog = WATCHDOG.schedule(this::abort, Math.max(1, blockTime.toMillis()),
-                        TimeUnit.MILLISECONDS);
-                    try {
-                        out.write(stuffed, offset, Math.min(CHUNK, stuffed.length - offset));
-                        out.flush();
-                    } finally {
-                        watchdog.cancel(false);
-                    }
+                    // The message cannot be read: hang up without the final dot, so that nothing is delivered.
+                    close();
+                    throw e instanceof IOException io ? new UncheckedIOException("cannot read the message: " + e.getMessage(), io)
+                        : (RuntimeException) e;
                 }
                 Reply end = read(SmtpPhase.END_OF_DATA, options.timeouts().endOfData(), false);
+                usable = true;
                 return AttemptOutcome.ofReply("", decisive(end), host.label(), SmtpPhase.END_OF_DATA, now());
             } catch (Failure failure) {
                 return failure.outcome;
             } catch (IOException e) {
+                usable = false;
                 // RFC 5321 section 6.1: without the final reply the message may or may not have arrived; retrying
                 // risks a duplicate, which SMTP accepts, never a loss.
                 FailureClass kind = watchdogFired.get() || e instanceof SocketTimeoutException ? FailureClass.TIMEOUT
@@ -505,18 +624,41 @@ public final class SmtpClient {
             }
         }
 
+        /** One block of the message to the socket, within the data block's deadline and the session's. */
+        private void sendBlock(byte[] block, int length) throws IOException {
+            Duration blockTime = min(options.timeouts().dataBlock());
+            if (blockTime.isZero()) {
+                throw new WireFailure(new DeadlineExceeded(sessionExpired()));
+            }
+            ScheduledFuture<?> watchdog = WATCHDOG.schedule(this::abort, Math.max(1, blockTime.toMillis()),
+                TimeUnit.MILLISECONDS);
+            try {
+                out.write(block, 0, length);
+                out.flush();
+            } catch (IOException e) {
+                throw new WireFailure(e);
+            } finally {
+                watchdog.cancel(false);
+            }
+        }
+
         private void abort() {
             watchdogFired.set(true);
             close();
         }
 
-        private void quit() {
-            try {
-                write("QUIT");
-                read(SmtpPhase.END_OF_DATA, min(Duration.ofSeconds(5)), false);
-            } catch (IOException | Failure ignored) {
-                // the transaction is over; how the server says goodbye does not matter
+        /** QUIT and its reply when the session can still take a command (RFC 5321 section 4.1.1.10), then the close. */
+        void end() {
+            if (usable && !watchdogFired.get()) {
+                usable = false;
+                try {
+                    write("QUIT");
+                    read(SmtpPhase.END_OF_DATA, min(QUIT_REPLY), false);
+                } catch (IOException | Failure ignored) {
+                    // the session is over; how the server says goodbye does not matter
+                }
             }
+            close();
         }
 
         private Reply command(String line, SmtpPhase phase, boolean tryNextHost) throws Failure {
@@ -550,6 +692,7 @@ public final class SmtpClient {
                     String line = readLine(deadline, expiry);
                     if (line.length() < 3 || !line.substring(0, 3).matches("[2-5][0-9][0-9]")
                         || line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-') {
+                        usable = false;
                         throw new Failure(AttemptOutcome.temporary("", FailureClass.LOST_CONNECTION,
                             "malformed reply '" + printable(line) + "'", host.label(), phase, now()), tryNextHost);
                     }
@@ -558,6 +701,7 @@ public final class SmtpClient {
                         return new Reply(Integer.parseInt(line.substring(0, 3)), lines);
                     }
                 }
+                usable = false;
                 throw new Failure(AttemptOutcome.temporary("", FailureClass.LOST_CONNECTION,
                     "reply of over " + MAX_REPLY_LINES + " lines", host.label(), phase, now()), tryNextHost);
             } catch (IOException e) {
@@ -610,6 +754,7 @@ public final class SmtpClient {
         }
 
         private Failure ioFailure(IOException e, SmtpPhase phase, boolean tryNextHost) {
+            usable = false;
             FailureClass kind = e instanceof SocketTimeoutException || watchdogFired.get() ? FailureClass.TIMEOUT
                 : e instanceof SSLException ? FailureClass.TLS : FailureClass.LOST_CONNECTION;
             return new Failure(AttemptOutcome.temporary("", kind, describe(kind, e), host.label(), phase, now()), tryNextHost);
@@ -662,6 +807,26 @@ public final class SmtpClient {
         }
     }
 
+    /** Writing to the socket failed (as against reading the message): the network's fault, the session's end. */
+    private static final class WireFailure extends IOException {
+        WireFailure(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** The socket's failure behind {@code e} (a source may wrap what it could not write), or null when it has none. */
+    private static IOException wireFailure(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof WireFailure wire) {
+                return (IOException) wire.getCause();
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
+    }
+
     /** A deadline, not an idle timeout, ran out; the message says which. */
     private static final class DeadlineExceeded extends SocketTimeoutException {
         DeadlineExceeded(String message) {
@@ -678,49 +843,6 @@ public final class SmtpClient {
             case TLS -> "TLS failure: " + e.getMessage();
             default -> e instanceof EOFException ? "connection closed by the server" : "connection lost: " + e.getMessage();
         };
-    }
-
-    /** CR LF line ends (a bare LF or CR becomes CR LF), a leading {@code .} doubled, then the final {@code .}. */
-    static byte[] dotStuffed(byte[] content) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + content.length / 50 + 8);
-        boolean lineStart = true;
-        for (int i = 0; i < content.length; i++) {
-            byte b = content[i];
-            if (b == '\r' || b == '\n') {
-                out.write('\r');
-                out.write('\n');
-                if (b == '\r' && i + 1 < content.length && content[i + 1] == '\n') {
-                    i++;
-                }
-                lineStart = true;
-                continue;
-            }
-            if (lineStart && b == '.') {
-                out.write('.');
-            }
-            out.write(b);
-            lineStart = false;
-        }
-        if (!lineStart) {
-            out.write('\r');
-            out.write('\n');
-        }
-        out.writeBytes(".\r\n".getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
-    }
-
-    /** RFC 3461 section 4 xtext: {@code +}, {@code =}, controls, space and non-ASCII octets as {@code +XX}. */
-    static String xtext(String value) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c < 33 || c > 126 || c == '+' || c == '=') {
-                out.append('+').append(String.format("%02X", c));
-            } else {
-                out.append((char) c);
-            }
-        }
-        return out.toString();
     }
 
     private static String base64(String text) {

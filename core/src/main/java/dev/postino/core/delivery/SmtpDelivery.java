@@ -49,12 +49,26 @@ public final class SmtpDelivery {
         return options;
     }
 
-    /** One attempt to deliver {@code message} to its recipients, who are all at {@code domain}. */
+    /**
+     * One attempt to deliver {@code message} to its recipients, who are all at {@code domain}.
+     *
+     * @throws java.io.UncheckedIOException when the message itself cannot be read (see {@link SmtpClient#deliver})
+     */
     public DomainAttempt deliver(String domain, OutboundMessage message) {
+        List<AttemptOutcome> refused = SmtpClient.envelopeRefusals(message, clock.instant());
+        if (refused.stream().allMatch(java.util.Objects::nonNull)) {
+            // Nothing can be sent: no DNS, no connection.
+            return new DomainAttempt(refused, false);
+        }
         MxRoute route = MxRoute.resolve(dns, domain, options, random, clock.instant());
         if (route.failure() != null) {
-            return new DomainAttempt(message.recipients().stream()
-                .map(r -> route.failure().forRecipient(r.address())).toList(), false);
+            List<AttemptOutcome> outcomes = new java.util.ArrayList<>(refused);
+            for (int i = 0; i < outcomes.size(); i++) {
+                if (outcomes.get(i) == null) {
+                    outcomes.set(i, route.failure().forRecipient(message.recipients().get(i).address()));
+                }
+            }
+            return new DomainAttempt(outcomes, false);
         }
         boolean requireTls = options.tlsRequiredFor(domain);
         SmtpClient.HostAttempt attempt = null;

@@ -1,8 +1,9 @@
 package dev.postino.core.dsn;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.regex.Pattern;
+
+import dev.postino.core.smtp.Xtext;
 
 /**
  * The original recipient of RFC 3461 §4.2 (the ORCPT parameter of RCPT TO), the one place where its forms are
@@ -50,7 +51,7 @@ public record OriginalRecipient(String type, String address) {
 
     /** The value of the ORCPT parameter: {@code rfc822;} and the address as xtext. */
     public String asParameter() {
-        return type + ";" + xtext(address);
+        return type + ";" + Xtext.encode(address);
     }
 
     /** The value of a notification's {@code Original-Recipient} field: {@code rfc822; bob@example.com}. */
@@ -62,20 +63,5 @@ public record OriginalRecipient(String type, String address) {
     @Override
     public String toString() {
         return type + ";" + address;
-    }
-
-    /** RFC 3461 §4 xtext: {@code +}, {@code =}, controls, space and non-ASCII octets (of the UTF-8) as {@code +XX}. */
-    public static String xtext(String value) {
-        StringBuilder out = new StringBuilder(value.length());
-        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c < 33 || c > 126 || c == '+' || c == '=') {
-                out.append('+').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                    .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            } else {
-                out.append((char) c);
-            }
-        }
-        return out.toString();
     }
 }

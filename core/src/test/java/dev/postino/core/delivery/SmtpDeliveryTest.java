@@ -241,7 +241,7 @@ class SmtpDeliveryTest {
         assertThat(outcome.status()).isEqualTo(EnhancedStatusCode.parse("4.7.4"));
         assertThat(outcome.text()).isEqualTo("STARTTLS refused: 250 2.0.0 sure, go on");
         assertThat(outcome.phase()).isEqualTo(SmtpPhase.STARTTLS);
-        assertThat(smtp.commands).containsExactly("EHLO postino.test", "STARTTLS");
+        assertThat(smtp.commands).containsExactly("EHLO postino.test", "STARTTLS", "QUIT");
         assertThat(smtp.data).isEmpty();
     }
 
@@ -266,7 +266,7 @@ class SmtpDeliveryTest {
 
         assertThat(outcome.result()).isEqualTo(Result.TEMPORARY);
         assertThat(outcome.text()).isEqualTo("STARTTLS refused: 250 ok");
-        assertThat(smtp.commands).containsExactly("EHLO postino.test", "STARTTLS");
+        assertThat(smtp.commands).containsExactly("EHLO postino.test", "STARTTLS", "QUIT");
     }
 
     @Test

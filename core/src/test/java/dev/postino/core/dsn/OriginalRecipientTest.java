@@ -27,7 +27,7 @@ class OriginalRecipientTest {
 
     @Test
     void xtextEncodesSpacesControlsPlusAndEquals() {
-        assertThat(OriginalRecipient.xtext("a b\r\n+=~!")).isEqualTo("a+20b+0D+0A+2B+3D~!");
+        assertThat(OriginalRecipient.rfc822("a b\r\n+=~!").asParameter()).isEqualTo("rfc822;a+20b+0D+0A+2B+3D~!");
     }
 
     @Test

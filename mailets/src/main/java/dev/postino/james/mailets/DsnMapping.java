@@ -9,6 +9,8 @@ import java.util.stream.Collectors;
 import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 
+import dev.postino.core.smtp.Xtext;
+
 import dev.postino.core.dsn.Notify;
 import dev.postino.core.dsn.OriginalRecipient;
 import dev.postino.core.dsn.RecipientDsn;
@@ -30,8 +32,10 @@ final class DsnMapping {
         return byAddress;
     }
 
+    /** The ENVID as the sender meant it: James keeps it xtext-encoded (RFC 3461 §4.4). */
     static Optional<String> envelopeId(Mail mail) {
-        return mail.dsnParameters().flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString);
+        return mail.dsnParameters().flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString)
+            .map(Xtext::decode);
     }
 
     static Optional<ReturnContent> ret(Mail mail) {

@@ -1,6 +1,5 @@
 package dev.postino.james.mailets;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.postino.core.delivery.Backoff;
 import dev.postino.core.delivery.DeliveryRound;
+import dev.postino.core.delivery.MessageContent;
 import dev.postino.core.delivery.OutboundMessage;
 import dev.postino.core.delivery.RecipientState;
 import dev.postino.core.delivery.SmtpDelivery;
@@ -178,8 +178,10 @@ public class PolicyRemoteDelivery extends GenericMailet {
         Map<String, List<String>> due = round.due(pending, now);
         Map<String, SmtpDelivery.DomainAttempt> attempts = Map.of();
         if (!due.isEmpty()) {
-            // Read once, in this thread; each domain gets its own recipients of it.
+            // Scanned once, in this thread (James saves pending header changes on the first write); each domain then
+            // streams its own copy of it from James's source.
             OutboundMessage message = outbound(mail, pending.outbound(due.values().stream().flatMap(List::stream).toList()));
+            scan(mail, message.content());
             DeliveryRound.Attempts made = DeliveryRound.attemptAll(due, (domain, at) -> delivery.deliver(domain,
                 message.withRecipients(pending.outbound(at))), threads.workers);
             made.errors().forEach((domain, e) -> LOGGER.error("Delivery of {} to {} failed unexpectedly; tried again in {}",
@@ -232,16 +234,31 @@ public class PolicyRemoteDelivery extends GenericMailet {
         }
     }
 
-    /** The message for {@code recipients}, with the envelope and DSN parameters the sender gave. */
-    private OutboundMessage outbound(Mail mail, List<OutboundMessage.Recipient> recipients) throws MessagingException {
-        ByteArrayOutputStream content = new ByteArrayOutputStream();
+    private static void scan(Mail mail, MessageContent content) throws MessagingException {
         try {
-            mail.getMessage().writeTo(content);
+            MessageContent.Scan scan = content.scan();
+            if (scan.altered()) {
+                logAlterations(mail, scan);
+            }
         } catch (IOException e) {
-            throw new MessagingException("cannot read the message of " + mail.getName(), e);
+            throw new MessagingException("cannot read the message of " + mail.getName() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Never silent: a signed message the wire form changed is a warning, since its signature may fail downstream. */
+    private static void logAlterations(Mail mail, MessageContent.Scan scan) {
+        if (scan.dkimSigned()) {
+            LOGGER.warn("{}: made fit for SMTP: {}; its DKIM signature may no longer verify", mail.getName(),
+                scan.alterations());
+        } else {
+            LOGGER.info("{}: made fit for SMTP: {}", mail.getName(), scan.alterations());
+        }
+    }
+
+    /** The message for {@code recipients}, with the envelope and DSN parameters the sender gave, streamed from James. */
+    private OutboundMessage outbound(Mail mail, List<OutboundMessage.Recipient> recipients) {
         return new OutboundMessage(sender(mail), recipients, DsnMapping.envelopeId(mail).orElse(null),
-            DsnMapping.ret(mail).map(Enum::name).orElse(null), content.toByteArray());
+            DsnMapping.ret(mail).map(Enum::name).orElse(null), MailMessageContent.of(mail));
     }
 
     private static MailAddress address(String text) {

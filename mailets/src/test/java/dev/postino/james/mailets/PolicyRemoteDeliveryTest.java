@@ -7,6 +7,7 @@ import java.io.File;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,6 +29,8 @@ import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
+import org.apache.james.server.core.MimeMessageInputStreamSource;
+import org.apache.james.server.core.MimeMessageWrapper;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.DsnParameters;
@@ -441,6 +444,34 @@ class PolicyRemoteDeliveryTest {
             DeliveryOutcome notice = outcome(bounce);
             assertThat(notice.remoteReply()).isEqualTo("550 5.1.1 no such user");
             assertThat(notice.remoteMta()).isNotNull().doesNotContain("[");
+        }
+    }
+
+    @Test
+    void aSpooledMessageIsStreamedAsJamesWritesItAndMadeFitForSmtp() throws Exception {
+        // As James's spool holds it: a MimeMessageWrapper over a source, with a bare CR in a header field and in the
+        // body, and a body line of 1500 octets without a blank.
+        String stored = "Subject: a\rBcc: hidden@example.test\r\nX-Id: 1\r\n\r\n.dot\rmore\r\n" + "Q".repeat(1500) + "\r\n";
+        MimeMessageInputStreamSource source = MimeMessageInputStreamSource.create("spooled",
+            new java.io.ByteArrayInputStream(stored.getBytes(StandardCharsets.US_ASCII)));
+        try (LocalSmtpServer smtp = LocalSmtpServer.start()) {
+            init("port", Integer.toString(smtp.port()));
+            Mail mail = FakeMail.builder().name("m").sender("alice@postino.test").recipients("bob@example.test")
+                .mimeMessage(new MimeMessageWrapper(source)).build();
+            // What every mailet before delivery saw: javax.mail reads the header's bare CR as a line end.
+            assertThat(mail.getMessage().getHeader("Bcc")).containsExactly("hidden@example.test");
+
+            mailet.deliver(mail);
+
+            assertThat(smtp.rawData).hasSize(1);
+            // The header section as James writes it (so as the mailets saw it); in the body the bare CR is a space.
+            assertThat(new String(smtp.rawData.get(0), StandardCharsets.US_ASCII)).isEqualTo(
+                "Subject: a\r\nBcc: hidden@example.test\r\nX-Id: 1\r\n\r\n..dot more\r\n" + "Q".repeat(998) + "\r\n "
+                    + "Q".repeat(502) + "\r\n");
+            assertThat(smtp.commands).contains("MAIL FROM:<alice@postino.test> SIZE=" + (stored.length() + 1 + 3));
+            assertThat(mail.getRecipients()).isEmpty();
+        } finally {
+            source.dispose();
         }
     }
 

@@ -1,9 +1,8 @@
 package dev.postino.core.delivery.testing;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -25,7 +25,8 @@ import javax.net.ssl.SSLSocket;
  * recipient and at the end of DATA, a chosen greeting and EHLO keywords, and a mode that hangs up right after the
  * message instead of replying, STARTTLS with a given key (or a STARTTLS that answers anything but 220), and a slow
  * mode that writes replies one byte at a time. It records the commands and the raw (still dot-stuffed) DATA it
- * received.
+ * received, octet for octet (only LF ends a line it reads, so a bare CR arrives as it was sent), or with
+ * {@link #discardData} only counts the octets, for messages too big to keep.
  */
 public final class LocalSmtpServer implements AutoCloseable {
 
@@ -35,6 +36,16 @@ public final class LocalSmtpServer implements AutoCloseable {
     public final List<String> commands = new CopyOnWriteArrayList<>();
     /** Each message's DATA as received, still dot-stuffed, with CR LF line ends. */
     public final List<String> data = new CopyOnWriteArrayList<>();
+    /** Each message's DATA as received, octet for octet, still dot-stuffed, without the final {@code .} line. */
+    public final List<byte[]> rawData = new CopyOnWriteArrayList<>();
+    /** When set, DATA is read and counted into {@link #dataOctets}, not kept. */
+    public volatile boolean discardData;
+    /** The octets of DATA received so far in all sessions, the final {@code .} line excluded. */
+    public final AtomicLong dataOctets = new AtomicLong();
+    /** The reply to HELO. */
+    public volatile String heloReply = "250 ok";
+    /** The reply to MAIL; after a refusal, RCPT and DATA are answered 503 as a real server does. */
+    public volatile String mailReply = "250 ok";
     public volatile String greeting = "220 local.test ESMTP";
     /** When set, the whole reply to EHLO (e.g. a 500 to see the HELO fallback). */
     public volatile String ehloReply = null;
@@ -108,7 +119,7 @@ public final class LocalSmtpServer implements AutoCloseable {
     /** Serves one session; false when the client closed the connection before QUIT or in the middle of a reply. */
     private boolean serve(Socket plain) throws IOException {
         Socket socket = plain;
-        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        LineReader in = new LineReader(socket.getInputStream());
         OutputStream out = socket.getOutputStream();
         if (endlessGreeting) {
             long end = System.currentTimeMillis() + SLOW_REPLY_LIMIT_MILLIS;
@@ -119,8 +130,9 @@ public final class LocalSmtpServer implements AutoCloseable {
         }
         reply(out, greeting);
         int accepted = 0;
+        boolean mail = false;
         for (int count = 0; count < 1000; count++) {
-            String line = in.readLine();
+            String line = in.readCommand();
             if (line == null) {
                 return false;
             }
@@ -144,9 +156,15 @@ public final class LocalSmtpServer implements AutoCloseable {
                     if (in.ready()) {
                         pipelinedBatches.incrementAndGet();
                     }
-                    reply(out, "250 ok");
+                    String answer = mailReply;
+                    mail = answer.startsWith("2");
+                    reply(out, answer);
                 }
                 case "RCPT" -> {
+                    if (!mail) {
+                        reply(out, "503 5.5.1 MAIL first");
+                        continue;
+                    }
                     String address = line.replaceFirst("(?i)^RCPT TO:<([^>]*)>.*$", "$1").toLowerCase(Locale.ROOT);
                     String answer = rcptReplies.getOrDefault(address, "250 2.1.5 ok");
                     accepted += answer.startsWith("2") ? 1 : 0;
@@ -158,11 +176,26 @@ public final class LocalSmtpServer implements AutoCloseable {
                         continue;
                     }
                     reply(out, "354 go ahead");
-                    ByteArrayOutputStream message = new ByteArrayOutputStream();
-                    for (String l = in.readLine(); l != null && !l.equals("."); l = in.readLine()) {
-                        message.writeBytes((l + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    mail = false;
+                    if (discardData) {
+                        for (long n = in.skipLine(); n != 3 || !in.lastLineWasDot(); n = in.skipLine()) {
+                            if (n < 0) {
+                                return false;
+                            }
+                            dataOctets.addAndGet(n);
+                        }
+                    } else {
+                        ByteArrayOutputStream message = new ByteArrayOutputStream();
+                        for (byte[] l = in.readLine(); !isDotLine(l); l = in.readLine()) {
+                            if (l == null) {
+                                return false;
+                            }
+                            message.writeBytes(l);
+                        }
+                        dataOctets.addAndGet(message.size());
+                        rawData.add(message.toByteArray());
+                        data.add(message.toString(StandardCharsets.UTF_8));
                     }
-                    data.add(message.toString(StandardCharsets.UTF_8));
                     if (hangUpAfterData) {
                         return true;
                     }
@@ -182,7 +215,7 @@ public final class LocalSmtpServer implements AutoCloseable {
                     secure.startHandshake();
                     tlsSessions.incrementAndGet();
                     socket = secure;
-                    in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                    in = new LineReader(socket.getInputStream());
                     out = socket.getOutputStream();
                 }
                 case "AUTH" -> reply(out, "235 2.7.0 authenticated");
@@ -190,11 +223,92 @@ public final class LocalSmtpServer implements AutoCloseable {
                     reply(out, "221 bye");
                     return true;
                 }
-                default -> reply(out, verb.equals("HELO") || verb.equals("RSET") ? "250 ok"
-                    : "502 5.5.2 not implemented");
+                case "HELO" -> reply(out, heloReply);
+                default -> reply(out, verb.equals("RSET") ? "250 ok" : "502 5.5.2 not implemented");
             }
         }
         return true;
+    }
+
+    private static boolean isDotLine(byte[] line) {
+        return line != null && line.length == 3 && line[0] == '.' && line[1] == '\r' && line[2] == '\n';
+    }
+
+    /** Lines ended by LF only, as octets, from a buffer of its own (a bare CR stays inside its line). */
+    private static final class LineReader {
+        private final InputStream in;
+        private final byte[] buffer = new byte[64 * 1024];
+        private int position;
+        private int limit;
+        private final byte[] dot = new byte[3];
+
+        LineReader(InputStream in) {
+            this.in = in;
+        }
+
+        /** Whether more octets are already here (a client pipelining). */
+        boolean ready() throws IOException {
+            return position < limit || in.available() > 0;
+        }
+
+        private boolean fill() throws IOException {
+            if (position < limit) {
+                return true;
+            }
+            int n = in.read(buffer);
+            if (n < 0) {
+                return false;
+            }
+            position = 0;
+            limit = n;
+            return true;
+        }
+
+        /** The next line with its line end, or null at the end of the stream. */
+        byte[] readLine() throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            while (fill()) {
+                byte b = buffer[position++];
+                line.write(b);
+                if (b == '\n') {
+                    return line.toByteArray();
+                }
+            }
+            return line.size() == 0 ? null : line.toByteArray();
+        }
+
+        /** A command line without its CR LF, or null at the end of the stream. */
+        String readCommand() throws IOException {
+            byte[] line = readLine();
+            if (line == null) {
+                return null;
+            }
+            int end = line.length;
+            while (end > 0 && (line[end - 1] == '\n' || line[end - 1] == '\r')) {
+                end--;
+            }
+            return new String(line, 0, end, StandardCharsets.UTF_8);
+        }
+
+        /** Reads past the next line, keeping nothing but its first 3 octets; its length, or -1 at the end of the stream. */
+        long skipLine() throws IOException {
+            long n = 0;
+            while (fill()) {
+                byte b = buffer[position++];
+                if (n < 3) {
+                    dot[(int) n] = b;
+                }
+                n++;
+                if (b == '\n') {
+                    return n;
+                }
+            }
+            return -1;
+        }
+
+        boolean lastLineWasDot() {
+            return dot[0] == '.' && dot[1] == '\r' && dot[2] == '\n';
+        }
     }
 
     private void reply(OutputStream out, String text) throws IOException {
