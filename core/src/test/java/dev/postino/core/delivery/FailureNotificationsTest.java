@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.postino.core.delivery.testing.LocalSmtpServer;
+import dev.postino.core.delivery.testing.MxPeers;
 import dev.postino.core.delivery.testing.SelfSignedTls;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.DnsConfig;
@@ -72,6 +73,7 @@ class FailureNotificationsTest {
     private TestDnsServer dnsServer;
     private DnsClient dns;
     private LocalSmtpServer smtp;
+    private MxPeers peers;
 
     @BeforeAll
     static void makeCertificate() throws Exception {
@@ -80,18 +82,15 @@ class FailureNotificationsTest {
 
     @BeforeEach
     void start() throws Exception {
-        dnsServer = TestDnsServer.start();
-        dns = DnsClient.create(DnsConfig.defaults().withServers(List.of(dnsServer.address()))
-            .withQueryTimeout(Duration.ofSeconds(2)).withRetries(0).withCacheSize(0));
-        smtp = LocalSmtpServer.start();
-        dnsServer.add("example.test. 300 IN MX 10 mx.example.test.").add("mx.example.test. 300 IN A 127.0.0.1");
+        peers = MxPeers.start();
+        dnsServer = peers.dnsServer;
+        dns = peers.dns;
+        smtp = peers.smtp;
     }
 
     @AfterEach
     void stop() throws Exception {
-        smtp.close();
-        dns.close();
-        dnsServer.close();
+        peers.close();
     }
 
     private AttemptOutcome attempt(int port, Duration timeout, List<DomainPattern> requireTls, String content) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.postino.core.delivery.AttemptOutcome.Result;
 import dev.postino.core.delivery.testing.LocalSmtpServer;
+import dev.postino.core.delivery.testing.MxPeers;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.DnsConfig;
 import dev.postino.core.dns.testing.TestDnsServer;
@@ -27,21 +28,19 @@ class SmtpDeliveryTest {
     private TestDnsServer dnsServer;
     private DnsClient dns;
     private LocalSmtpServer smtp;
+    private MxPeers peers;
 
     @BeforeEach
     void start() throws Exception {
-        dnsServer = TestDnsServer.start();
-        dns = DnsClient.create(DnsConfig.defaults().withServers(List.of(dnsServer.address()))
-            .withQueryTimeout(Duration.ofSeconds(2)).withRetries(0).withCacheSize(0));
-        smtp = LocalSmtpServer.start();
-        dnsServer.add("example.test. 300 IN MX 10 mx.example.test.").add("mx.example.test. 300 IN A 127.0.0.1");
+        peers = MxPeers.start();
+        dnsServer = peers.dnsServer;
+        dns = peers.dns;
+        smtp = peers.smtp;
     }
 
     @AfterEach
     void stop() throws Exception {
-        smtp.close();
-        dns.close();
-        dnsServer.close();
+        peers.close();
     }
 
     private SmtpDelivery delivery(DeliveryOptions options) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.postino.core.delivery.AttemptOutcome.Result;
 import dev.postino.core.delivery.testing.LocalSmtpServer;
+import dev.postino.core.delivery.testing.MxPeers;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.DnsConfig;
 import dev.postino.core.dns.testing.TestDnsServer;
@@ -44,6 +45,7 @@ class SmtpTlsTest {
     private TestDnsServer dnsServer;
     private DnsClient dns;
     private LocalSmtpServer smtp;
+    private MxPeers peers;
 
     @BeforeAll
     static void makeCertificate() throws Exception {
@@ -73,20 +75,17 @@ class SmtpTlsTest {
 
     @BeforeEach
     void start() throws Exception {
-        dnsServer = TestDnsServer.start();
-        dnsServer.add("example.test. 300 IN MX 10 mx.example.test.").add("mx.example.test. 300 IN A 127.0.0.1")
-            .add("other.test. 300 IN MX 10 mx.other.test.").add("mx.other.test. 300 IN A 127.0.0.1");
-        dns = DnsClient.create(DnsConfig.defaults().withServers(List.of(dnsServer.address()))
-            .withQueryTimeout(Duration.ofSeconds(2)).withRetries(0));
-        smtp = LocalSmtpServer.start();
+        peers = MxPeers.start();
+        dnsServer = peers.dnsServer;
+        dns = peers.dns;
+        smtp = peers.smtp;
+        dnsServer.add("other.test. 300 IN MX 10 mx.other.test.").add("mx.other.test. 300 IN A 127.0.0.1");
         smtp.tls = serverTls;
     }
 
     @AfterEach
     void stop() throws Exception {
-        smtp.close();
-        dns.close();
-        dnsServer.close();
+        peers.close();
     }
 
     private AttemptOutcome deliver(String domain, DeliveryOptions options) {
