@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -14,6 +16,7 @@ import javax.inject.Singleton;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.mailet.Mail;
 import org.reactivestreams.Publisher;
@@ -30,7 +33,8 @@ import reactor.core.publisher.Mono;
  * {@code MailetContext.sendMail} enqueues into throws {@code MailQueueException} for the mails a test named with
  * {@link #refuse}, and takes every other mail as usual. It is how a test makes a mailet's hand-off to another
  * processor fail in a real James, whose memory spool never refuses anything on its own. Other queues (e.g. a
- * mailet's own outgoing queue) are James's, untouched, and so is what WebAdmin sees of the spool.
+ * mailet's own outgoing queue) are James's, untouched, and so is what WebAdmin sees of the spool. It also lists
+ * what every queue holds ({@link #queuedRecipients}), to show that a refused hand-off left nothing to be sent again.
  */
 public final class SpoolFaults {
 
@@ -38,6 +42,7 @@ public final class SpoolFaults {
     public record Refusal(String name, String state, List<String> recipients) {
     }
 
+    private volatile MemoryMailQueueFactory memory;
     private volatile Predicate<Mail> refused = mail -> false;
     private final AtomicInteger refusalsLeft = new AtomicInteger();
     private final List<Refusal> refusals = Collections.synchronizedList(new ArrayList<>());
@@ -49,6 +54,7 @@ public final class SpoolFaults {
             @Provides
             @Singleton
             MailQueueFactory<?> mailQueueFactory(MemoryMailQueueFactory memory) {
+                faults.memory = memory;
                 return faults.new Factory(memory);
             }
         };
@@ -74,6 +80,30 @@ public final class SpoolFaults {
         synchronized (refusals) {
             return List.copyOf(refusals);
         }
+    }
+
+    /**
+     * The recipients of every mail waiting in each of James's queues (by queue name), delayed ones included: what a
+     * test checks to see that nothing is left to be sent again, however far off its next attempt.
+     */
+    public Map<String, List<List<String>>> queuedRecipients() throws MailQueue.MailQueueException {
+        if (memory == null) {
+            throw new IllegalStateException("James was not started with module()");
+        }
+        Map<String, List<List<String>>> queued = new TreeMap<>();
+        for (MailQueueName name : memory.listCreatedMailQueues()) {
+            ManageableMailQueue queue = memory.getQueue(name).orElseThrow();
+            List<List<String>> mails = new ArrayList<>();
+            ManageableMailQueue.MailQueueIterator items = queue.browse();
+            try {
+                items.forEachRemaining(item -> mails.add(item.getMail().getRecipients().stream()
+                    .map(r -> r.asString()).toList()));
+            } finally {
+                items.close();
+            }
+            queued.put(name.asString(), mails);
+        }
+        return queued;
     }
 
     private void check(MailQueueName queue, Mail mail) throws MailQueue.MailQueueException {

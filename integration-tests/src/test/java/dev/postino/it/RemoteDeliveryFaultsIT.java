@@ -211,6 +211,9 @@ class RemoteDeliveryFaultsIT {
             assertThat(peer.rcptAttempts("kept@relay.test")).isEqualTo(1);
             assertThat(peer.rcptAttempts("gone@relay.test")).isEqualTo(1);
             assertThat(peer.rcptAttempts("grey@relay.test")).isEqualTo(2);
+            // Nor is anything waiting to be sent later (a mail set aside after the failure would wait 5 minutes).
+            assertThat(spool.queuedRecipients()).allSatisfy((queue, mails) -> assertThat(mails).as(queue)
+                .noneMatch(recipients -> recipients.contains("kept@relay.test") || recipients.contains("grey@relay.test")));
         } finally {
             spool.stop();
         }
@@ -233,6 +236,8 @@ class RemoteDeliveryFaultsIT {
             assertThat(deliveriesTo("kept2@relay.test")).hasSize(1);
             assertThat(peer.rcptAttempts("kept2@relay.test")).isEqualTo(1);
             assertThat(peer.rcptAttempts("gone2@relay.test")).isEqualTo(1);
+            assertThat(spool.queuedRecipients()).allSatisfy((queue, mails) -> assertThat(mails).as(queue)
+                .noneMatch(recipients -> recipients.contains("kept2@relay.test")));
         } finally {
             spool.stop();
         }
