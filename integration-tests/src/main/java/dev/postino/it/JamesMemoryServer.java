@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -22,6 +24,8 @@ import org.apache.james.modules.protocols.ImapGuiceProbe;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.MailRepositoryProbeImpl;
+
+import com.google.inject.Module;
 
 /**
  * A real James 3.8.1 memory server, in-process, set up as an administrator would: a working directory
@@ -63,6 +67,7 @@ public final class JamesMemoryServer implements AutoCloseable {
         private boolean ephemeralPorts = true;
         private final Map<String, UnaryOperator<String>> edits = new LinkedHashMap<>();
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
+        private final List<Module> overrides = new ArrayList<>();
 
         private Builder() {
         }
@@ -107,6 +112,15 @@ public final class JamesMemoryServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Guice bindings that replace James's own, for a fault a test cannot provoke from outside (e.g.
+         * {@link SpoolFaults}); the configuration files stay the samples'.
+         */
+        public Builder overrideWith(Module... modules) {
+            overrides.addAll(List.of(modules));
+            return this;
+        }
+
         public JamesMemoryServer start() throws Exception {
             if (!Files.isRegularFile(extensionJar)) {
                 throw new IllegalStateException("no drop-in jar at " + extensionJar.toAbsolutePath()
@@ -146,6 +160,9 @@ public final class JamesMemoryServer implements AutoCloseable {
                     .build())
                 .combineWith(new FakeSearchMailboxModule())
                 .overrideWith(new RunArgumentsModule(new String[0]));
+            if (!overrides.isEmpty()) {
+                server = server.overrideWith(overrides.toArray(Module[]::new));
+            }
             JamesMemoryServer james = new JamesMemoryServer(server, work, temporary, previous);
             try {
                 server.start();

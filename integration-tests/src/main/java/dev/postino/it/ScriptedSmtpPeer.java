@@ -1,9 +1,8 @@
 package dev.postino.it;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,12 +11,14 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,25 +27,56 @@ import java.util.regex.Pattern;
  * A remote SMTP server for tests, on 127.0.0.1 with an ephemeral port, that answers each RCPT and each
  * DATA with the reply a test scripted, per recipient and per attempt: the n-th RCPT for a recipient gets
  * the n-th scripted reply (the last one repeats), likewise the n-th DATA. Unscripted recipients and DATA
- * get {@code 250}. It records every command and every accepted message. A scripted DATA reply of
- * {@link #DROP} reads the whole message and then closes the connection without any reply. With
+ * get {@code 250}. It records every command, every accepted message (also as the octets that came over the
+ * wire) and what happened to each connection ({@link #events}). A scripted DATA reply of {@link #DROP} reads
+ * the whole message and then closes the connection without any reply. A scripted reply of {@link #DRIP}
+ * (RCPT, DATA or the greeting) never completes: the peer sends a multi-line reply one octet at a time, every
+ * {@link #dripInterval}, until the client hangs up (the slow peer that holds a delivery thread). With
  * {@link #startTlsReply} it offers STARTTLS and answers it with that reply, never starting TLS (a downgrade).
+ * With a {@code SIZE} extension it refuses a larger {@code MAIL ... SIZE=} and a larger message, as RFC 1870 says.
  */
 public final class ScriptedSmtpPeer implements AutoCloseable {
 
-    /** A message the peer accepted: envelope and raw content (dot-unstuffed, CRLF line ends). */
+    /**
+     * A message the peer accepted: envelope, content (dot-unstuffed, every CR, LF or CR LF read as a line end and
+     * written CR LF, as a lenient server would store it) and {@code wire}, the octets of DATA exactly as the client
+     * sent them (still dot-stuffed, without the final {@code .} line), for checks on the wire form itself.
+     */
     public record Delivery(String mailFrom, List<String> recipients, String mailParameters,
-                           Map<String, String> rcptParameters, byte[] content) {
+                           Map<String, String> rcptParameters, byte[] content, byte[] wire) {
         public String contentAsString() {
             return new String(content, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** What happened on a connection, in order; {@code nanoTime} is {@link System#nanoTime()} when the peer saw it. */
+    public record Event(int session, Kind kind, String detail, long nanoTime) {
+        public enum Kind {
+            CONNECTED,
+            /** A command line, as {@link #commands} records it. */
+            COMMAND,
+            /** A {@link #DRIP} reply began. */
+            DRIP_STARTED,
+            /** The client closed or reset the connection (seen on a read, or on a write while dripping). */
+            CLIENT_CLOSED,
+            /** The peer ended the session: after QUIT, a refusing greeting, {@link #DROP}, its own timeout or close. */
+            PEER_CLOSED
         }
     }
 
     /** As a DATA reply: hang up after the message, so the client cannot know whether it was taken. */
     public static final String DROP = "DROP";
 
+    /** As a reply: an endless multi-line reply, one octet every {@link #dripInterval}, until the client hangs up. */
+    public static final String DRIP = "DRIP";
+
     private static final Pattern PATH = Pattern.compile("(?i)^(MAIL FROM|RCPT TO):\\s*<([^>]*)>\\s*(.*)$");
+    private static final Pattern SIZE_PARAMETER = Pattern.compile("(?i)(?:^|\\s)SIZE=([0-9]{1,18})(?:\\s|$)");
     private static final int MAX_CONNECTIONS = 32;
+    private static final int MAX_LINE = 1 << 20;
+    /** A drip ends by itself after this long, so that a forgotten one cannot hold a thread for ever. */
+    private static final Duration MAX_DRIP = Duration.ofMinutes(10);
+    private static final byte[] DRIP_LINE = "250-still thinking\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ServerSocket listener;
     private final String hostname;
@@ -56,11 +88,14 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     private final Map<String, AtomicInteger> dataAttemptsByRecipient = new ConcurrentHashMap<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    private final List<Event> events = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger sessions = new AtomicInteger();
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
     private final Semaphore connectionSlots = new Semaphore(MAX_CONNECTIONS);
     private volatile List<String> ehloExtensions = List.of("8BITMIME", "PIPELINING", "SIZE 10485760", "DSN", "SMTPUTF8");
     private volatile String greeting = "220 peer.test ESMTP scripted";
     private volatile String startTlsReply;
+    private volatile Duration dripInterval = Duration.ofMillis(200);
     private volatile boolean running = true;
     private final Thread acceptor;
 
@@ -119,8 +154,15 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
         return this;
     }
 
+    /** The EHLO keywords; {@code SIZE n} also makes the peer refuse messages over {@code n} octets. */
     public ScriptedSmtpPeer ehloExtensions(List<String> extensions) {
         this.ehloExtensions = List.copyOf(extensions);
+        return this;
+    }
+
+    /** The pause between two octets of a {@link #DRIP} reply (default 200 ms). */
+    public ScriptedSmtpPeer dripInterval(Duration interval) {
+        this.dripInterval = interval;
         return this;
     }
 
@@ -130,6 +172,18 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
 
     public List<Delivery> deliveries() {
         return List.copyOf(deliveries);
+    }
+
+    /** Every connection's events, in the order the peer saw them. */
+    public List<Event> events() {
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    /** The events of one connection ({@link Event#session}), in order. */
+    public List<Event> events(int session) {
+        return events().stream().filter(e -> e.session() == session).toList();
     }
 
     public int rcptAttempts(String recipient) {
@@ -146,10 +200,11 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
         return deliveries.size();
     }
 
-    /** Forgets the recorded commands, deliveries and attempt counts; the scripts stay. */
+    /** Forgets the recorded commands, deliveries, events and attempt counts; the scripts stay. */
     public ScriptedSmtpPeer reset() {
         commands.clear();
         deliveries.clear();
+        events.clear();
         rcptAttempts.clear();
         dataAttempts.set(0);
         dataAttemptsByRecipient.clear();
@@ -182,27 +237,44 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                 continue;
             }
             connections.add(socket);
+            int session = sessions.incrementAndGet();
             Thread handler = new Thread(() -> {
                 try {
-                    serve(socket);
+                    serve(socket, session);
                 } finally {
                     connections.remove(socket);
                     connectionSlots.release();
                     closeQuietly(socket);
                 }
-            }, "scripted-smtp-session");
+            }, "scripted-smtp-session-" + session);
             handler.setDaemon(true);
             handler.start();
         }
     }
 
-    private void serve(Socket socket) {
+    private void event(int session, Event.Kind kind, String detail) {
+        events.add(new Event(session, kind, detail, System.nanoTime()));
+    }
+
+    /** Thrown when the client hung up while the peer was writing. */
+    private static final class ClientGone extends IOException {
+        ClientGone(IOException cause) {
+            super(cause);
+        }
+    }
+
+    private void serve(Socket socket, int session) {
+        event(session, Event.Kind.CONNECTED, socket.getRemoteSocketAddress().toString());
         try {
             socket.setSoTimeout(30_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            LineReader in = new LineReader(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
-            reply(out, greeting);
-            if (!greeting.startsWith("220")) {
+            String greetingReply = greeting;
+            if (!respond(out, greetingReply, session)) {
+                return;
+            }
+            if (!greetingReply.startsWith("220")) {
+                event(session, Event.Kind.PEER_CLOSED, "greeting " + greetingReply);
                 return;
             }
             String mailFrom = null;
@@ -210,11 +282,14 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
             List<String> recipients = new ArrayList<>();
             Map<String, String> rcptParameters = new ConcurrentHashMap<>();
             for (int lineCount = 0; lineCount < 10_000; lineCount++) {
-                String line = in.readLine();
-                if (line == null) {
+                byte[] raw = in.next();
+                if (raw == null) {
+                    event(session, Event.Kind.CLIENT_CLOSED, "end of stream");
                     return;
                 }
+                String line = withoutLineEnd(new String(raw, StandardCharsets.UTF_8));
                 commands.add(line);
+                event(session, Event.Kind.COMMAND, line);
                 String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line.toUpperCase(Locale.ROOT);
                 switch (verb) {
                     case "EHLO" -> {
@@ -228,14 +303,17 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                         for (int i = 0; i < lines.size(); i++) {
                             response.append("250").append(i < lines.size() - 1 ? "-" : " ").append(lines.get(i)).append("\r\n");
                         }
-                        out.write(response.toString().getBytes(StandardCharsets.UTF_8));
-                        out.flush();
+                        write(out, response.toString().getBytes(StandardCharsets.UTF_8));
                     }
                     case "HELO" -> reply(out, "250 " + hostname);
                     case "MAIL" -> {
                         Matcher m = PATH.matcher(line);
+                        Matcher size = SIZE_PARAMETER.matcher(line);
+                        long limit = sizeLimit();
                         if (!m.matches()) {
                             reply(out, "501 5.5.4 syntax: MAIL FROM:<address>");
+                        } else if (limit > 0 && size.find() && Long.parseLong(size.group(1)) > limit) {
+                            reply(out, "552 5.3.4 message size exceeds fixed maximum message size");
                         } else {
                             mailFrom = m.group(2);
                             mailParameters = m.group(3).trim();
@@ -257,7 +335,9 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                                 recipients.add(recipient);
                                 rcptParameters.put(recipient, m.group(3).trim());
                             }
-                            reply(out, response);
+                            if (!respond(out, response, session)) {
+                                return;
+                            }
                         }
                     }
                     case "DATA" -> {
@@ -266,7 +346,7 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                             continue;
                         }
                         reply(out, "354 end data with <CR><LF>.<CR><LF>");
-                        byte[] content = readData(in);
+                        byte[] wire = readData(in);
                         int attempt = dataAttempts.getAndIncrement();
                         String response = dataScript.isEmpty() ? "250 2.0.0 queued"
                             : dataScript.get(Math.min(attempt, dataScript.size() - 1));
@@ -280,15 +360,22 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                             }
                         }
                         if (response.equals(DROP)) {
+                            event(session, Event.Kind.PEER_CLOSED, "dropped after DATA");
                             return;
+                        }
+                        long limit = sizeLimit();
+                        if (limit > 0 && wire.length > limit && response.startsWith("2")) {
+                            response = "552 5.3.4 message size exceeds fixed maximum message size";
                         }
                         if (response.startsWith("2")) {
                             deliveries.add(new Delivery(mailFrom, List.copyOf(recipients), mailParameters,
-                                Map.copyOf(rcptParameters), content));
+                                Map.copyOf(rcptParameters), content(wire), wire));
                         }
                         mailFrom = null;
                         recipients.clear();
-                        reply(out, response);
+                        if (!respond(out, response, session)) {
+                            return;
+                        }
                     }
                     case "RSET" -> {
                         mailFrom = null;
@@ -302,14 +389,56 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                     }
                     case "QUIT" -> {
                         reply(out, "221 2.0.0 bye");
+                        event(session, Event.Kind.PEER_CLOSED, "after QUIT");
                         return;
                     }
                     default -> reply(out, "502 5.5.2 command not implemented");
                 }
             }
+            event(session, Event.Kind.PEER_CLOSED, "too many commands");
+        } catch (ClientGone | java.net.SocketException gone) {
+            event(session, running ? Event.Kind.CLIENT_CLOSED : Event.Kind.PEER_CLOSED, gone.toString());
+        } catch (java.net.SocketTimeoutException idle) {
+            event(session, Event.Kind.PEER_CLOSED, "idle " + idle.getMessage());
         } catch (IOException endOfSession) {
-            // the client went away or the peer is closing
+            event(session, running ? Event.Kind.CLIENT_CLOSED : Event.Kind.PEER_CLOSED, endOfSession.toString());
         }
+    }
+
+    /** The SIZE the peer announces, or 0 when it announces none or no number. */
+    private long sizeLimit() {
+        for (String extension : ehloExtensions) {
+            String[] words = extension.trim().split("\\s+");
+            if (words[0].equalsIgnoreCase("SIZE") && words.length == 2 && words[1].matches("[0-9]{1,18}")) {
+                return Long.parseLong(words[1]);
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Sends {@code response}, or drips for {@link #DRIP}.
+     *
+     * @return false when the session is over (the drip ended)
+     */
+    private boolean respond(OutputStream out, String response, int session) throws IOException {
+        if (!response.equals(DRIP)) {
+            reply(out, response);
+            return true;
+        }
+        event(session, Event.Kind.DRIP_STARTED, dripInterval.toMillis() + " ms per octet");
+        long end = System.nanoTime() + MAX_DRIP.toNanos();
+        for (int i = 0; System.nanoTime() < end && running; i++) {
+            write(out, new byte[] {DRIP_LINE[i % DRIP_LINE.length]});
+            try {
+                TimeUnit.NANOSECONDS.sleep(dripInterval.toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        event(session, Event.Kind.PEER_CLOSED, "drip over");
+        return false;
     }
 
     private String scripted(String recipient) {
@@ -322,25 +451,121 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
         return script.get(Math.min(attempt, script.size() - 1));
     }
 
-    private static byte[] readData(BufferedReader in) throws IOException {
-        ByteArrayOutputStream content = new ByteArrayOutputStream();
+    /** The DATA octets up to the line holding only {@code .} (CR LF or a bare LF after it), as they came. */
+    private static byte[] readData(LineReader in) throws IOException {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
         for (int lines = 0; lines < 10_000_000; lines++) {
-            String line = in.readLine();
+            byte[] line = in.next();
             if (line == null) {
                 throw new IOException("connection closed in DATA");
             }
-            if (line.equals(".")) {
-                return content.toByteArray();
+            if (withoutLineEnd(new String(line, StandardCharsets.ISO_8859_1)).equals(".")) {
+                return wire.toByteArray();
             }
-            String unstuffed = line.startsWith(".") ? line.substring(1) : line;
-            content.write((unstuffed + "\r\n").getBytes(StandardCharsets.UTF_8));
+            wire.write(line);
         }
         throw new IOException("DATA over 10,000,000 lines");
     }
 
+    /** The content as a lenient server stores it: CR LF, a bare CR and a bare LF each end a line; dots unstuffed. */
+    static byte[] content(byte[] wire) {
+        ByteArrayOutputStream content = new ByteArrayOutputStream(wire.length + 64);
+        int start = 0;
+        int i = 0;
+        while (i < wire.length) {
+            byte b = wire[i];
+            if (b == '\r' || b == '\n') {
+                appendLine(content, wire, start, i);
+                i += b == '\r' && i + 1 < wire.length && wire[i + 1] == '\n' ? 2 : 1;
+                start = i;
+            } else {
+                i++;
+            }
+        }
+        if (start < wire.length) {
+            appendLine(content, wire, start, wire.length);
+        }
+        return content.toByteArray();
+    }
+
+    private static void appendLine(ByteArrayOutputStream content, byte[] wire, int start, int end) {
+        String line = new String(wire, start, end - start, StandardCharsets.UTF_8);
+        String unstuffed = line.startsWith(".") ? line.substring(1) : line;
+        content.writeBytes((unstuffed + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String withoutLineEnd(String line) {
+        int end = line.length();
+        if (end > 0 && line.charAt(end - 1) == '\n') {
+            end--;
+            if (end > 0 && line.charAt(end - 1) == '\r') {
+                end--;
+            }
+        }
+        return line.substring(0, end);
+    }
+
     private static void reply(OutputStream out, String line) throws IOException {
-        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        write(out, (line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void write(OutputStream out, byte[] bytes) throws IOException {
+        try {
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            throw new ClientGone(e);
+        }
+    }
+
+    /** Lines as octets, each with its LF (or CR LF); a bare CR stays inside the line, as on the wire. */
+    private static final class LineReader {
+        private final InputStream in;
+        private final byte[] buffer = new byte[8192];
+        private int position;
+        private int limit;
+
+        LineReader(InputStream in) {
+            this.in = in;
+        }
+
+        /** The next line with its end, or what is left before the end of the stream; null at the end. */
+        byte[] next() throws IOException {
+            ByteArrayOutputStream line = null;
+            while (true) {
+                if (position == limit) {
+                    limit = in.read(buffer);
+                    position = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        return line == null || line.size() == 0 ? null : line.toByteArray();
+                    }
+                }
+                int from = position;
+                while (position < limit && buffer[position] != '\n') {
+                    position++;
+                }
+                boolean complete = position < limit;
+                if (complete) {
+                    position++; // the LF
+                }
+                if (line == null && complete) {
+                    byte[] whole = new byte[position - from];
+                    System.arraycopy(buffer, from, whole, 0, whole.length);
+                    return whole;
+                }
+                if (line == null) {
+                    line = new ByteArrayOutputStream();
+                }
+                line.write(buffer, from, position - from);
+                if (complete) {
+                    return line.toByteArray();
+                }
+                if (line.size() > MAX_LINE) {
+                    throw new IOException("line over " + MAX_LINE + " octets");
+                }
+            }
+        }
     }
 
     private static void closeQuietly(Socket socket) {

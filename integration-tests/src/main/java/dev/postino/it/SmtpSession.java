@@ -85,6 +85,20 @@ public final class SmtpSession implements AutoCloseable {
     }
 
     /**
+     * DATA, then {@code wire} exactly as given (the caller dot-stuffs it and ends it with {@code CR LF . CR LF}, or
+     * does not, to see what a server makes of that), then the final reply; the 354 must come first.
+     */
+    public Reply dataAsIs(byte[] wire) throws IOException {
+        Reply go = command("DATA");
+        if (go.code() != 354) {
+            return go;
+        }
+        out.write(wire);
+        out.flush();
+        return readReply();
+    }
+
+    /**
      * A whole transaction; throws unless every step is accepted.
      *
      * @return the reply at the end of DATA

@@ -2,6 +2,8 @@ package dev.postino.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -67,5 +69,73 @@ class ScriptedSmtpPeerTest {
              SmtpSession smtp = SmtpSession.connect("127.0.0.1", peer.port())) {
             assertThat(smtp.greeting().toString()).isEqualTo("554 5.3.2 not accepting mail");
         }
+    }
+
+    @Test
+    void keepsTheOctetsOfDataAsTheyCameBesideTheContentAsALenientServerReadsIt() throws Exception {
+        try (ScriptedSmtpPeer peer = ScriptedSmtpPeer.start();
+             SmtpSession smtp = SmtpSession.connect("127.0.0.1", peer.port())) {
+            smtp.command("EHLO client.test");
+            smtp.command("MAIL FROM:<s@sender.test>");
+            smtp.command("RCPT TO:<r@remote.test>");
+            byte[] wire = "Subject: t\r\n\r\na\rb\nc\r\n..dot\r\n".getBytes(StandardCharsets.US_ASCII);
+            assertThat(smtp.dataAsIs(concat(wire, ".\r\n".getBytes(StandardCharsets.US_ASCII))).code()).isEqualTo(250);
+
+            ScriptedSmtpPeer.Delivery delivery = peer.awaitDeliveries(1, Duration.ofSeconds(5)).get(0);
+
+            assertThat(delivery.wire()).isEqualTo(wire);
+            assertThat(delivery.contentAsString()).isEqualTo("Subject: t\r\n\r\na\r\nb\r\nc\r\n.dot\r\n");
+        }
+    }
+
+    @Test
+    void refusesWhatIsOverTheSizeItAnnounces() throws Exception {
+        try (ScriptedSmtpPeer peer = ScriptedSmtpPeer.start().ehloExtensions(List.of("SIZE 100"));
+             SmtpSession smtp = SmtpSession.connect("127.0.0.1", peer.port())) {
+            smtp.command("EHLO client.test");
+            assertThat(smtp.command("MAIL FROM:<s@sender.test> SIZE=101").toString()).startsWith("552 5.3.4");
+            assertThat(smtp.command("MAIL FROM:<s@sender.test> SIZE=100").code()).isEqualTo(250);
+            smtp.command("RCPT TO:<r@remote.test>");
+            assertThat(smtp.data(("Subject: t\r\n\r\n" + "x".repeat(100) + "\r\n").getBytes(StandardCharsets.US_ASCII))
+                .toString()).startsWith("552 5.3.4");
+            assertThat(peer.deliveries()).isEmpty();
+        }
+    }
+
+    @Test
+    void aDrippedReplyNeverEndsAndTheClientHangingUpIsRecorded() throws Exception {
+        try (ScriptedSmtpPeer peer = ScriptedSmtpPeer.start().onRcpt("slow@remote.test", ScriptedSmtpPeer.DRIP)
+            .dripInterval(Duration.ofMillis(1))) {
+            try (Socket client = new Socket("127.0.0.1", peer.port())) {
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write("EHLO c.test\r\nMAIL FROM:<s@sender.test>\r\nRCPT TO:<slow@remote.test>\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+                // Read until the drip has begun (the first octets of its endless reply), then hang up.
+                StringBuilder received = new StringBuilder();
+                InputStream in = client.getInputStream();
+                while (!received.toString().contains("sender ok\r\n250-st")) {
+                    int b = in.read();
+                    assertThat(b).as("received " + received).isNotNegative();
+                    received.append((char) b);
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (peer.events().stream().noneMatch(e -> e.kind() == ScriptedSmtpPeer.Event.Kind.CLIENT_CLOSED)
+                && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+
+            assertThat(peer.events()).extracting(ScriptedSmtpPeer.Event::kind).containsExactly(
+                ScriptedSmtpPeer.Event.Kind.CONNECTED, ScriptedSmtpPeer.Event.Kind.COMMAND,
+                ScriptedSmtpPeer.Event.Kind.COMMAND, ScriptedSmtpPeer.Event.Kind.COMMAND,
+                ScriptedSmtpPeer.Event.Kind.DRIP_STARTED, ScriptedSmtpPeer.Event.Kind.CLIENT_CLOSED);
+        }
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 }
