@@ -1,6 +1,5 @@
 package dev.postino.james.mailets;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +26,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.postino.core.delivery.Backoff;
 import dev.postino.core.delivery.DeliveryRound;
-import dev.postino.core.delivery.MessageContent;
 import dev.postino.core.delivery.OutboundMessage;
 import dev.postino.core.delivery.RecipientState;
 import dev.postino.core.delivery.SmtpDelivery;
@@ -181,7 +179,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
             // Scanned once, in this thread (James saves pending header changes on the first write); each domain then
             // streams its own copy of it from James's source.
             OutboundMessage message = outbound(mail, pending.outbound(due.values().stream().flatMap(List::stream).toList()));
-            scan(mail, message.content());
+            MailMessageContent.scan(mail, message.content());
             DeliveryRound.Attempts made = DeliveryRound.attemptAll(due, (domain, at) -> delivery.deliver(domain,
                 message.withRecipients(pending.outbound(at))), threads.workers);
             made.errors().forEach((domain, e) -> LOGGER.error("Delivery of {} to {} failed unexpectedly; tried again in {}",
@@ -231,27 +229,6 @@ public class PolicyRemoteDelivery extends GenericMailet {
             getMailetContext().sendMail(copy, bounceProcessor);
         } finally {
             LifecycleUtil.dispose(copy); // the spool keeps its own copy
-        }
-    }
-
-    private static void scan(Mail mail, MessageContent content) throws MessagingException {
-        try {
-            MessageContent.Scan scan = content.scan();
-            if (scan.altered()) {
-                logAlterations(mail, scan);
-            }
-        } catch (IOException e) {
-            throw new MessagingException("cannot read the message of " + mail.getName() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Never silent: a signed message the wire form changed is a warning, since its signature may fail downstream. */
-    private static void logAlterations(Mail mail, MessageContent.Scan scan) {
-        if (scan.dkimSigned()) {
-            LOGGER.warn("{}: made fit for SMTP: {}; its DKIM signature may no longer verify", mail.getName(),
-                scan.alterations());
-        } else {
-            LOGGER.info("{}: made fit for SMTP: {}", mail.getName(), scan.alterations());
         }
     }
 
