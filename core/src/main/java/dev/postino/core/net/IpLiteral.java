@@ -101,11 +101,15 @@ public final class IpLiteral {
     /** An IPv6 literal (RFC 4291 §2.2: hex groups, one {@code ::}, optional trailing dotted quad); null when not one. */
     public static byte[] parseIpv6(String text) {
         // Guava parses without DNS; a zone index (%eth0) or a bare IPv4 is no IPv6 literal here
-        if (text.length() < 2 || text.length() > 45 || text.indexOf(':') < 0 || text.indexOf('%') >= 0
-            || !InetAddresses.isInetAddress(text)) {
+        if (text.length() < 2 || text.length() > 45 || text.indexOf(':') < 0 || text.indexOf('%') >= 0) {
             return null;
         }
-        byte[] octets = InetAddresses.forString(text).getAddress();
+        byte[] octets;
+        try {
+            octets = InetAddresses.forString(text).getAddress();
+        } catch (IllegalArgumentException notAnAddress) {
+            return null;
+        }
         if (octets.length == 16) {
             return octets;
         }
