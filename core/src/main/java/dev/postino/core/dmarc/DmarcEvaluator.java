@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import dev.postino.core.dkim.DkimResult;
@@ -102,12 +103,13 @@ public final class DmarcEvaluator {
         if (!policyApplies) {
             return new DmarcResult(result.verdict(), result.headerFrom(), result.policyDomain(), result.policy(),
                 result.disposition(), result.testing(), result.spfAligned(), result.dkimDomain(),
-                problem + "; " + result.reason());
+                problem + "; " + result.reason(), result.published());
         }
         DmarcPolicy policy = result.testing() ? result.policy().lowered() : result.policy();
         DmarcPolicy disposition = policy.compareTo(result.disposition()) > 0 ? policy : result.disposition();
         return new DmarcResult(DmarcVerdict.FAIL, result.headerFrom(), result.policyDomain(), result.policy(),
-            disposition, result.testing(), false, "", problem + ": DMARC cannot pass; " + result.reason());
+            disposition, result.testing(), false, "", problem + ": DMARC cannot pass; " + result.reason(),
+            result.published());
     }
 
     private CompletableFuture<DmarcResult> evaluateDomain(String domain, CompletableFuture<AuthenticatedIdentifiers> ids,
@@ -157,7 +159,7 @@ public final class DmarcEvaluator {
                 reason.append("; ").append(why).append(": at least ").append(floor.keyword());
             }
             return new DmarcResult(verdict, decider.headerFrom(), decider.policyDomain(), decider.policy(),
-                disposition, decider.testing(), false, "", reason.toString());
+                disposition, decider.testing(), false, "", reason.toString(), decider.published());
         });
     }
 
@@ -255,6 +257,7 @@ public final class DmarcEvaluator {
             boolean aligned = spfAligned;
             String dkim = dkimDomain;
             String undecided = unknown;
+            Optional<PublishedPolicy> published = Optional.of(PublishedPolicy.of(policyDomain, record, options.mode()));
             // the exact policy (np needs an existence check) matters when the message fails, or never passes
             CompletableFuture<Boolean> missing = pass && !fullPolicy ? CompletableFuture.completedFuture(false)
                 : nonExistent(author, policyDomain, record);
@@ -265,16 +268,17 @@ public final class DmarcEvaluator {
                     String how = aligned ? "aligned SPF pass for " + normalize(ids.spfDomain())
                         : "aligned DKIM signature d=" + dkim;
                     return new DmarcResult(DmarcVerdict.PASS, author, policyDomain, policy, DmarcPolicy.NONE,
-                        record.testing(), aligned, dkim, how + where);
+                        record.testing(), aligned, dkim, how + where, published);
                 }
                 if (undecided != null) {
                     return new DmarcResult(DmarcVerdict.TEMPERROR, author, policyDomain, policy, DmarcPolicy.NONE,
-                        record.testing(), false, "", "alignment undecided: " + undecided + where);
+                        record.testing(), false, "", "alignment undecided: " + undecided + where, published);
                 }
                 DmarcPolicy disposition = record.testing() ? policy.lowered() : policy;
                 String testing = record.testing() ? "; t=y lowers " + policy.keyword() + " to " + disposition.keyword() : "";
                 return new DmarcResult(DmarcVerdict.FAIL, author, policyDomain, policy, disposition,
-                    record.testing(), false, "", "no aligned identifier" + where + describe(ids) + absent + testing);
+                    record.testing(), false, "", "no aligned identifier" + where + describe(ids) + absent + testing,
+                    published);
             });
         });
     }

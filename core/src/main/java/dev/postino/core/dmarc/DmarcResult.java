@@ -1,6 +1,7 @@
 package dev.postino.core.dmarc;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The outcome of one DMARC evaluation. Immutable.
@@ -17,10 +18,18 @@ import java.util.Objects;
  * @param spfAligned   an SPF pass aligned with the Author Domain
  * @param dkimDomain   the d= of the first aligned passing DKIM signature; empty when none
  * @param reason       a short human reason
+ * @param published    the policy record that applied, for aggregate reports; empty when none did
  */
 public record DmarcResult(DmarcVerdict verdict, String headerFrom, String policyDomain, DmarcPolicy policy,
                           DmarcPolicy disposition, boolean testing, boolean spfAligned, String dkimDomain,
-                          String reason) {
+                          String reason, Optional<PublishedPolicy> published) {
+
+    /** A result without its published policy (tests, and outcomes no record decided). */
+    public DmarcResult(DmarcVerdict verdict, String headerFrom, String policyDomain, DmarcPolicy policy,
+                       DmarcPolicy disposition, boolean testing, boolean spfAligned, String dkimDomain, String reason) {
+        this(verdict, headerFrom, policyDomain, policy, disposition, testing, spfAligned, dkimDomain, reason,
+            Optional.empty());
+    }
 
     public DmarcResult {
         Objects.requireNonNull(verdict, "verdict");
@@ -30,6 +39,7 @@ public record DmarcResult(DmarcVerdict verdict, String headerFrom, String policy
         policyDomain = policyDomain == null ? "" : policyDomain;
         dkimDomain = dkimDomain == null ? "" : dkimDomain;
         reason = reason == null ? "" : reason;
+        published = published == null ? Optional.empty() : published;
     }
 
     static DmarcResult withoutPolicy(DmarcVerdict verdict, String headerFrom, String reason) {

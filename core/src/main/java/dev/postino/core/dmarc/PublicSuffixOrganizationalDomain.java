@@ -6,13 +6,13 @@ import com.google.common.net.InternetDomainName;
  * RFC 7489's Organizational Domain (§3.2): the public suffix plus one label, by Guava's copy of the Public
  * Suffix List, private suffixes (e.g. {@code blogspot.com}) included as older receivers used the whole list.
  */
-final class PublicSuffixOrganizationalDomain {
+public final class PublicSuffixOrganizationalDomain {
 
     private PublicSuffixOrganizationalDomain() {
     }
 
     /** The Organizational Domain of {@code domain}; the domain itself when the list has nothing to say. */
-    static String of(String domain) {
+    public static String of(String domain) {
         try {
             // Guava refuses underscores (common in _dmarc-style and DKIM names): they never matter to the
             // list, so look the name up with them replaced and cut the original at the same label count
