@@ -14,6 +14,11 @@ public interface DmarcReportStore {
     /** Keeps one evaluation. */
     void add(Evaluation evaluation);
 
+    /** Keeps many evaluations (one transaction where the store has them). */
+    default void addAll(java.util.List<Evaluation> evaluations) {
+        evaluations.forEach(this::add);
+    }
+
     /** The policy domains with evaluations in {@code [begin, end)}, in order. */
     List<String> policyDomains(Instant begin, Instant end);
 

@@ -67,6 +67,12 @@ public record ReportRow(String sourceIp, String headerFrom, String envelopeFrom,
             overrideType, overrideComment, dkim, spf, newCount);
     }
 
+    /** The same row with other DKIM signatures. */
+    public ReportRow withDkim(List<DkimAuth> signatures) {
+        return new ReportRow(sourceIp, headerFrom, envelopeFrom, envelopeTo, disposition, dkimAligned, spfAligned,
+            overrideType, overrideComment, signatures, spf, count);
+    }
+
     /** The row as a grouping key: the same row with count 0. */
     public ReportRow key() {
         return count == 0 ? this : withCount(0);
