@@ -84,7 +84,8 @@ public final class SenderAuthentication implements AutoCloseable {
     private final TrustedSources trusted;
     private final String authservId;
     private final boolean addHeader;
-    private final DmarcEvaluationSink sink = new LoggingDmarcEvaluationSink();
+    private final DmarcEvaluationSink log = new LoggingDmarcEvaluationSink();
+    private final DmarcEvaluationSink reports = StoreDmarcEvaluationSink.REGISTERED;
 
     /** Reads the parameters {@link #PARAMETERS} names (plus the dns* ones) and starts a DNS client. */
     public SenderAuthentication(MailetParameters parameters) throws MessagingException {
@@ -179,8 +180,10 @@ public final class SenderAuthentication implements AutoCloseable {
             AuthenticationAttributes.writeIprev(mail, iprevCheck.join(), "");
         }
         DmarcResult dmarc = outcome.dmarc();
-        sink.accept(new DmarcEvaluationRecord(Instant.now(), IpLiteral.format(client.get()), outcome.spf(),
-            outcome.dkim(), dmarc));
+        DmarcEvaluationRecord record = new DmarcEvaluationRecord(Instant.now(), IpLiteral.format(client.get()),
+            outcome.spf(), outcome.dkim(), dmarc, firstRecipientDomain(mail), "", "");
+        log.accept(record);
+        reports.accept(record);
         writeDmarc(mail, dmarc.verdict().keyword(), dmarc.policy().keyword(), dmarc.disposition().keyword(),
             dmarc.policyDomain(), dmarc.headerFrom(), dmarc.reason());
         if (addHeader) {
@@ -191,6 +194,12 @@ public final class SenderAuthentication implements AutoCloseable {
         }
         mail.getMessage().saveChanges();
         return Optional.of(dmarc);
+    }
+
+    /** The domain of the first RCPT TO, for aggregate reports' envelope_to; empty without recipients. */
+    private static String firstRecipientDomain(Mail mail) {
+        return mail.getRecipients() == null ? "" : mail.getRecipients().stream().findFirst()
+            .map(recipient -> recipient.getDomain().asString()).orElse("");
     }
 
     private CompletableFuture<IprevResult> startIprev(InetAddress client) {
