@@ -45,7 +45,9 @@ import org.apache.mailet.base.GenericMailet;
  * </ul>
  *
  * <p>Each evaluation is also written as one JSON line (source IP, header-from, SPF and DKIM identifiers and
- * results, policy, disposition, time) to the logger {@code postino.dmarc.evaluations}, for aggregate reports.
+ * results, policy, disposition, time, the published policy and its {@code rua}, the envelope) to the logger
+ * {@code postino.dmarc.evaluations}; while a {@link DmarcAggregateReports} mailet is configured, those whose record
+ * asks for aggregate reports are also kept in Postino's store for it.
  *
  * <p>Init parameters:
  * <ul>
