@@ -130,7 +130,7 @@ public final class PostinoRun {
         System.out.println();
         System.out.println("Try it (README.md, \"Quick start\"):");
         System.out.println("  curl -sS smtp://127.0.0.1:" + james.smtpPort() + "/mail.demo.test --mail-from bob@demo.test --mail-rcpt "
-            + USER + " --upload-file samples/plain.eml");
+            + USER + " --upload-file " + Path.of("").toAbsolutePath().relativize(home.resolve("samples/plain.eml")));
         System.out.println("then read it over IMAP:");
         System.out.println("  curl -sS --user " + USER + ":" + PASSWORD + " 'imap://127.0.0.1:" + james.imapPort()
             + "/INBOX;UID=1;SECTION=HEADER'");
