@@ -63,8 +63,16 @@ public final class PostinoRun {
         TestDnsServer demoDns = null;
         List<InetSocketAddress> resolvers = options.dns();
         if (options.demoDns()) {
-            demoDns = startDemoDns()
-                .loadZone(Files.readString(home.resolve("samples/demo.zone"), StandardCharsets.UTF_8), ".");
+            String zone = Files.readString(home.resolve("samples/demo.zone"), StandardCharsets.UTF_8);
+            try {
+                demoDns = TestDnsServer.start(RunOptions.DEMO_DNS_PORT);
+            } catch (java.net.BindException e) {
+                System.err.println("postino run: --demo-dns: 127.0.0.1:" + RunOptions.DEMO_DNS_PORT
+                    + " is taken (another ./postino run --demo-dns?): " + e.getMessage());
+                System.exit(1);
+                return;
+            }
+            demoDns.loadZone(zone, ".");
             resolvers = List.of(demoDns.address());
         }
 
@@ -137,15 +145,6 @@ public final class PostinoRun {
         System.out.println("Ctrl-C stops James.");
         System.out.flush();
         stopped.await();
-    }
-
-    private static TestDnsServer startDemoDns() throws IOException {
-        try {
-            return TestDnsServer.start(RunOptions.DEMO_DNS_PORT);
-        } catch (java.net.BindException e) {
-            throw new IOException("--demo-dns: 127.0.0.1:" + RunOptions.DEMO_DNS_PORT
-                + " is taken (another ./postino run --demo-dns?): " + e.getMessage(), e);
-        }
     }
 
     private static String dnsLine(RunOptions options, List<InetSocketAddress> resolvers) {
