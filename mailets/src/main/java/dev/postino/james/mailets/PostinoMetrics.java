@@ -27,7 +27,7 @@ public final class PostinoMetrics {
     public static final PostinoMetrics NONE = new PostinoMetrics(null, null, null);
 
     private static final Logger LOGGER = LoggerFactory.getLogger(PostinoMetrics.class);
-    /** Gauges by name: Dropwizard keeps the first gauge registered under a name, so a re-initialized mailet's goes here. */
+    /** Gauges by registry and name: Dropwizard keeps the first gauge registered under a name, so a re-initialized mailet's goes here. */
     private static final Map<String, Supplier<? extends Number>> GAUGES = new ConcurrentHashMap<>();
 
     private final MetricFactory factory;
@@ -72,11 +72,13 @@ public final class PostinoMetrics {
         if (gauges == null) {
             return;
         }
-        boolean first = GAUGES.put(name, value) == null;
+        // per registry: another James in the same JVM (tests) has its own
+        String key = System.identityHashCode(gauges) + "/" + name;
+        boolean first = GAUGES.put(key, value) == null;
         if (first) {
             try {
                 gauges.register(name, () -> {
-                    Supplier<? extends Number> current = GAUGES.get(name);
+                    Supplier<? extends Number> current = GAUGES.get(key);
                     try {
                         return current == null ? 0 : current.get();
                     } catch (RuntimeException e) {
