@@ -66,7 +66,9 @@ public final class AuthenticationLog {
     public void refusedAtSmtp(Mail mail, String client, String reply) {
         String action = reply.startsWith("4") ? "defer" : "refuse";
         write(mail, client, "smtp", action, reply);
-        metrics.count("postino_dmarc_disposition_smtp_" + (action.equals("defer") ? "defer" : "reject"));
+        if (mail.getAttribute(DMARC_RESULT).isPresent()) { // not a refusal before DMARC ran (a bare CR)
+            metrics.count("postino_dmarc_disposition_smtp_" + (action.equals("defer") ? "defer" : "reject"));
+        }
     }
 
     private void write(Mail mail, String client, String stage, String action, String reason) {

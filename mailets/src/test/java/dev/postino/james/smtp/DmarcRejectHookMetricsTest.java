@@ -73,6 +73,16 @@ class DmarcRejectHookMetricsTest {
             .build();
     }
 
+    /** Refused before DMARC runs: logged, but not a DMARC disposition. */
+    private static Mail bareCr() throws Exception {
+        String message = "From: bob@pass.test\r\nSubject: s\rX-Injected: 1\r\n\r\nbody\r\n";
+        return FakeMail.builder().name("cr").sender(new MailAddress("bob@pass.test")).recipient("alice@postino.test")
+            .mimeMessage(new org.apache.james.server.core.MimeMessageWrapper(
+                org.apache.james.server.core.MimeMessageInputStreamSource.create("cr",
+                    new java.io.ByteArrayInputStream(message.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))))
+            .build();
+    }
+
     private long count(String name) {
         return registry.getMeters().containsKey(name) ? registry.meter(name).getCount() : 0;
     }
@@ -84,6 +94,7 @@ class DmarcRejectHookMetricsTest {
         hook.onMessage(session(), mail("service@bank.test"));
         hook.onMessage(session(), mail("news@slow.test"));
         hook.onMessage(session(), mail("bob@pass.test"));
+        assertThat(hook.onMessage(session(), bareCr()).getSmtpDescription()).startsWith("5.6.0 ");
 
         assertThat(count("postino_dmarc_disposition_smtp_reject")).isEqualTo(1);
         assertThat(count("postino_dmarc_disposition_smtp_defer")).isEqualTo(1);
