@@ -13,11 +13,10 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
+import javax.inject.Inject;
 import javax.mail.MessagingException;
 import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
-
-import javax.inject.Inject;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.api.MetricFactory;
