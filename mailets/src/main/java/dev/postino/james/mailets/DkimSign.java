@@ -20,6 +20,7 @@ import javax.mail.internet.MimeMessage;
 
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.server.core.MimeMessageInputStream;
+import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
@@ -38,10 +39,12 @@ import dev.postino.james.attributes.SigningAttributes;
  * addressing, MIME, threading and List-* fields each signed once more than present (oversigning), so none can be
  * added afterwards. Keys are read at start: a missing, unreadable or weak key refuses the start.
  *
- * <p>What is signed: only mail this server originates or relays for its users, that is mail whose
- * {@code org.apache.james.SMTPAuthUser} attribute is set (SMTP AUTH), or whose client address is in
- * {@code trustedNetworks} (by default loopback: mail James itself sends, such as LocalizedBounce's
- * notifications, has 127.0.0.1). With {@code matchUserDomain} (default) an authenticated user's own domain must
+ * <p>What is signed: only mail this server originates or relays for its users: mail whose
+ * {@code org.apache.james.SMTPAuthUser} attribute is set (SMTP AUTH); Postino's own notifications (attribute
+ * {@code postino.notification}, set by LocalizedBounce); and mail an SMTP client in {@code trustedNetworks}
+ * submitted while James allowed it to relay (attribute {@code org.apache.james.SMTPIsAuthNetwork}). Mail another
+ * mailet sent (a Sieve redirect, a forward: client 127.0.0.1, no SMTP) is not signed unless
+ * {@code signMailetMail}: its From may be one an outsider forged. With {@code matchUserDomain} (default) an authenticated user's own domain must
  * sign for the From domain too, so one hosted domain's user cannot get another's signature. The signing domain is
  * the From domain (or its {@code signingDomains} mapping); a message with no From, several From fields or a From
  * of several addresses is not signed. A mail already signed by this mailet ({@code postino.dkim.signed}) is not
@@ -63,6 +66,8 @@ import dev.postino.james.attributes.SigningAttributes;
  *   <li>{@code trustedNetworks}: client addresses whose mail is ours (default {@code 127.0.0.0/8, ::1/128})</li>
  *   <li>{@code matchUserDomain}: an authenticated user's domain must sign for the From domain (default
  *       {@code true})</li>
+ *   <li>{@code signMailetMail}: also sign mail other mailets send from {@code trustedNetworks} (default
+ *       {@code false})</li>
  * </ul>
  *
  * <pre>{@code
@@ -82,6 +87,7 @@ public class DkimSign extends GenericMailet {
     private DkimSigner signer;
     private TrustedSources trusted;
     private boolean matchUserDomain;
+    private boolean signMailetMail;
 
     @Inject
     public DkimSign(FileSystem fileSystem) {
@@ -96,7 +102,7 @@ public class DkimSign extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         MailetParameters parameters = MailetParameters.read(getMailetConfig(), java.util.Set.of("keys", "active",
-            "signingDomains", "expiration", "headers", TrustedSources.PARAMETER, "matchUserDomain"));
+            "signingDomains", "expiration", "headers", TrustedSources.PARAMETER, "matchUserDomain", "signMailetMail"));
         try {
             List<DkimKeyring.KeySpec> specs = DkimKeyring.parseKeys(parameters.string("keys", null));
             keyring = DkimKeyring.of(specs, this::pem, parameters.string("active", null),
@@ -109,6 +115,7 @@ public class DkimSign extends GenericMailet {
         signer = new DkimSigner(clock, expiration, headers);
         trusted = TrustedSources.read(parameters);
         matchUserDomain = parameters.bool("matchUserDomain", true);
+        signMailetMail = parameters.bool("signMailetMail", false);
         keyring.active().forEach((domain, keys) -> LOGGER.info("DKIM signing for {} with {}", domain,
             keys.stream().map(k -> k.selector() + " (" + k.algorithm().word() + ")").collect(Collectors.joining(", "))));
     }
@@ -146,14 +153,23 @@ public class DkimSign extends GenericMailet {
         }
     }
 
+    /** James's mark on mail an SMTP client in {@code authorizedAddresses} submitted (what SMTPIsAuthNetwork reads). */
+    private static final AttributeName SMTP_AUTH_NETWORK = AttributeName.of("org.apache.james.SMTPIsAuthNetwork");
+
     /** Why this mail is not ours to sign, or empty when it is. */
     private Optional<String> notOurs(Mail mail) {
-        Optional<String> user = mail.getAttribute(Mail.SMTP_AUTH_USER).map(a -> String.valueOf(a.getValue().value()));
-        if (user.isPresent()) {
+        if (mail.getAttribute(Mail.SMTP_AUTH_USER).isPresent()
+            || mail.getAttribute(SigningAttributes.NOTIFICATION).isPresent()) {
             return Optional.empty();
         }
-        if (trusted.skipReason(mail).isPresent()) {
+        boolean trustedClient = trusted.skipReason(mail).isPresent();
+        boolean submitted = mail.getAttribute(SMTP_AUTH_NETWORK).map(a -> Boolean.TRUE.equals(a.getValue().value())).orElse(false);
+        if (trustedClient && (submitted || signMailetMail)) {
             return Optional.empty();
+        }
+        if (trustedClient) {
+            // mail a mailet sent (a Sieve redirect, a forward) may carry a From an outsider forged
+            return Optional.of("sent by a mailet, not submitted over SMTP (signMailetMail is false)");
         }
         return Optional.of("neither sent by an authenticated user nor from a trusted network (client "
             + mail.getRemoteAddr() + ")");

@@ -157,11 +157,26 @@ class DkimSignTest {
     }
 
     @Test
-    void mailFromATrustedNetworkIsSignedAndMailFromElsewhereIsNot() throws Exception {
+    void mailSubmittedFromATrustedNetworkIsSignedAndMailFromElsewhereIsNot() throws Exception {
         DkimSign mailet = mailet("keys", BOTH);
         Mail local = mail(MESSAGE, null, "127.0.0.1");
+        local.setAttribute(new Attribute(AttributeName.of("org.apache.james.SMTPIsAuthNetwork"), AttributeValue.of(true)));
         mailet.service(local);
         assertThat(verify(bytes(local))).extracting(DkimResult::verdict).containsExactly(DkimVerdict.PASS, DkimVerdict.PASS);
+
+        Mail notification = mail(MESSAGE, null, "127.0.0.1");
+        notification.setAttribute(new Attribute(AttributeName.of("postino.notification"), AttributeValue.of("LocalizedBounce")));
+        mailet.service(notification);
+        assertThat(verify(bytes(notification))).hasSize(2);
+
+        // a Sieve redirect or forward James sends itself: client 127.0.0.1, not submitted, From possibly forged
+        Mail redirected = mail(MESSAGE, null, "127.0.0.1");
+        mailet.service(redirected);
+        assertThat(verify(bytes(redirected))).isEmpty();
+        assertThat(attribute(redirected, "postino.dkim.unsigned")).contains("sent by a mailet");
+        Mail allowed = mail(MESSAGE, null, "127.0.0.1");
+        mailet("keys", BOTH, "signMailetMail", "true").service(allowed);
+        assertThat(verify(bytes(allowed))).hasSize(2);
 
         Mail foreign = mail(MESSAGE, null, "192.0.2.7");
         mailet.service(foreign);
@@ -222,6 +237,7 @@ class DkimSignTest {
         broken.setHeader("Message-ID", "<m2@postino.test>");
         Mail mail = FakeMail.builder().name("broken").recipient("ann@remote.test").mimeMessage(broken)
             .remoteAddr("127.0.0.1").build();
+        mail.setAttribute(new Attribute(Mail.SMTP_AUTH_USER, AttributeValue.of("mario@postino.test")));
         mailet("keys", BOTH).service(mail);
         assertThat(attribute(mail, "postino.dkim.unsigned")).contains("spool file gone");
     }
