@@ -84,6 +84,11 @@ final class Arguments {
         return options.getOrDefault(name, List.of());
     }
 
+    /** The names of the options given (flags included). */
+    Set<String> names() {
+        return options.keySet();
+    }
+
     List<String> positionals() {
         return positionals;
     }

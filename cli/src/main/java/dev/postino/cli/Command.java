@@ -9,6 +9,11 @@ interface Command {
     /** One usage line, shown by {@code postino help} and with usage errors. */
     String usage();
 
+    /** Usage lines of the command's subcommands, shown by {@code postino help} after {@link #usage()}. */
+    default java.util.List<String> moreUsages() {
+        return java.util.List.of();
+    }
+
     /**
      * Runs the command. Returns the exit status: 0 when the evaluation ran, whatever its verdict.
      *

@@ -28,8 +28,35 @@ final class DkimCommand implements Command {
     }
 
     @Override
+    public List<String> moreUsages() {
+        return List.of(DkimSignCommand.SIGN_USAGE, DkimSignCommand.KEYGEN_USAGE);
+    }
+
+    @Override
     public int run(Arguments arguments, Terminal terminal) throws Exception {
         List<String> words = arguments.positionals();
+        String mode = words.isEmpty() ? "" : words.get(0);
+        if (mode.equals("sign") || mode.equals("keygen")) {
+            Set<String> allowed = mode.equals("sign") ? DkimSignCommand.SIGN_OPTIONS : DkimSignCommand.KEYGEN_OPTIONS;
+            String usage = mode.equals("sign") ? DkimSignCommand.SIGN_USAGE : DkimSignCommand.KEYGEN_USAGE;
+            try {
+                for (String name : arguments.names()) {
+                    if (!allowed.contains(name)) {
+                        throw new UsageException("unknown option --" + name + " for postino dkim " + mode);
+                    }
+                }
+                return mode.equals("sign") ? DkimSignCommand.sign(arguments, words.subList(1, words.size()), terminal)
+                    : DkimSignCommand.keygen(arguments, words.subList(1, words.size()), terminal);
+            } catch (UsageException e) {
+                // the usage line of the subcommand, not of the verifier
+                throw new UsageException(e.getMessage() + (e.showUsage() ? " (usage: " + usage + ")" : ""), false);
+            }
+        }
+        for (String name : arguments.names()) {
+            if (!name.equals("dns") && !name.equals("json")) {
+                throw new UsageException("unknown option --" + name);
+            }
+        }
         if (words.size() != 1) {
             throw new UsageException("expected one message FILE (or - for standard input)");
         }
@@ -75,6 +102,9 @@ final class DkimCommand implements Command {
     }
 
     static Set<String> valuedOptions() {
-        return Set.of("dns");
+        Set<String> valued = new java.util.TreeSet<>(Set.of("dns"));
+        valued.addAll(DkimSignCommand.SIGN_OPTIONS);
+        valued.addAll(DkimSignCommand.KEYGEN_OPTIONS);
+        return valued;
     }
 }

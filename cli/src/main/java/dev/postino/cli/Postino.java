@@ -69,6 +69,7 @@ public final class Postino {
         out.println("  postino run          start James with Postino and conf-samples/ on loopback (see README)");
         for (Command command : COMMANDS.keySet()) {
             out.println("  " + command.usage());
+            command.moreUsages().forEach(line -> out.println("  " + line));
         }
     }
 

@@ -51,4 +51,13 @@ class BadConfigurationIT {
             .contains("unknown error 'rcpt_5xx': retry rules are for temporary (4xx) failures; a 5xx reply fails at once"
                 + " in \"example.com  rcpt_5xx  F,1h,10m\"");
     }
+
+    @Test
+    void aMissingDkimKeyFileIsRefusedNamingTheEntry() {
+        assertThat(startFailure(JamesMemoryServer.builder().editFile("mailetcontainer.xml", xml -> xml.replace(
+            "postino.test:rsa2026:rsa-sha256:dkim-DEMO-ONLY-postino.test-rsa2026.pem",
+            "postino.test:rsa2026:rsa-sha256:no-such-key.pem")))).contains(
+            "dev.postino.james.mailets.DkimSign: init parameter keys='postino.test:rsa2026:rsa-sha256:no-such-key.pem' "
+                + "is not valid: cannot read the key file");
+    }
 }

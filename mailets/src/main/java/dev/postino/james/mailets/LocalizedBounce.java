@@ -230,7 +230,7 @@ public class LocalizedBounce extends GenericMailet {
             if (notification != null) {
                 MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(notification.message()));
                 // The null reverse-path: a notification is never answered (RFC 5321 §4.5.5).
-                getMailetContext().sendMail(null, List.of(mail.getMaybeSender().get()), message);
+                getMailetContext().sendMail(NotificationMail.of("LocalizedBounce", mail.getMaybeSender().get(), message));
                 sent = true;
                 LOGGER.info("sent a delivery status notification ({}) for mail {} to {} about {}",
                     String.join(",", notification.languages()), mail.getName(), notification.recipient(),

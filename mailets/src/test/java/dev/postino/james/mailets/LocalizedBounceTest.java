@@ -75,6 +75,9 @@ class LocalizedBounceTest {
         assertThat(context.getSentMails()).hasSize(1);
         FakeMailContext.SentMail sent = context.getSentMails().get(0);
         assertThat(sent.getSender()).isNull();
+        // marked as Postino's own, so the sample routes it to the relay processor, where DkimSign signs it
+        assertThat(sent.getAttributes().get(AttributeName.of("postino.notification")).getValue().value())
+            .isEqualTo("LocalizedBounce");
         return raw(sent.getMsg());
     }
 

@@ -1,0 +1,266 @@
+package dev.postino.core.dkim;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+import dev.postino.core.dmarc.AuthorDomains;
+import dev.postino.core.mime.HeaderSection;
+import dev.postino.core.mime.HeaderSectionReader;
+
+/**
+ * Signs a raw message with one or more DKIM keys (RFC 6376, rsa-sha256; RFC 8463, ed25519-sha256), relaxed/relaxed.
+ *
+ * <p>The message is read once as a stream: the header section is kept, the body is canonicalized and hashed as it
+ * passes by the verifier's own {@link BodyHasher}, once for all keys, and each key signs the header data built by
+ * the verifier's own {@link DkimVerifier#headerData}, so the signer and verifier cannot disagree on
+ * canonicalization. Bare LF line ends count as CRLF (the wire form is CRLF).
+ *
+ * <p>Headers signed: by default {@link #DEFAULT_HEADERS}, each named once more than the message has it (rspamd's
+ * oversigning), so that no such field can be added or duplicated afterwards without breaking the signature; or a
+ * fixed h= list, signed as given. A message without a From field, with several From fields or with a From that
+ * does not name exactly one address is refused (RFC 6376 §8.15: a verifier may show either From), as is a header
+ * section larger than 1 MB or holding a bare CR. Thread-safe; one instance serves all messages.
+ */
+public final class DkimSigner {
+
+    /**
+     * The fields signed by default, in h= order: the author and addressing fields, the MIME fields that say how the
+     * body is read, the threading fields and the mailing list fields (RFC 2369, RFC 2919, RFC 8058).
+     */
+    public static final List<String> DEFAULT_HEADERS = List.of("from", "sender", "reply-to", "subject", "date",
+        "message-id", "to", "cc", "in-reply-to", "references", "mime-version", "content-type",
+        "content-transfer-encoding", "content-language", "list-id", "list-help", "list-unsubscribe",
+        "list-unsubscribe-post", "list-subscribe", "list-post", "list-owner", "list-archive");
+
+    private static final int MAX_HEADER_BYTES = HeaderSectionReader.DEFAULT_MAX_BYTES;
+    private static final int LINE = 78;
+
+    private final Clock clock;
+    private final Duration expiration;
+    private final List<String> headers;
+
+    /**
+     * @param expiration how long a signature stays valid (x= is t= plus this), or null for no x=
+     * @param headers    a fixed h= list, signed as given (must name {@code from}), or null for the default list
+     *                   with oversigning
+     */
+    public DkimSigner(Clock clock, Duration expiration, List<String> headers) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (expiration != null && (expiration.isNegative() || expiration.getSeconds() < 1)) {
+            throw new IllegalArgumentException("expiration " + expiration + ": expected at least one second");
+        }
+        this.expiration = expiration;
+        this.headers = headers == null ? null : checkedHeaders(headers);
+    }
+
+    /** The default list with oversigning, t= from the system clock, no x=. */
+    public static DkimSigner withDefaults() {
+        return new DkimSigner(Clock.systemUTC(), null, null);
+    }
+
+    /** Lowercase field names, checked: RFC 5322 ftext, and {@code from} among them. */
+    public static List<String> checkedHeaders(List<String> names) {
+        List<String> checked = new ArrayList<>(names.size());
+        for (String name : names) {
+            String n = name.trim().toLowerCase(Locale.ROOT);
+            if (n.isEmpty() || !n.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
+                throw new IllegalArgumentException("'" + name + "' is not a header field name");
+            }
+            checked.add(n);
+        }
+        if (!checked.contains("from")) {
+            throw new IllegalArgumentException("the signed headers must include from (RFC 6376 §5.4)");
+        }
+        return List.copyOf(checked);
+    }
+
+    /** {@link #sign(InputStream, Function)} on bytes in memory with fixed keys: the signed message, CRLF line ends. */
+    public byte[] sign(byte[] message, List<DkimSigningKey> keys) throws DkimSigningException {
+        List<String> fields;
+        try {
+            fields = sign(new ByteArrayInputStream(message), domain -> keys);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a byte array cannot fail to read", e);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + 1024);
+        for (String field : fields) {
+            out.writeBytes(field.getBytes(StandardCharsets.ISO_8859_1));
+            out.writeBytes(new byte[] {'\r', '\n'});
+        }
+        out.writeBytes(withCrlf(message));
+        return out.toByteArray();
+    }
+
+    /**
+     * Signs a message read from {@code message} (not closed).
+     *
+     * @param keysForAuthorDomain the keys to sign with, given the From domain (lowercase A-labels); an empty list
+     *                            signs nothing and leaves the body unread
+     * @return the DKIM-Signature fields to put on top of the message, in order, each without its final CRLF
+     * @throws DkimSigningException when the message must not be signed (From missing, repeated or unclear; header
+     *                              section too large or with a bare CR)
+     * @throws IOException          only when reading the stream fails
+     */
+    public List<String> sign(InputStream message, Function<String, List<DkimSigningKey>> keysForAuthorDomain)
+        throws IOException, DkimSigningException {
+        HeaderSectionReader reader = new HeaderSectionReader(message);
+        HeaderSection section = reader.read(MAX_HEADER_BYTES, true);
+        if (section.tooLarge()) {
+            throw new DkimSigningException("the header section is larger than " + MAX_HEADER_BYTES + " octets");
+        }
+        if (section.bareCr()) {
+            throw new DkimSigningException("the header section holds a bare CR");
+        }
+        String authorDomain = authorDomain(section);
+        List<DkimSigningKey> keys = keysForAuthorDomain.apply(authorDomain);
+        if (keys == null || keys.isEmpty()) {
+            return List.of();
+        }
+        BodyHasher hasher = new BodyHasher(Canonicalization.RELAXED, "SHA-256", -1, true);
+        for (int n = reader.nextBodyChunk(); n >= 0; n = reader.nextBodyChunk()) {
+            hasher.update(reader.buffer(), reader.bodyOffset(), n);
+        }
+        String bodyHash = Base64.getEncoder().encodeToString(hasher.finish().hash());
+        List<HeaderField> fields = DkimVerifier.fields(section);
+        List<String> signed = headers != null ? headers : oversigned(fields);
+        long now = clock.instant().getEpochSecond();
+        List<String> out = new ArrayList<>(keys.size());
+        for (DkimSigningKey key : keys) {
+            out.add(signatureField(key, signed, fields, bodyHash, now));
+        }
+        return out;
+    }
+
+    /** The one From domain, or the reason there is none. */
+    static String authorDomain(HeaderSection section) throws DkimSigningException {
+        List<String> froms = section.values("from");
+        if (froms.isEmpty()) {
+            throw new DkimSigningException("the message has no From field");
+        }
+        if (froms.size() > 1) {
+            throw new DkimSigningException("the message has " + froms.size() + " From fields");
+        }
+        AuthorDomains author = AuthorDomains.of(section.authorFieldValues());
+        if (!author.isSingle()) {
+            throw new DkimSigningException("the From field does not name one address: " + author.problem());
+        }
+        return author.domains().get(0);
+    }
+
+    /** {@link #DEFAULT_HEADERS}, each once more than present. */
+    private static List<String> oversigned(List<HeaderField> fields) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (HeaderField field : fields) {
+            counts.merge(field.name(), 1, Integer::sum);
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : DEFAULT_HEADERS) {
+            for (int i = counts.getOrDefault(name, 0); i >= 0; i--) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private String signatureField(DkimSigningKey key, List<String> signed, List<HeaderField> fields, String bodyHash,
+                                  long now) {
+        Folded field = new Folded("DKIM-Signature:");
+        field.tag("v=1;");
+        field.tag("a=" + key.algorithm().word() + ";");
+        field.tag("c=relaxed/relaxed;");
+        field.tag("d=" + key.domain() + ";");
+        field.tag("s=" + key.selector() + ";");
+        field.tag("t=" + now + ";");
+        if (expiration != null) {
+            field.tag("x=" + (now + expiration.getSeconds()) + ";");
+        }
+        for (int i = 0; i < signed.size(); i++) {
+            String piece = signed.get(i) + (i + 1 < signed.size() ? ":" : ";");
+            if (i == 0) {
+                field.tag("h=" + piece);
+            } else {
+                field.piece(piece);
+            }
+        }
+        field.tag("bh=" + bodyHash + ";");
+        field.tag("b=");
+        String unsigned = field.toString();
+        byte[] headerData = DkimVerifier.headerData(Canonicalization.RELAXED, signed, HeaderField.of(unsigned), fields);
+        String b = Base64.getEncoder().encodeToString(key.sign(headerData));
+        for (int i = 0; i < b.length(); i += 16) {
+            field.piece(b.substring(i, Math.min(b.length(), i + 16)));
+        }
+        return field.toString();
+    }
+
+    /** A header field folded before a tag, or within a value, where the line would pass {@value #LINE} columns. */
+    private static final class Folded {
+        private final StringBuilder text;
+        private int column;
+
+        Folded(String start) {
+            text = new StringBuilder(1024).append(start);
+            column = start.length();
+        }
+
+        /** A tag: after a space, or at the start of a new line. */
+        void tag(String tag) {
+            if (column + 1 + tag.length() > LINE) {
+                text.append("\r\n\t");
+                column = 8;
+            } else {
+                text.append(' ');
+                column++;
+            }
+            text.append(tag);
+            column += tag.length();
+        }
+
+        /** The continuation of a value: right after what precedes it, or on a new line (FWS is allowed there). */
+        void piece(String piece) {
+            if (column + piece.length() > LINE) {
+                text.append("\r\n\t");
+                column = 8;
+            }
+            text.append(piece);
+            column += piece.length();
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
+    }
+
+    /** The message with every bare LF made CRLF (a bare CR stays: it is no line end). */
+    public static byte[] withCrlf(byte[] message) {
+        ByteArrayOutputStream out = null;
+        for (int i = 0; i < message.length; i++) {
+            if (message[i] == '\n' && (i == 0 || message[i - 1] != '\r')) {
+                if (out == null) {
+                    out = new ByteArrayOutputStream(message.length + message.length / 32 + 16);
+                    out.write(message, 0, i);
+                }
+                out.write('\r');
+            }
+            if (out != null) {
+                out.write(message[i]);
+            }
+        }
+        return out == null ? message : out.toByteArray();
+    }
+}
