@@ -60,6 +60,7 @@ final class DeliveryStatus {
             }
             f.diagnostic = diagnostic;
             f.remoteMta = afterType(value(group, "remote-mta"));
+            f.reportingMta = afterType(reportingMta);
             f.context = near(prose, address);
             f.command = SmtpCommands.find(f.context);
             facts.add(f);

@@ -113,8 +113,58 @@ final class MimeEntity {
         return parameter(field("content-type"), lowerName);
     }
 
+    private String boundary;
+    private boolean guessed;
+
     boolean isMultipart() {
-        return mediaType.startsWith("multipart/");
+        return !boundary().isEmpty();
+    }
+
+    /**
+     * The boundary that splits this body: the declared one when the body uses it, else (a multipart with a wrong
+     * boundary, or a report with no Content-Type at all, both seen in real bounces) the first "--token" line that
+     * is followed by a MIME header line; "" for a single part.
+     */
+    String boundary() {
+        if (boundary == null) {
+            boundary = findBoundary();
+        }
+        return boundary;
+    }
+
+    private String findBoundary() {
+        boolean declaredMultipart = mediaType.startsWith("multipart/");
+        boolean undeclared = !hasField("content-type");
+        if (!declaredMultipart && !undeclared) {
+            return "";
+        }
+        String declared = parameter("boundary");
+        if (declaredMultipart && !declared.isEmpty() && declared.length() <= 200) {
+            String delimiter = "--" + declared;
+            if (body.startsWith(delimiter) || body.contains("\n" + delimiter)) {
+                return declared;
+            }
+        }
+        int pos = 0;
+        int n = body.length();
+        int lines = 0;
+        while (pos < n && lines++ < 2_000) {
+            int eol = body.indexOf('\n', pos);
+            int end = eol < 0 ? n : eol;
+            if (end - pos > 3 && end - pos < 200 && body.startsWith("--", pos) && body.charAt(pos + 2) > ' '
+                    && eol >= 0 && body.regionMatches(true, eol + 1, "content-", 0, 8)) {
+                String token = body.substring(pos + 2, end).trim();
+                if (token.indexOf(' ') < 0) {
+                    guessed = !declaredMultipart;
+                    return token;
+                }
+            }
+            if (eol < 0) {
+                break;
+            }
+            pos = eol + 1;
+        }
+        return "";
     }
 
     /** message/rfc822, message/global and their header-only siblings: an enclosed (original) message. */
@@ -131,8 +181,8 @@ final class MimeEntity {
     /** The body's parts, split at the boundary; empty when there is no usable boundary or the budget is spent. */
     List<MimeEntity> children(Budget budget) {
         List<MimeEntity> parts = new ArrayList<>();
-        String boundary = parameter("boundary");
-        if (boundary.isEmpty() || boundary.length() > 200) {
+        String boundary = boundary();
+        if (boundary.isEmpty()) {
             return parts;
         }
         if (depth + 1 > budget.maxDepth) {
@@ -155,6 +205,12 @@ final class MimeEntity {
             if (!lineStart) {
                 pos = hit + delimiter.length();
                 continue;
+            }
+            if (start < 0 && guessed && hit > 0 && !text.substring(0, hit).isBlank()) {
+                // no declared MIME structure: the text before the first boundary is the notice itself
+                if (!addPart(parts, "\n" + text.substring(0, hit - 1), budget)) {
+                    return parts;
+                }
             }
             if (start >= 0) {
                 int end = Math.max(start, hit > 0 ? hit - 1 : hit);

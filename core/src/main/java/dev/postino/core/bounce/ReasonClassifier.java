@@ -224,6 +224,9 @@ final class ReasonClassifier {
     }
 
     private static boolean probes(BounceReason r, Facts f, String text) {
+        if (f.preset == r) {
+            return true;
+        }
         BounceReason named = statusName(f.status);
         switch (r) {
             case MAILBOXFULL, EXCEEDLIMIT, AUTHFAILURE, REQUIREPTR, TOOMANYCONN, BLOCKED:

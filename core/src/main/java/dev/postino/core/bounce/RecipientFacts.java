@@ -10,6 +10,7 @@ final class RecipientFacts {
     String diagnostic = "";
     String diagnosticType = "";
     String remoteMta = "";
+    String reportingMta = "";
     String command = "";
     /** Extra text read only when the diagnostic itself says nothing recognisable (the report's prose). */
     String context = "";
@@ -33,7 +34,13 @@ final class RecipientFacts {
         String type = diagnosticType.isEmpty() && !diag.isEmpty() ? "" : diagnosticType;
         String act = action.trim().toLowerCase(java.util.Locale.ROOT);
         ReasonClassifier.Facts facts = new ReasonClassifier.Facts(code, reply, diag, type, cmd, act, preset);
-        BounceReason reason = ReasonClassifier.classify(facts);
+        BounceReason reason = null;
+        if (preset == null || preset == BounceReason.UNDEFINED || preset == BounceReason.ONHOLD) {
+            reason = RemoteHosts.find(address, remoteMta, reportingMta, code, reply, cmd, diag);
+        }
+        if (reason == null) {
+            reason = ReasonClassifier.classify(facts);
+        }
         if ((reason == BounceReason.ONHOLD || reason == BounceReason.UNDEFINED) && !context.isEmpty()) {
             String extra = BounceText.oneLine(context);
             String ctxStatus = code.isEmpty() ? BounceText.findStatus(extra) : code;

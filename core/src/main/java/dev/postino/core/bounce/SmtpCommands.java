@@ -19,7 +19,9 @@ final class SmtpCommands {
             {"in reply to data", "DATA"}, {"after data", "DATA"}, {">>> data", "DATA"},
             {"in reply to ehlo", "EHLO"}, {"after ehlo", "EHLO"}, {"in reply to helo", "HELO"}, {"after helo", "HELO"},
             {"after initial connection", "CONN"}, {"while connecting", "CONN"}, {"in reply to starttls", "STARTTLS"},
-            {"after starttls", "STARTTLS"}, {"in reply to auth", "AUTH"}, {"after auth", "AUTH"},
+            {"after starttls", "STARTTLS"}, {"does not like recipient", "RCPT"}, {"[rcpt_to]", "RCPT"},
+            {"smtp:rcpt ", "RCPT"}, {"our rcpt to", "RCPT"}, {"our final data", "DATA"}, {"our data", "DATA"},
+            {"our mail from", "MAIL"}, {"smtp:mail ", "MAIL"}, {"smtp:data ", "DATA"}, {"rcpt to:", "RCPT"}, {"in reply to auth", "AUTH"}, {"after auth", "AUTH"},
         };
         int best = -1;
         String found = "";

@@ -26,9 +26,8 @@ final class TextBounce {
             "notice of delivery", "delivery state", "failure delivery", "undeliverable");
 
     /** Local parts of the senders of delivery failure notices. */
-    private static final List<String> DAEMONS = List.of("mailer-daemon", "postmaster", "mail-daemon", "maildaemon",
-            "mailerdaemon", "mail.delivery", "mail-delivery", "bounce", "nobody", "mdaemon", "smtp", "daemon",
-            "root", "noreply");
+    private static final List<String> DAEMONS = List.of("mailer-daemon", "mail-daemon", "maildaemon",
+            "mailerdaemon", "mail.delivery", "mail-delivery", "nobody", "mdaemon", "daemon", "noreply");
 
     /** Lines where the error text ends and the returned original begins. */
     private static final List<String> ORIGINAL_MARKERS = List.of(
@@ -43,7 +42,8 @@ final class TextBounce {
             "------ failed message ------", "original message header:", "----- original message headers -----",
             "- message header follows -", "--------------- original message -----",
             "message attached:", "--- original message ---", "the original message is attached",
-            "---- headers of the original message ----", "----- transcript of session follows -----");
+            "---- headers of the original message ----", "----- unsent message follows -----",
+            "------- returned message --------");
 
     private TextBounce() {
     }
@@ -100,7 +100,8 @@ final class TextBounce {
                 pos = a[1];
                 String address = block.substring(a[0], a[1]);
                 String key = address.toLowerCase(Locale.ROOT);
-                if (found.containsKey(key) || isExcluded(key, exclude) || inHeaderLine(block, a[0])) {
+                if (found.containsKey(key) || isExcluded(key, exclude) || inHeaderLine(block, a[0])
+                        || isContactAddress(block, a[0], key)) {
                     continue;
                 }
                 found.put(key, lineStart(block, a[0]));
@@ -155,7 +156,8 @@ final class TextBounce {
                 || lower.contains("delivery to the following recipient") || lower.contains("unable to deliver")
                 || lower.contains("permanent error") || lower.contains("delivery has failed")
                 || lower.contains("wasn't able to deliver") || lower.contains("following address(es) failed")
-                || lower.contains("delivery failed");
+                || lower.contains("delivery failed")
+                || lower.contains("error message below:") && lower.contains("message details:");
     }
 
     /** The notice's own text: the first text part outside the returned original, cut where the original starts. */
@@ -254,6 +256,18 @@ final class TextBounce {
             }
         }
         return local.startsWith("mailer-daemon") || local.startsWith("postmaster");
+    }
+
+    /** The postmaster or help desk a notice tells the reader to write to is not a recipient. */
+    private static boolean isContactAddress(String block, int at, String lowerAddress) {
+        int ls = lineStart(block, at);
+        String before = block.substring(Math.max(ls, at - 120), at).toLowerCase(Locale.ROOT);
+        String local = lowerAddress.substring(0, lowerAddress.indexOf('@'));
+        boolean role = local.equals("postmaster") || local.equals("abuse") || local.equals("support")
+                || local.equals("help") || local.equals("hostmaster") || local.equals("admin");
+        return role && (before.contains("contact") || before.contains("send") || before.contains("write")
+                || before.contains("mail to") || before.contains("email") || before.contains("e-mail")
+                || before.contains("please") || before.contains("questions"));
     }
 
     /** An address in a quoted header line of the original (From:, Reply-To: ...) is not a recipient. */
