@@ -101,6 +101,13 @@ final class BounceText {
         if (semi >= 0 && semi < 20 && v.indexOf('@') > semi) {
             v = v.substring(semi + 1);
         }
+        String bare = v.trim();
+        if (bare.startsWith("<") && bare.endsWith(">")) {
+            bare = bare.substring(1, bare.length() - 1).trim();
+        }
+        if (bare.indexOf('@') > 0 && bare.indexOf(' ') < 0 && bare.indexOf('\t') < 0 && bare.indexOf('<') < 0) {
+            return bare;
+        }
         int[] a = findAddress(v, 0, v.length());
         if (a != null) {
             return v.substring(a[0], a[1]);
