@@ -124,8 +124,41 @@ final class BounceText {
      * standing alone (not part of an IP address or a version number).
      */
     static String findStatus(String text) {
+        String first = "";
+        int from = 0;
+        for (int tries = 0; tries < 64; tries++) {
+            int at = nextStatus(text, from);
+            if (at < 0) {
+                break;
+            }
+            String status = codeAt(text, at);
+            if (first.isEmpty()) {
+                first = status;
+            }
+            if (status.charAt(0) != '2') {
+                return status; // a transcript's failure, not the 250 before it
+            }
+            from = at + status.length();
+        }
+        return first;
+    }
+
+    private static String codeAt(String text, int i) {
+        int j = i + 2;
+        while (j < text.length() && (isDigit(text.charAt(j)) || text.charAt(j) == '.')) {
+            j++;
+        }
+        String s = text.substring(i, j);
+        while (s.endsWith(".")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s;
+    }
+
+    /** Where the next enhanced status code at or after from starts, or -1. */
+    private static int nextStatus(String text, int from) {
         int n = text.length();
-        for (int i = 0; i + 4 < n; i++) {
+        for (int i = from; i + 4 < n; i++) {
             char c = text.charAt(i);
             if ((c != '2' && c != '4' && c != '5') || text.charAt(i + 1) != '.') {
                 continue;
@@ -161,9 +194,9 @@ final class BounceText {
                     continue;
                 }
             }
-            return text.substring(i, j);
+            return i;
         }
-        return "";
+        return -1;
     }
 
     /** The first SMTP reply code (2xx, 4xx, 5xx standing alone) in text, or "". */

@@ -26,6 +26,12 @@ final class DeliveryStatus {
         String reportingMta = "";
         List<RecipientFacts> facts = new ArrayList<>();
         String prose = prose(reading);
+        int named = 0;
+        for (List<String[]> group : groups) {
+            if (!value(group, "final-recipient").isEmpty() || !value(group, "original-recipient").isEmpty()) {
+                named++;
+            }
+        }
         for (List<String[]> group : groups) {
             String finalRecipient = value(group, "final-recipient");
             String originalRecipient = value(group, "original-recipient");
@@ -51,7 +57,12 @@ final class DeliveryStatus {
             }
             f.address = address;
             f.action = value(group, "action");
-            f.status = BounceText.findStatus(value(group, "status"));
+            String statusField = value(group, "status");
+            f.status = BounceText.findStatus(statusField);
+            int comment = statusField.indexOf('(');
+            if (comment > 0) {
+                f.statusComment = statusField.substring(comment);
+            }
             String diagnostic = value(group, "diagnostic-code");
             int semi = diagnostic.indexOf(';');
             if (semi > 0 && semi < 16) {
@@ -62,7 +73,10 @@ final class DeliveryStatus {
             f.reportingMta = afterType(reportingMta);
             f.context = near(prose, address);
             f.command = SmtpCommands.find(f.context);
-            f.diagnostic = fuller(diagnostic, f.context);
+            f.diagnostic = fuller(diagnostic, f.context,
+                    named == 1 && !f.context.contains("<<< ") ? prose : f.context);
+            String head = prose.length() > 2_000 ? prose.substring(0, 2_000) : prose;
+            f.preset = MtaPhrases.preset(reading, f.diagnostic + "\n" + head);
             facts.add(f);
         }
         if (facts.isEmpty()) {
@@ -104,8 +118,8 @@ final class DeliveryStatus {
      * Postfix's "said:" text (which names the SMTP command), a Sendmail transcript's multi-line reply, or, when
      * the field is missing, the prose about the recipient.
      */
-    static String fuller(String diagnostic, String near) {
-        if (near.isEmpty()) {
+    static String fuller(String diagnostic, String near, String transcript) {
+        if (near.isEmpty() && transcript.isEmpty()) {
             return diagnostic;
         }
         String lower = near.toLowerCase(java.util.Locale.ROOT);
@@ -113,9 +127,9 @@ final class DeliveryStatus {
         int said = lower.indexOf(" said: ");
         if (said >= 0) {
             prose = near.substring(said + 7);
-        } else if (lower.contains("<<< ")) {
+        } else if (transcript.contains("<<< ")) {
             StringBuilder replies = new StringBuilder();
-            for (String line : near.split("\n")) {
+            for (String line : transcript.split("\n")) {
                 if (line.startsWith("<<< ")) {
                     String reply = line.substring(4).trim();
                     if (reply.length() > 4 && BounceText.isDigit(reply.charAt(0)) && reply.charAt(3) == '-'
@@ -130,6 +144,9 @@ final class DeliveryStatus {
                         }
                     }
                     replies.append(replies.length() == 0 ? "" : " ").append(reply);
+                    if (replies.length() > 2_000) {
+                        break;
+                    }
                 }
             }
             prose = replies.toString();

@@ -25,7 +25,6 @@ final class MtaPhrases {
             new Phrase(BounceReason.EXPIRED, "could not deliver for the last "),
             new Phrase(BounceReason.EXPIRED, "did not accept our requests to connect"),
             new Phrase(BounceReason.EXPIRED, "delivery failed 20 attempts"),
-            new Phrase(BounceReason.EXPIRED, "retry timeout exceeded"),
             new Phrase(BounceReason.EXPIRED, "message could not be delivered within"),
             new Phrase(BounceReason.MAILBOXFULL, "the recipient's mailbox is full"),
             new Phrase(BounceReason.HOSTUNKNOWN, "dns error: domain name not found"),

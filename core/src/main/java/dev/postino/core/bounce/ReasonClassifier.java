@@ -199,9 +199,8 @@ final class ReasonClassifier {
             if (f.diagnosticType.startsWith("X-UNIX")) {
                 return BounceReason.MAILERERROR;
             }
-            if (ReasonPhrases.says(BounceReason.SYNTAXERROR, text) && f.replyCode.startsWith("5")
-                    && f.replyCode.compareTo("500") >= 0 && f.replyCode.compareTo("503") <= 0) {
-                return BounceReason.SYNTAXERROR;
+            if (f.replyCode.compareTo("500") >= 0 && f.replyCode.compareTo("504") <= 0) {
+                return BounceReason.SYNTAXERROR; // 500-504: the server did not understand the command
             }
             if (f.action.equals("delayed") || f.action.equals("expired")) {
                 return BounceReason.EXPIRED;
