@@ -10,6 +10,16 @@ final class BounceText {
 
     /** Octets as ISO-8859-1 text (one char per octet) with CRLF and bare CR turned into LF. */
     static String fromOctets(byte[] octets, int from, int to) {
+        boolean cr = false;
+        for (int i = from; i < to; i++) {
+            if (octets[i] == '\r') {
+                cr = true;
+                break;
+            }
+        }
+        if (!cr) {
+            return new String(octets, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
         char[] out = new char[to - from];
         int n = 0;
         for (int i = from; i < to; i++) {
