@@ -31,19 +31,16 @@ final class TextBounce {
 
     /** Lines where the error text ends and the returned original begins. */
     private static final List<String> ORIGINAL_MARKERS = List.of(
-            "--- below this line is a copy of the message", "------ this is a copy of the message",
-            "----- original message -----", "--- original message follows", "------ original message follows",
-            "----- the following is a copy of the message", "message headers follow", "original message follows",
-            "----- unsent message below -----", "the original message headers are included as attachment",
-            "--------original message--------", "---- original message ----", "-------- original message --------",
-            "content-type: message/rfc822", "------ this is a copy of your message",
-            "--- the header of the original message is following", "----- message header follows -----",
-            "below is a copy of the original message:", "the header of the original message",
-            "------ failed message ------", "original message header:", "----- original message headers -----",
-            "- message header follows -", "--------------- original message -----",
-            "message attached:", "--- original message ---", "the original message is attached",
-            "---- headers of the original message ----", "----- unsent message follows -----",
-            "------- returned message --------");
+            "below this line is a copy of the message", "- this is a copy of the message",
+            "----- original message -----", "original message follows", "- the following is a copy of the message",
+            "message headers follow", "----- unsent message below -----",
+            "the original message headers are included as attachment", "--------original message--------",
+            "---- original message ----", "content-type: message/rfc822", "- this is a copy of your message",
+            "--- the header of the original message is following", "- message header follows -",
+            "below is a copy of the original message:", "------ failed message ------", "original message header:",
+            "----- original message headers -----", "--------------- original message -----", "message attached:",
+            "--- original message ---", "the original message is attached", "---- headers of the original message ----",
+            "- unsent message follows -", "------- returned message --------");
 
     private TextBounce() {
     }
