@@ -64,6 +64,17 @@ final class TextBounce {
         return false;
     }
 
+    /** Headers only a delivery failure notice has: X-Failed-Recipients, or a mailer daemon as the sender. */
+    private static boolean sentByDaemon(BounceReader.Reading reading) {
+        if (reading.top.hasField("x-failed-recipients")) {
+            return true;
+        }
+        String from = BounceReader.lower(reading.top.field("from"));
+        String returnPath = reading.top.field("return-path").trim();
+        return from.contains("mail delivery") || from.contains("mailer-daemon") || from.contains("mailer daemon")
+                || from.contains("postmaster@") || from.contains("<postmaster") || returnPath.equals("<>");
+    }
+
     static BounceReport read(BounceReader.Reading reading) {
         boolean bounceHeaders = looksLikeBounce(reading);
         String block = errorBlock(reading);
@@ -71,8 +82,10 @@ final class TextBounce {
             return bounceHeaders ? undetermined(reading, "a delivery failure notice without any text") : null;
         }
         String lower = block.toLowerCase(Locale.ROOT);
-        if (!bounceHeaders && !saysUndelivered(lower)) {
-            return null;
+        boolean says = saysUndelivered(lower) || !BounceText.findStatus(lower).isEmpty();
+        if (!says && !sentByDaemon(reading)) {
+            // a Subject alone ("Re: bounce rates", "Undelivered parcel") does not make ordinary mail a bounce
+            return bounceHeaders ? BounceReport.none(reading.note("")) : null;
         }
         BounceReport fields = fieldsInText(reading, block);
         if (fields != null) {
