@@ -28,6 +28,7 @@ public final class Postino {
         COMMANDS.put(new RetryCommand(), RetryCommand.valuedOptions());
         COMMANDS.put(new NdrCommand(Clock.systemDefaultZone()), NdrCommand.valuedOptions());
         COMMANDS.put(new DmarcReportCommand(), DmarcReportCommand.valuedOptions());
+        COMMANDS.put(new BounceCommand(), BounceCommand.valuedOptions());
     }
 
     private Postino() {
