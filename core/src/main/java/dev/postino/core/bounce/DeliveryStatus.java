@@ -1,0 +1,203 @@
+package dev.postino.core.bounce;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** RFC 3464 and RFC 6533 reports: a message/delivery-status (or global-delivery-status) part. */
+final class DeliveryStatus {
+
+    private DeliveryStatus() {
+    }
+
+    static BounceReport read(BounceReader.Reading reading) {
+        MimeEntity statusPart = null;
+        for (MimeEntity part : reading.parts) {
+            if (part.isDeliveryStatus()) {
+                statusPart = part;
+                break;
+            }
+        }
+        if (statusPart == null) {
+            return null;
+        }
+        List<List<String[]>> groups = groups(statusPart.body);
+        String envelopeId = "";
+        String reportingMta = "";
+        List<RecipientFacts> facts = new ArrayList<>();
+        String prose = prose(reading);
+        for (List<String[]> group : groups) {
+            String finalRecipient = value(group, "final-recipient");
+            String originalRecipient = value(group, "original-recipient");
+            if (finalRecipient.isEmpty() && originalRecipient.isEmpty()) {
+                if (envelopeId.isEmpty()) {
+                    envelopeId = value(group, "original-envelope-id");
+                }
+                if (reportingMta.isEmpty()) {
+                    reportingMta = value(group, "reporting-mta");
+                }
+                continue;
+            }
+            if (facts.size() >= reading.limits.maxRecipients()) {
+                break;
+            }
+            RecipientFacts f = new RecipientFacts();
+            String address = BounceText.addressIn(finalRecipient);
+            if (address.indexOf('@') < 0 && !originalRecipient.isEmpty()) {
+                String other = BounceText.addressIn(originalRecipient);
+                if (other.indexOf('@') > 0 || address.isEmpty()) {
+                    address = other;
+                }
+            }
+            f.address = address;
+            f.action = value(group, "action");
+            f.status = BounceText.findStatus(value(group, "status"));
+            String diagnostic = value(group, "diagnostic-code");
+            int semi = diagnostic.indexOf(';');
+            if (semi > 0 && semi < 16) {
+                f.diagnosticType = diagnostic.substring(0, semi).trim().toUpperCase(java.util.Locale.ROOT);
+                diagnostic = diagnostic.substring(semi + 1).trim();
+            }
+            f.diagnostic = diagnostic;
+            f.remoteMta = afterType(value(group, "remote-mta"));
+            f.reportingMta = afterType(reportingMta);
+            f.context = near(prose, address);
+            f.command = SmtpCommands.find(f.context);
+            facts.add(f);
+        }
+        if (facts.isEmpty()) {
+            return null; // a delivery-status part naming no recipient: read the text instead
+        }
+        List<BouncedRecipient> recipients = new ArrayList<>(facts.size());
+        boolean bounce = false;
+        for (RecipientFacts f : facts) {
+            BouncedRecipient r = f.finish();
+            bounce |= r.reason().isFailure();
+            recipients.add(r);
+        }
+        return new BounceReport(bounce, BounceReport.Kind.DSN, reading.originalMessageId(),
+                envelopeId.isEmpty() ? Optional.empty() : Optional.of(xtextDecoded(envelopeId.trim())), recipients,
+                reading.note(""));
+    }
+
+    /** The report's human-readable text: its text parts before the delivery-status part. */
+    static String prose(BounceReader.Reading reading) {
+        StringBuilder text = new StringBuilder();
+        for (MimeEntity part : reading.parts) {
+            if (part.isDeliveryStatus()) {
+                break;
+            }
+            if (part.mediaType.equals("text/plain") && !part.isMultipart() && part != reading.top) {
+                text.append(part.body).append('\n');
+            } else if (part == reading.top && !part.isMultipart()) {
+                text.append(part.body).append('\n');
+            }
+            if (text.length() > 64 * 1024) {
+                break;
+            }
+        }
+        return text.length() > 64 * 1024 ? text.substring(0, 64 * 1024) : text.toString();
+    }
+
+    /** The paragraph of the prose that names the address (where MTAs write the SMTP dialogue), or "". */
+    static String near(String prose, String address) {
+        if (address.isEmpty() || prose.isEmpty()) {
+            return "";
+        }
+        String lowerProse = prose.toLowerCase(java.util.Locale.ROOT);
+        int hit = lowerProse.indexOf(address.toLowerCase(java.util.Locale.ROOT));
+        if (hit < 0) {
+            return "";
+        }
+        int start = lowerProse.lastIndexOf("\n\n", hit);
+        start = start < 0 ? 0 : start + 2;
+        int end = lowerProse.indexOf("\n\n", hit);
+        end = end < 0 ? prose.length() : end;
+        if (end - start > 2_000) {
+            end = start + 2_000;
+        }
+        return prose.substring(start, end);
+    }
+
+    /** The fields of a delivery-status body in groups separated by empty lines, continuation lines unfolded. */
+    static List<List<String[]>> groups(String body) {
+        List<List<String[]>> groups = new ArrayList<>();
+        List<String[]> current = new ArrayList<>();
+        int pos = 0;
+        int n = body.length();
+        while (pos < n && groups.size() < 10_000) {
+            int eol = body.indexOf('\n', pos);
+            int end = eol < 0 ? n : eol;
+            String line = body.substring(pos, end);
+            pos = eol < 0 ? n : eol + 1;
+            if (line.isBlank()) {
+                if (!current.isEmpty()) {
+                    groups.add(current);
+                    current = new ArrayList<>();
+                }
+                continue;
+            }
+            char c = line.charAt(0);
+            if ((c == ' ' || c == '\t') && !current.isEmpty()) {
+                String[] last = current.get(current.size() - 1);
+                if (last[1].length() < 8_192) {
+                    last[1] = last[1] + " " + line.trim();
+                }
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String name = line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
+            current.add(new String[] {name, line.substring(colon + 1).trim()});
+        }
+        if (!current.isEmpty()) {
+            groups.add(current);
+        }
+        return groups;
+    }
+
+    static String value(List<String[]> group, String name) {
+        for (String[] f : group) {
+            if (f[0].equals(name)) {
+                return f[1];
+            }
+        }
+        return "";
+    }
+
+    static String afterType(String value) {
+        int semi = value.indexOf(';');
+        String v = semi >= 0 ? value.substring(semi + 1) : value;
+        return v.trim();
+    }
+
+    /** RFC 3461 xtext: "+XX" stands for the octet XX. */
+    static String xtextDecoded(String value) {
+        if (value.indexOf('+') < 0) {
+            return value;
+        }
+        StringBuilder out = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '+' && i + 2 < value.length() && hex(value.charAt(i + 1)) >= 0 && hex(value.charAt(i + 2)) >= 0) {
+                out.append((char) (hex(value.charAt(i + 1)) * 16 + hex(value.charAt(i + 2))));
+                i += 2;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+}
