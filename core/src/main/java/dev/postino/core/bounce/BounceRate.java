@@ -32,6 +32,27 @@ public record BounceRate(Scope scope, String name, long recipients, long hard, l
         }
     }
 
+    /**
+     * The figures as WebAdmin and {@code postino bounce-rates --json} write them: {@code scope}, {@code name},
+     * {@code recipients}, {@code hard}, {@code soft}, {@code complaints}, the rates as fractions ({@code bounce_rate},
+     * {@code hard_rate}, {@code soft_rate}, {@code complaint_rate}) and {@code level}.
+     */
+    public java.util.Map<String, Object> asJsonObject(Level level) {
+        java.util.Map<String, Object> object = new java.util.LinkedHashMap<>();
+        object.put("scope", scope.word());
+        object.put("name", name);
+        object.put("recipients", recipients);
+        object.put("hard", hard);
+        object.put("soft", soft);
+        object.put("complaints", complaints);
+        object.put("bounce_rate", bounceRate());
+        object.put("hard_rate", hardRate());
+        object.put("soft_rate", softRate());
+        object.put("complaint_rate", complaintRate());
+        object.put("level", level.word());
+        return object;
+    }
+
     /** (hard + soft) / recipients; 0 without recipients. */
     public double bounceRate() {
         return ratio(hard + soft);

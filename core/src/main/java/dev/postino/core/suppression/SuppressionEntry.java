@@ -39,6 +39,26 @@ public record SuppressionEntry(String address, String reason, String status, boo
         Objects.requireNonNull(expires, "expires");
     }
 
+    /**
+     * The entry as the CLI contract's {@code postino suppression list --json} and WebAdmin write it: {@code address},
+     * {@code reason}, {@code status}, {@code hard}, {@code bounces}, {@code first}, {@code last}, {@code expires}
+     * (ISO-8601, or null), {@code source}, and {@code diagnostic} (an addition).
+     */
+    public java.util.Map<String, Object> asJsonObject() {
+        java.util.Map<String, Object> object = new java.util.LinkedHashMap<>();
+        object.put("address", address);
+        object.put("reason", reason);
+        object.put("status", status);
+        object.put("hard", hard);
+        object.put("bounces", bounces);
+        object.put("first", first.toString());
+        object.put("last", last.toString());
+        object.put("expires", expires.map(Instant::toString).orElse(null));
+        object.put("source", source.word());
+        object.put("diagnostic", diagnostic);
+        return object;
+    }
+
     /** Whether the entry still suppresses at {@code now}. */
     public boolean activeAt(Instant now) {
         return expires.isEmpty() || expires.get().isAfter(now);
