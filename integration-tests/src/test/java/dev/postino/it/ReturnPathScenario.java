@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.postino.core.dns.testing.TestDnsServer;
-import dev.postino.core.store.testing.StoreBackends;
 
 /**
  * The return path end to end, in a real James booted from conf-samples: alice's mail to an address that does not

@@ -220,6 +220,9 @@ public class BounceClassifier extends GenericMailet {
         List<String> suppressed = new ArrayList<>();
         try {
             for (BouncedRecipient recipient : report.recipients()) {
+                if (recipient.diagnostic().contains(SuppressedRecipientNotice.DIAGNOSTIC)) {
+                    continue; // our own answer for an address already on the list: not a new bounce
+                }
                 Optional<BounceEvent> event = BounceEvent.of(recipient, report.complaint(), sender, clock.instant());
                 if (event.isPresent()) {
                     list.record(event.get(), policy).map(SuppressionEntry::address).ifPresent(suppressed::add);

@@ -18,6 +18,7 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.postino.core.bounce.SentMessages;
 import dev.postino.core.dsn.DeliveryAction;
 import dev.postino.core.dsn.DeliveryOutcome;
 import dev.postino.core.dsn.SuppressionNotice;
@@ -44,10 +45,13 @@ import dev.postino.james.store.JamesStores;
 public class SuppressedRecipientNotice extends GenericMailet {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SuppressedRecipientNotice.class);
+    /** How the notice's diagnostic begins; {@code BounceClassifier} does not count such a notice as a new bounce. */
+    static final String DIAGNOSTIC = "recipient on the suppression list";
 
     private final FileSystem fileSystem;
     private PostinoStore store;
     private SuppressionCheck check;
+    private SentMessages sent;
     private String bounceProcessor;
     private String relayProcessor;
 
@@ -56,10 +60,11 @@ public class SuppressedRecipientNotice extends GenericMailet {
         this.fileSystem = fileSystem;
     }
 
-    /** For tests: the check given. */
-    public SuppressedRecipientNotice(SuppressionCheck check) {
+    /** For tests: the check given; {@code sent} records what is answered (may be null). */
+    public SuppressedRecipientNotice(SuppressionCheck check, SentMessages sent) {
         this.fileSystem = null;
         this.check = check;
+        this.sent = sent;
     }
 
     @Override
@@ -70,6 +75,7 @@ public class SuppressedRecipientNotice extends GenericMailet {
         if (check == null) {
             store = JamesStores.acquire(fileSystem);
             check = SuppressionCheck.shared(store);
+            sent = new SentMessages(store, SentMessages.DEFAULT_RETENTION, Clock.systemUTC());
         }
     }
 
@@ -94,7 +100,7 @@ public class SuppressedRecipientNotice extends GenericMailet {
             SuppressionEntry e = entry.get();
             suppressed.add(recipient);
             outcomes.add(new DeliveryOutcome(recipient.asString(), null, DeliveryAction.FAILED, status(e), null, null, null, null, null,
-                "recipient on the suppression list (" + e.source().word() + ": " + e.reason()
+                DIAGNOSTIC + " (" + e.source().word() + ": " + e.reason()
                     + (e.status().isEmpty() ? "" : " " + e.status()) + ", last " + e.last()
                     + ", until " + e.expires().map(Object::toString).orElse("removed") + ")", null, null, null));
             notices.add(new SuppressionNotice(recipient.asString(), e.source().word(), e.reason(), e.last(), e.expires()));
@@ -108,11 +114,24 @@ public class SuppressedRecipientNotice extends GenericMailet {
             getMailetContext().sendMail(copy, relayProcessor);
             mail.setRecipients(suppressed);
         }
+        recordAsSent(mail);
         mail.setAttribute(new Attribute(LocalizedBounce.OUTCOMES, AttributeValue.of(DeliveryOutcome.toJson(outcomes))));
         mail.setAttribute(new Attribute(ReturnPathAttributes.SUPPRESSION_NOTICES, AttributeValue.of(SuppressionNotice.toJson(notices))));
         LOGGER.info("mail {} from {} not sent to {}: on the suppression list; the sender is told", mail.getName(),
             mail.getMaybeSender().asString(), suppressed);
         mail.setState(bounceProcessor);
+    }
+
+    /** Our own notice refers to this mail: recorded, it reads as genuine when it comes back to a local sender. */
+    private void recordAsSent(Mail mail) {
+        if (sent == null) {
+            return;
+        }
+        try {
+            sent.record(Optional.ofNullable(mail.getMessage().getMessageID()), DsnMapping.envelopeId(mail));
+        } catch (MessagingException | RuntimeException e) {
+            LOGGER.warn("cannot record mail {} as answered: {}", mail.getName(), e.getMessage());
+        }
     }
 
     /** The entry's status as a permanent failure (the mail is not sent, ever): 5.Y.Z; 5.7.1 without one. */
