@@ -117,10 +117,11 @@ abstract class ReturnPathScenario {
 
         HttpResponse<String> list = http("GET", "/postino/suppressions?limit=10");
         assertThat(list.statusCode()).isEqualTo(200);
-        assertThat(list.body()).contains("\"total\":1").contains("\"address\":\"gone@remote.test\"");
+        assertThat(list.body()).contains("\"address\":\"gone@remote.test\"").contains("\"source\":\"bounce\"");
         assertThat(http("DELETE", "/postino/suppressions/" + recipient).statusCode()).isEqualTo(204);
         assertThat(http("GET", "/postino/suppressions/" + recipient).statusCode()).isEqualTo(404);
-        assertThat(http("GET", "/postino/suppressions").body()).contains("\"total\":0");
+        assertThat(http("DELETE", "/postino/suppressions/" + recipient).statusCode()).isEqualTo(404);
+        assertThat(http("GET", "/postino/suppressions").body()).doesNotContain("gone@remote.test");
 
         send("alice@postino.test", recipient, "<" + UUID.randomUUID() + "@postino.test>", "third try", "en");
         long deadline = System.nanoTime() + WAIT.toNanos();
@@ -143,7 +144,7 @@ abstract class ReturnPathScenario {
             .replace("Subject: Undelivered Mail Returned to Sender", "Subject: Forged failure notice"));
 
         assertThat(james.awaitRepositoryCount(FORGED, 1)).isEqualTo(1);
-        assertThat(inbox.fetchAll()).noneMatch(m -> new String(m, StandardCharsets.UTF_8).contains("Forged failure notice"));
+        assertThat(fetchAll()).noneMatch(m -> new String(m, StandardCharsets.UTF_8).contains("Forged failure notice"));
         assertThat(http("GET", "/postino/suppressions/victim@remote.test").statusCode()).isEqualTo(404);
     }
 
@@ -158,6 +159,19 @@ abstract class ReturnPathScenario {
 
         assertThat(james.awaitRepositoryCount(LIST_BOUNCES, 1)).isEqualTo(1);
         assertThat(awaitEntry(recipient)).contains("\"reason\":\"userunknown\"");
+    }
+
+    /** The INBOX; a fetch the busy machine lets time out is tried again, three times at most. */
+    private List<byte[]> fetchAll() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return inbox.fetchAll();
+            } catch (javax.mail.MessagingException | java.io.IOException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private ScriptedSmtpPeer.Delivery awaitDelivery(String recipient) {
