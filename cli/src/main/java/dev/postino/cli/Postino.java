@@ -27,6 +27,7 @@ public final class Postino {
         COMMANDS.put(new AuthCommand(), AuthCommand.valuedOptions());
         COMMANDS.put(new RetryCommand(), RetryCommand.valuedOptions());
         COMMANDS.put(new NdrCommand(Clock.systemDefaultZone()), NdrCommand.valuedOptions());
+        COMMANDS.put(new BounceCommand(), BounceCommand.valuedOptions());
         COMMANDS.put(new SuppressionCommand(), SuppressionCommand.valuedOptions());
         COMMANDS.put(new BounceRatesCommand(), BounceRatesCommand.valuedOptions());
     }

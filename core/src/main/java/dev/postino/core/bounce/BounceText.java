@@ -10,6 +10,16 @@ final class BounceText {
 
     /** Octets as ISO-8859-1 text (one char per octet) with CRLF and bare CR turned into LF. */
     static String fromOctets(byte[] octets, int from, int to) {
+        boolean cr = false;
+        for (int i = from; i < to; i++) {
+            if (octets[i] == '\r') {
+                cr = true;
+                break;
+            }
+        }
+        if (!cr) {
+            return new String(octets, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
         char[] out = new char[to - from];
         int n = 0;
         for (int i = from; i < to; i++) {
@@ -101,6 +111,13 @@ final class BounceText {
         if (semi >= 0 && semi < 20 && v.indexOf('@') > semi) {
             v = v.substring(semi + 1);
         }
+        String bare = v.trim();
+        if (bare.startsWith("<") && bare.endsWith(">")) {
+            bare = bare.substring(1, bare.length() - 1).trim();
+        }
+        if (bare.indexOf('@') > 0 && bare.indexOf(' ') < 0 && bare.indexOf('\t') < 0 && bare.indexOf('<') < 0) {
+            return bare;
+        }
         int[] a = findAddress(v, 0, v.length());
         if (a != null) {
             return v.substring(a[0], a[1]);
@@ -117,8 +134,41 @@ final class BounceText {
      * standing alone (not part of an IP address or a version number).
      */
     static String findStatus(String text) {
+        String first = "";
+        int from = 0;
+        for (int tries = 0; tries < 64; tries++) {
+            int at = nextStatus(text, from);
+            if (at < 0) {
+                break;
+            }
+            String status = codeAt(text, at);
+            if (first.isEmpty()) {
+                first = status;
+            }
+            if (status.charAt(0) != '2') {
+                return status; // a transcript's failure, not the 250 before it
+            }
+            from = at + status.length();
+        }
+        return first;
+    }
+
+    private static String codeAt(String text, int i) {
+        int j = i + 2;
+        while (j < text.length() && (isDigit(text.charAt(j)) || text.charAt(j) == '.')) {
+            j++;
+        }
+        String s = text.substring(i, j);
+        while (s.endsWith(".")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s;
+    }
+
+    /** Where the next enhanced status code at or after from starts, or -1. */
+    private static int nextStatus(String text, int from) {
         int n = text.length();
-        for (int i = 0; i + 4 < n; i++) {
+        for (int i = from; i + 4 < n; i++) {
             char c = text.charAt(i);
             if ((c != '2' && c != '4' && c != '5') || text.charAt(i + 1) != '.') {
                 continue;
@@ -154,9 +204,9 @@ final class BounceText {
                     continue;
                 }
             }
-            return text.substring(i, j);
+            return i;
         }
-        return "";
+        return -1;
     }
 
     /** The first SMTP reply code (2xx, 4xx, 5xx standing alone) in text, or "". */

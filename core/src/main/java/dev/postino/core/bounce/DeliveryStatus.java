@@ -26,6 +26,12 @@ final class DeliveryStatus {
         String reportingMta = "";
         List<RecipientFacts> facts = new ArrayList<>();
         String prose = prose(reading);
+        int named = 0;
+        for (List<String[]> group : groups) {
+            if (!value(group, "final-recipient").isEmpty() || !value(group, "original-recipient").isEmpty()) {
+                named++;
+            }
+        }
         for (List<String[]> group : groups) {
             String finalRecipient = value(group, "final-recipient");
             String originalRecipient = value(group, "original-recipient");
@@ -51,18 +57,26 @@ final class DeliveryStatus {
             }
             f.address = address;
             f.action = value(group, "action");
-            f.status = BounceText.findStatus(value(group, "status"));
+            String statusField = value(group, "status");
+            f.status = BounceText.findStatus(statusField);
+            int comment = statusField.indexOf('(');
+            if (comment > 0) {
+                f.statusComment = statusField.substring(comment);
+            }
             String diagnostic = value(group, "diagnostic-code");
             int semi = diagnostic.indexOf(';');
             if (semi > 0 && semi < 16) {
                 f.diagnosticType = diagnostic.substring(0, semi).trim().toUpperCase(java.util.Locale.ROOT);
                 diagnostic = diagnostic.substring(semi + 1).trim();
             }
-            f.diagnostic = diagnostic;
             f.remoteMta = afterType(value(group, "remote-mta"));
             f.reportingMta = afterType(reportingMta);
             f.context = near(prose, address);
             f.command = SmtpCommands.find(f.context);
+            f.diagnostic = fuller(diagnostic, f.context,
+                    named == 1 && !f.context.contains("<<< ") ? prose : f.context);
+            String head = prose.length() > 2_000 ? prose.substring(0, 2_000) : prose;
+            f.preset = MtaPhrases.preset(reading, f.diagnostic + "\n" + head);
             facts.add(f);
         }
         if (facts.isEmpty()) {
@@ -99,24 +113,92 @@ final class DeliveryStatus {
         return text.length() > 64 * 1024 ? text.substring(0, 64 * 1024) : text.toString();
     }
 
-    /** The paragraph of the prose that names the address (where MTAs write the SMTP dialogue), or "". */
+    /**
+     * The diagnostic as the report's prose gives it when that is more complete than the Diagnostic-Code field:
+     * Postfix's "said:" text (which names the SMTP command), a Sendmail transcript's multi-line reply, or, when
+     * the field is missing, the prose about the recipient.
+     */
+    static String fuller(String diagnostic, String near, String transcript) {
+        if (near.isEmpty() && transcript.isEmpty()) {
+            return diagnostic;
+        }
+        String lower = near.toLowerCase(java.util.Locale.ROOT);
+        String prose = "";
+        int said = lower.indexOf(" said: ");
+        if (said >= 0) {
+            prose = near.substring(said + 7);
+        } else if (transcript.contains("<<< ")) {
+            StringBuilder replies = new StringBuilder();
+            for (String line : transcript.split("\n")) {
+                if (line.startsWith("<<< ")) {
+                    String reply = line.substring(4).trim();
+                    if (reply.length() > 4 && BounceText.isDigit(reply.charAt(0)) && reply.charAt(3) == '-'
+                            && replies.length() > 0) {
+                        reply = reply.substring(4); // a continuation line of a multi-line reply
+                    } else if (reply.length() > 4 && BounceText.isDigit(reply.charAt(0)) && replies.length() > 0
+                            && reply.charAt(3) == ' ') {
+                        reply = reply.substring(4);
+                        int sp = reply.indexOf(' ');
+                        if (sp > 0 && RecipientFacts.isStatus(reply.substring(0, sp))) {
+                            reply = reply.substring(sp + 1);
+                        }
+                    }
+                    replies.append(replies.length() == 0 ? "" : " ").append(reply);
+                    if (replies.length() > 2_000) {
+                        break;
+                    }
+                }
+            }
+            prose = replies.toString();
+        }
+        if (diagnostic.isBlank()) {
+            if (!prose.isEmpty()) {
+                return prose;
+            }
+            StringBuilder text = new StringBuilder();
+            for (String line : near.split("\n")) {
+                if (!line.trim().startsWith("-----")) {
+                    text.append(line).append('\n');
+                }
+            }
+            return text.toString();
+        }
+        String head = BounceText.squash(diagnostic);
+        head = head.substring(0, Math.min(head.length(), 24));
+        String squashed = BounceText.squash(prose);
+        if (!prose.isEmpty() && squashed.length() > head.length() && squashed.contains(head)) {
+            return prose;
+        }
+        return diagnostic;
+    }
+
+    /** The paragraphs of the prose that name the address (where MTAs write the SMTP dialogue), or "". */
     static String near(String prose, String address) {
         if (address.isEmpty() || prose.isEmpty()) {
             return "";
         }
         String lowerProse = prose.toLowerCase(java.util.Locale.ROOT);
-        int hit = lowerProse.indexOf(address.toLowerCase(java.util.Locale.ROOT));
-        if (hit < 0) {
-            return "";
+        String lowerAddress = address.toLowerCase(java.util.Locale.ROOT);
+        StringBuilder out = new StringBuilder();
+        int from = 0;
+        for (int i = 0; i < 3; i++) {
+            int hit = lowerProse.indexOf(lowerAddress, from);
+            if (hit < 0) {
+                break;
+            }
+            int start = lowerProse.lastIndexOf("\n\n", hit);
+            start = start < 0 ? 0 : start + 2;
+            int end = lowerProse.indexOf("\n\n", hit);
+            end = end < 0 ? prose.length() : end;
+            if (end - start > 2_000) {
+                end = start + 2_000;
+            }
+            if (start >= from || i == 0) {
+                out.append(prose, Math.max(start, from), end).append("\n\n");
+            }
+            from = end;
         }
-        int start = lowerProse.lastIndexOf("\n\n", hit);
-        start = start < 0 ? 0 : start + 2;
-        int end = lowerProse.indexOf("\n\n", hit);
-        end = end < 0 ? prose.length() : end;
-        if (end - start > 2_000) {
-            end = start + 2_000;
-        }
-        return prose.substring(start, end);
+        return out.toString();
     }
 
     /** The fields of a delivery-status body in groups separated by empty lines, continuation lines unfolded. */

@@ -142,17 +142,18 @@ final class ReasonClassifier {
             return BounceReason.DELIVERED;
         }
         String text = BounceText.squash(f.diagnostic);
+        java.util.Set<BounceReason> said = ReasonPhrases.allSaid(text);
         BounceReason found = null;
         if (f.diagnosticType.isEmpty() || f.diagnosticType.equals("SMTP")) {
             for (BounceReason r : ORDER_FIRST) {
-                if (probes(r, f, text)) {
+                if (probes(r, f, text, said)) {
                     found = r;
                     break;
                 }
             }
         }
         if (found == null || found == BounceReason.UNDEFINED) {
-            found = anotherOne(f, text);
+            found = anotherOne(f, text, said);
             if (found == BounceReason.UNDEFINED) {
                 found = null;
             }
@@ -163,7 +164,7 @@ final class ReasonClassifier {
                 found = f.preset;
             }
             if (found == null) {
-                if (ReasonPhrases.says(BounceReason.VACATION, text)) {
+                if (said.contains(BounceReason.VACATION)) {
                     found = BounceReason.VACATION;
                 } else {
                     found = text.isEmpty() ? BounceReason.UNDEFINED : BounceReason.ONHOLD;
@@ -173,14 +174,14 @@ final class ReasonClassifier {
         return found;
     }
 
-    private static BounceReason anotherOne(Facts f, String text) {
+    private static BounceReason anotherOne(Facts f, String text, java.util.Set<BounceReason> said) {
         if (f.preset != null && f.preset != BounceReason.UNDEFINED && f.preset != BounceReason.ONHOLD) {
             return f.preset;
         }
         BounceReason named = statusName(f.status);
         if (named == null || RETRIED.contains(named) || !f.diagnosticType.equals("SMTP")) {
             for (BounceReason r : ORDER_SECOND) {
-                if (ReasonPhrases.says(r, text)) {
+                if (said.contains(r)) {
                     return r;
                 }
             }
@@ -199,9 +200,8 @@ final class ReasonClassifier {
             if (f.diagnosticType.startsWith("X-UNIX")) {
                 return BounceReason.MAILERERROR;
             }
-            if (ReasonPhrases.says(BounceReason.SYNTAXERROR, text) && f.replyCode.startsWith("5")
-                    && f.replyCode.compareTo("500") >= 0 && f.replyCode.compareTo("503") <= 0) {
-                return BounceReason.SYNTAXERROR;
+            if (f.replyCode.compareTo("500") >= 0 && f.replyCode.compareTo("504") <= 0) {
+                return BounceReason.SYNTAXERROR; // 500-504: the server did not understand the command
             }
             if (f.action.equals("delayed") || f.action.equals("expired")) {
                 return BounceReason.EXPIRED;
@@ -223,14 +223,14 @@ final class ReasonClassifier {
         return null;
     }
 
-    private static boolean probes(BounceReason r, Facts f, String text) {
+    private static boolean probes(BounceReason r, Facts f, String text, java.util.Set<BounceReason> said) {
         if (f.preset == r) {
             return true;
         }
         BounceReason named = statusName(f.status);
         switch (r) {
             case MAILBOXFULL, EXCEEDLIMIT, AUTHFAILURE, REQUIREPTR, TOOMANYCONN, BLOCKED:
-                return named == r || ReasonPhrases.says(r, text);
+                return named == r || said.contains(r);
             case MESGTOOBIG:
                 if (named == r) {
                     return true;
@@ -238,63 +238,63 @@ final class ReasonClassifier {
                 if (named == BounceReason.EXCEEDLIMIT || f.status.equals("5.2.3")) {
                     return false;
                 }
-                return ReasonPhrases.says(r, text);
+                return said.contains(r);
             case SUSPEND:
-                return f.replyCode.equals("525") || ReasonPhrases.says(r, text);
+                return f.replyCode.equals("525") || said.contains(r);
             case HASMOVED, NOTCOMPLIANTRFC, BADREPUTATION, SPEEDING:
-                return ReasonPhrases.says(r, text);
+                return said.contains(r);
             case NORELAYING:
                 if (f.command.equals("CONN") || f.command.equals("EHLO") || f.command.equals("HELO")) {
                     return false;
                 }
-                return ReasonPhrases.says(r, text);
+                return said.contains(r);
             case USERUNKNOWN:
                 if (named == BounceReason.USERUNKNOWN) {
                     for (BounceReason other : List.of(BounceReason.NORELAYING, BounceReason.BLOCKED,
                             BounceReason.MAILBOXFULL, BounceReason.HASMOVED, BounceReason.REJECTED,
                             BounceReason.NOTACCEPT)) {
-                        if (ReasonPhrases.says(other, text)) {
+                        if (said.contains(other)) {
                             return false;
                         }
                     }
                     return true;
                 }
-                return f.command.equals("RCPT") && ReasonPhrases.says(r, text);
+                return f.command.equals("RCPT") && said.contains(r);
             case FILTERED:
                 if (named == BounceReason.FILTERED) {
-                    return ReasonPhrases.says(BounceReason.USERUNKNOWN, text) || ReasonPhrases.says(r, text);
+                    return said.contains(BounceReason.USERUNKNOWN) || said.contains(r);
                 }
                 if (BEFORE_DATA.contains(f.command)) {
                     return false;
                 }
-                return ReasonPhrases.says(r, text) || ReasonPhrases.says(BounceReason.USERUNKNOWN, text);
+                return said.contains(r) || said.contains(BounceReason.USERUNKNOWN);
             case CONTENTERROR:
-                if (probes(BounceReason.SPAMDETECTED, f, text)) {
+                if (probes(BounceReason.SPAMDETECTED, f, text, said)) {
                     return false;
                 }
-                return named == r || ReasonPhrases.says(r, text);
+                return named == r || said.contains(r);
             case REJECTED: {
                 if (named == r) {
                     return true;
                 }
                 BounceReason temp = named == null ? BounceReason.UNDEFINED : named;
                 if (f.command.equals("MAIL")) {
-                    return ReasonPhrases.says(r, text);
+                    return said.contains(r);
                 }
                 if (f.command.equals("DATA") && temp != BounceReason.USERUNKNOWN) {
-                    return ReasonPhrases.says(r, text);
+                    return said.contains(r);
                 }
                 if (temp == BounceReason.UNDEFINED || temp == BounceReason.ONHOLD
                         || temp == BounceReason.SECURITYERROR || temp == BounceReason.SYSTEMERROR) {
-                    return ReasonPhrases.says(r, text);
+                    return said.contains(r);
                 }
                 return false;
             }
             case HOSTUNKNOWN:
                 if (named == r) {
-                    return !ReasonPhrases.says(BounceReason.NETWORKERROR, text);
+                    return !said.contains(BounceReason.NETWORKERROR);
                 }
-                return ReasonPhrases.says(r, text);
+                return said.contains(r);
             case SPAMDETECTED:
                 if (f.status.isEmpty()) {
                     return false;
@@ -305,7 +305,7 @@ final class ReasonClassifier {
                 if (BEFORE_DATA.contains(f.command)) {
                     return false;
                 }
-                return ReasonPhrases.says(r, text);
+                return said.contains(r);
             default:
                 return false;
         }

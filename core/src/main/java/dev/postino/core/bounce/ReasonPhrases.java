@@ -383,6 +383,20 @@ final class ReasonPhrases {
                 List.of());
     }
 
+    /** Every reason whose phrases the lowercase text contains, found in one pass over the table. */
+    static java.util.Set<BounceReason> allSaid(String lower) {
+        java.util.Set<BounceReason> said = java.util.EnumSet.noneOf(BounceReason.class);
+        if (lower.isEmpty()) {
+            return said;
+        }
+        for (BounceReason reason : TABLE.keySet()) {
+            if (says(reason, lower)) {
+                said.add(reason);
+            }
+        }
+        return said;
+    }
+
     /** Whether lowercase text says something this reason's servers say. */
     static boolean says(BounceReason reason, String lower) {
         if (lower.isEmpty()) {

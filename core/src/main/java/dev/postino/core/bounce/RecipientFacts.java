@@ -14,6 +14,8 @@ final class RecipientFacts {
     String command = "";
     /** Extra text read only when the diagnostic itself says nothing recognisable (the report's prose). */
     String context = "";
+    /** The comment of a Status field ("5.2.1 (mailbox disabled)"): read for the reason, not reported. */
+    String statusComment = "";
     BounceReason preset;
 
     BouncedRecipient finish() {
@@ -33,7 +35,12 @@ final class RecipientFacts {
         String cmd = command.isEmpty() ? SmtpCommands.find(diag + " " + context) : command;
         String type = diagnosticType.isEmpty() && !diag.isEmpty() ? "" : diagnosticType;
         String act = action.trim().toLowerCase(java.util.Locale.ROOT);
-        ReasonClassifier.Facts facts = new ReasonClassifier.Facts(code, reply, diag, type, cmd, act, preset);
+        if (!code.isEmpty() && !reply.isEmpty() && code.charAt(0) != reply.charAt(0) && fromText.length() > 0
+                && fromText.charAt(0) == reply.charAt(0)) {
+            code = fromText; // "Status: 4.5.0" beside "550 5.5.0 ...": the server's own reply decides
+        }
+        String readFor = statusComment.isEmpty() ? diag : diag + " " + statusComment;
+        ReasonClassifier.Facts facts = new ReasonClassifier.Facts(code, reply, readFor, type, cmd, act, preset);
         BounceReason reason = null;
         if (preset == null || preset == BounceReason.UNDEFINED || preset == BounceReason.ONHOLD) {
             reason = RemoteHosts.find(address, remoteMta, reportingMta, code, reply, cmd, diag);

@@ -77,6 +77,10 @@ final class TextBounce {
         if (!bounceHeaders && !saysUndelivered(lower)) {
             return null;
         }
+        BounceReport fields = fieldsInText(reading, block);
+        if (fields != null) {
+            return fields;
+        }
         List<String> exclude = excluded(reading);
         Map<String, Integer> found = new LinkedHashMap<>();
         String failedRecipients = reading.top.field("x-failed-recipients");
@@ -132,10 +136,11 @@ final class TextBounce {
                         end = other.getValue();
                     }
                 }
-                f.diagnostic = cleanDiagnostic(block.substring(start, Math.min(end, start + 4_000)), f.address);
+                f.diagnostic = cleanDiagnostic(ownLines(block, start, end), f.address);
                 f.context = intro.length() > 4_000 ? intro.substring(intro.length() - 4_000) : intro;
             }
             f.remoteMta = remoteHost(f.diagnostic);
+            f.preset = MtaPhrases.preset(reading, f.diagnostic + "\n" + f.context);
             f.command = SmtpCommands.find(f.diagnostic + "\n" + f.context);
             BouncedRecipient r = f.finish();
             bounce |= r.reason().isFailure();
@@ -255,7 +260,7 @@ final class TextBounce {
                 return true;
             }
         }
-        return local.startsWith("mailer-daemon") || local.startsWith("postmaster");
+        return local.startsWith("mailer-daemon");
     }
 
     /** The postmaster or help desk a notice tells the reader to write to is not a recipient. */
@@ -287,8 +292,76 @@ final class TextBounce {
         return nl < 0 ? 0 : nl + 1;
     }
 
+    /** Nothing but the address and punctuation is no diagnostic at all. */
     private static String cleanDiagnostic(String section, String address) {
-        return section;
+        String lower = section.toLowerCase(Locale.ROOT);
+        String rest = lower.replace(address, "");
+        for (int i = 0; i < rest.length(); i++) {
+            if (Character.isLetterOrDigit(rest.charAt(i))) {
+                return section;
+            }
+        }
+        return "";
+    }
+
+    /**
+     * The text about one recipient: its line alone when that line already carries a reply (Sendmail's
+     * "554 <addr>... reason"), with any indented continuation; else its section up to the next recipient.
+     */
+    private static String ownLines(String block, int start, int end) {
+        int eol = block.indexOf('\n', start);
+        int lineEnd = eol < 0 || eol > end ? end : eol;
+        String line = block.substring(start, lineEnd);
+        int[] a = BounceText.findAddress(line, 0, line.length());
+        String rest = a == null ? line : line.substring(0, a[0]) + line.substring(a[1]);
+        if (!BounceText.findReplyCode(rest).isEmpty() && rest.trim().length() > 12) {
+            int pos = lineEnd + 1;
+            while (pos < end && pos < block.length() && (block.charAt(pos) == ' ' || block.charAt(pos) == '\t')) {
+                int next = block.indexOf('\n', pos);
+                lineEnd = next < 0 || next > end ? end : next;
+                pos = lineEnd + 1;
+            }
+            return block.substring(start, Math.min(lineEnd, start + 4_000));
+        }
+        return block.substring(start, Math.min(end, start + 4_000));
+    }
+
+    /** Delivery-status fields written into the text itself (Amazon WorkMail, some gateways): read them as a DSN. */
+    private static BounceReport fieldsInText(BounceReader.Reading reading, String block) {
+        int hit = BounceReader.indexOfLineStart(block, "final-recipient:");
+        if (hit < 0) {
+            return null;
+        }
+        int from = Math.max(0, block.lastIndexOf("\n\n", hit));
+        List<List<String[]>> groups = DeliveryStatus.groups(block.substring(from));
+        List<BouncedRecipient> recipients = new ArrayList<>();
+        boolean bounce = false;
+        for (List<String[]> group : groups) {
+            String finalRecipient = DeliveryStatus.value(group, "final-recipient");
+            if (finalRecipient.isEmpty() || recipients.size() >= reading.limits.maxRecipients()) {
+                continue;
+            }
+            RecipientFacts f = new RecipientFacts();
+            f.address = BounceText.addressIn(finalRecipient);
+            f.action = DeliveryStatus.value(group, "action");
+            f.status = BounceText.findStatus(DeliveryStatus.value(group, "status"));
+            String diagnostic = DeliveryStatus.value(group, "diagnostic-code");
+            int semi = diagnostic.indexOf(';');
+            if (semi > 0 && semi < 16) {
+                f.diagnosticType = diagnostic.substring(0, semi).trim().toUpperCase(Locale.ROOT);
+                diagnostic = diagnostic.substring(semi + 1).trim();
+            }
+            f.diagnostic = diagnostic;
+            f.remoteMta = DeliveryStatus.afterType(DeliveryStatus.value(group, "remote-mta"));
+            BouncedRecipient r = f.finish();
+            bounce |= r.reason().isFailure();
+            recipients.add(r);
+        }
+        if (recipients.isEmpty()) {
+            return null;
+        }
+        return new BounceReport(bounce, BounceReport.Kind.NON_STANDARD, reading.originalMessageId(),
+                java.util.Optional.empty(), recipients, reading.note(""));
     }
 
     /** The host a text names as the one that refused ("host mx.example.com [192.0.2.1]: ..."), or "". */
