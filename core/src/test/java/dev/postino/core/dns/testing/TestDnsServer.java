@@ -96,6 +96,27 @@ public final class TestDnsServer implements AutoCloseable {
         this.tcp = tcp;
     }
 
+    /** Starts a server on 127.0.0.1:{@code port}, UDP and TCP ({@code ./postino run --demo-dns}; tests use {@link #start()}). */
+    public static TestDnsServer start(int port) throws IOException {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, port));
+        ServerSocket tcp = null;
+        try {
+            tcp = new ServerSocket();
+            tcp.setReuseAddress(true);
+            tcp.bind(new InetSocketAddress(loopback, port));
+            TestDnsServer server = new TestDnsServer(udp, tcp);
+            server.startThreads();
+            return server;
+        } catch (IOException | RuntimeException e) {
+            udp.close();
+            if (tcp != null) {
+                tcp.close();
+            }
+            throw e;
+        }
+    }
+
     /** Starts a server on 127.0.0.1 with an ephemeral port (the same number for UDP and TCP). */
     public static TestDnsServer start() throws IOException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
