@@ -30,16 +30,23 @@ final class MimeEntity {
     final String mediaType;
     final int depth;
 
-    private MimeEntity(List<String[]> fields, String body, int depth) {
+    private MimeEntity(List<String[]> fields, String body, int depth, boolean headersOnly) {
         this.fields = fields;
         this.depth = depth;
         String type = firstParameterless(field("content-type"));
         this.mediaType = type.isEmpty() ? "text/plain" : type;
-        this.body = decode(body, field("content-transfer-encoding"));
+        // only text is read: an attachment (or a returned original's body) is never decoded
+        boolean read = !headersOnly && (mediaType.startsWith("text/") || mediaType.startsWith("message/")
+                || mediaType.startsWith("multipart/") || mediaType.endsWith("json"));
+        this.body = headersOnly ? "" : read ? decode(body, field("content-transfer-encoding")) : body;
     }
 
     /** Reads an entity from LF-only text: header fields up to the first empty line, then the body. */
     static MimeEntity parse(String text, int depth) {
+        return parse(text, depth, false);
+    }
+
+    static MimeEntity parse(String text, int depth, boolean headersOnly) {
         List<String[]> fields = new ArrayList<>();
         int pos = 0;
         int n = text.length();
@@ -87,7 +94,7 @@ final class MimeEntity {
         if (name != null) {
             fields.add(new String[] {name, value.toString().trim()});
         }
-        return new MimeEntity(fields, text.substring(Math.min(pos, n)), depth);
+        return new MimeEntity(fields, headersOnly ? "" : text.substring(Math.min(pos, n)), depth, headersOnly);
     }
 
     /** The first value of the field, unfolded, or "". */
@@ -250,7 +257,7 @@ final class MimeEntity {
             return null;
         }
         budget.partsLeft--;
-        return parse(body, depth + 1);
+        return parse(body, depth + 1, true); // the original's header fields are all a report needs of it
     }
 
     static String firstParameterless(String value) {

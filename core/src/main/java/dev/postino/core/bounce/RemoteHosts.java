@@ -23,6 +23,7 @@ final class RemoteHosts {
         FACEBOOK(".facebook.com"),
         FRANCEPTT(".laposte.net", ".orange.fr", ".wanadoo.fr"),
         GODADDY("smtp.secureserver.net", "mailstore1.secureserver.net"),
+        GOOGLE("aspmx.l.google.com", "gmail-smtp-in.l.google.com"),
         GSUITE("googlemail.com"),
         KDDI(".ezweb.ne.jp", "msmx.au.com"),
         MESSAGELABS(".messagelabs.com"),
@@ -81,6 +82,81 @@ final class RemoteHosts {
         {"ib111", "blocked"}, {"ib112", "blocked"}, {"ib113", "blocked"}, {"ib504", "speeding"}, {"ib510", "speeding"},
         {"ib607", "speeding"}, {"ib103", "badreputation"}, {"ib104", "blocked"}, {"ib105", "blocked"},
         {"ib106", "blocked"},
+    };
+
+    /** Google's documented replies: the reply code, the status code and a phrase, all three must match. */
+    private static final String[][] GOOGLE_RULES = {
+        {"authfailure", "451", "4.7.24", "the spf record of the sending domain"},
+        {"authfailure", "550", "5.7.24", "the spf record of the sending domain"},
+        {"authfailure", "421", "4.7.26", "senders to authenticate with either spf or dkim"},
+        {"authfailure", "550", "5.7.26", "senders to authenticate with either spf or dkim"},
+        {"authfailure", "550", "5.7.26", "fails to pass spf checks for an spf record with a hard fail"},
+        {"authfailure", "550", "5.7.26", "has an spf record with a hard fail policy"},
+        {"authfailure", "451", "4.7.26", "is not accepted due to domain's dmarc policy"},
+        {"authfailure", "550", "5.7.26", "is not accepted due to domain's dmarc policy"},
+        {"authfailure", "550", "5.7.1", "fails to pass authentication checks"},
+        {"authfailure", "550", "5.7.26", "fails to pass authentication checks"},
+        {"authfailure", "421", "4.7.27", "senders to authenticate with spf"},
+        {"authfailure", "550", "5.7.27", "senders to authenticate with spf"},
+        {"authfailure", "421", "4.7.30", "senders to authenticate their email with dkim"},
+        {"authfailure", "550", "5.7.30", "senders to authenticate with dkim"},
+        {"authfailure", "421", "4.7.32", "aligned with either the authenticated spf or dkim"},
+        {"badreputation", "421", "4.7.0", "very low reputation of the sending ip address"},
+        {"badreputation", "421", "4.7.0", "very low reputation of the sending domain"},
+        {"badreputation", "550", "5.7.1", "due to the very low reputation of the sending ip address"},
+        {"badreputation", "550", "5.7.1", "due to the very low reputation of the sending domain"},
+        {"blocked", "421", "4.7.0", "ip not in whitelist for rcpt domain"},
+        {"blocked", "421", "4.7.0", "try again later, closing connection."},
+        {"blocked", "501", "5.5.4", "helo/ehlo argument is invalid"},
+        {"blocked", "421", "4.7.0", "an unusual rate of unsolicited mail"},
+        {"blocked", "421", "4.7.28", "an unusual rate of mail"},
+        {"blocked", "550", "5.7.1", "an unusual rate of unsolicited mail"},
+        {"blocked", "550", "5.7.28", "an unusual rate of unsolicited mail"},
+        {"exceedlimit", "552", "5.2.3", "exceeded google's message size limits"},
+        {"expired", "421", "4.7.0", "connection expired"},
+        {"expired", "451", "4.4.2", "timeout - closing connection"},
+        {"failedstarttls", "530", "5.7.0", "must issue a starttls command first"},
+        {"failedstarttls", "421", "4.7.0", "tls required for rcpt domain"},
+        {"mailboxfull", "452", "4.2.2", "inbox is out of storage space"},
+        {"mailboxfull", "552", "5.2.2", "inbox is out of storage space and inactive"},
+        {"mailboxfull", "452", "4.2.2", "is over quota"},
+        {"mailboxfull", "552", "5.2.2", "is over quota"},
+        {"mesgtoobig", "552", "5.3.4", "exceeded google's message size limits"},
+        {"networkerror", "554", "5.4.6", "message exceeded 50 hops"},
+        {"norelaying", "550", "5.7.0", "mail relay denied"},
+        {"norelaying", "550", "5.7.1", "invalid credentials for relay"},
+        {"norelaying", "550", "5.7.1", "is not authorized to send email directly to our servers"},
+        {"notcompliantrfc", "550", "5.7.1", "missing a valid address in the from: header"},
+        {"notcompliantrfc", "550", "5.7.1", "multiple addresses in from: header are not accepted"},
+        {"notcompliantrfc", "550", "5.7.1", "is not rfc 5322 compliant"},
+        {"notcompliantrfc", "550", "5.7.1", "missing a valid message-id: header"},
+        {"notcompliantrfc", "554", "5.6.0", "mail message is malformed"},
+        {"policyviolation", "552", "5.7.0", "illegal attachment on your message"},
+        {"policyviolation", "552", "5.7.0", "blocked because its content presents a potential security issue"},
+        {"policyviolation", "550", "5.7.1", "you are sending to (or from) has a policy that prohibited"},
+        {"rejected", "550", "5.7.0", "mail sending denied"},
+        {"rejected", "550", "5.7.1", "unauthenticated email is not accepted"},
+        {"requireptr", "421", "4.7.0", "does not have a ptr record"},
+        {"requireptr", "421", "4.7.23", " have a ptr record, or the ptr record"},
+        {"requireptr", "550", "5.7.25", "does not have a ptr record"},
+        {"requireptr", "550", "5.7.25", "does not match the ip address of the hostname"},
+        {"securityerror", "530", "5.5.1", "authentication required."},
+        {"securityerror", "535", "5.7.8", "username and password not accepted"},
+        {"spamdetected", "421", "4.7.0", "due to the nature of the content or the links within"},
+        {"spamdetected", "550", "5.7.1", "likely unsolicited mail"},
+        {"speeding", "450", "4.2.1", "is receiving mail too quickly"},
+        {"speeding", "450", "4.2.1", "rate that prevents additional messages from being delivered"},
+        {"speeding", "550", "5.2.1", "rate that prevents additional messages from being delivered"},
+        {"speeding", "550", "5.4.5", "daily sending quota exceeded"},
+        {"suspend", "550", "5.2.1", "account that you tried to reach is disabled"},
+        {"suspend", "550", "5.2.1", "account that you tried to reach is inactive"},
+        {"syntaxerror", "503", "5.5.1", "bad sequence of commands"},
+        {"systemerror", "421", "4.3.0", "temporary system problem"},
+        {"systemerror", "421", "4.7.0", "temporary system problem"},
+        {"systemerror", "421", "4.4.5", "server busy"},
+        {"toomanyconn", "452", "4.5.3", "your message has too many recipients"},
+        {"userunknown", "550", "5.1.1", "the email account that you tried to reach does not exist"},
+        {"userunknown", "550", "5.1.1", "email account that you tried to reach does not exist"},
     };
 
     private static final List<Rule> GODADDY_RULES = List.of(
@@ -332,6 +408,13 @@ final class RemoteHosts {
                 }
                 return first(GODADDY_RULES, lower);
             }
+            case GOOGLE:
+                for (String[] row : GOOGLE_RULES) {
+                    if (row[1].equals(reply) && row[2].equals(status) && lower.contains(row[3])) {
+                        return BounceReason.fromWord(row[0]).orElse(null);
+                    }
+                }
+                return null;
             case GSUITE: {
                 char s = status.isEmpty() ? ' ' : status.charAt(0);
                 char rc = reply.isEmpty() ? ' ' : reply.charAt(0);

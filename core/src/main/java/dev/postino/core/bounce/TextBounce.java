@@ -31,19 +31,16 @@ final class TextBounce {
 
     /** Lines where the error text ends and the returned original begins. */
     private static final List<String> ORIGINAL_MARKERS = List.of(
-            "--- below this line is a copy of the message", "------ this is a copy of the message",
-            "----- original message -----", "--- original message follows", "------ original message follows",
-            "----- the following is a copy of the message", "message headers follow", "original message follows",
-            "----- unsent message below -----", "the original message headers are included as attachment",
-            "--------original message--------", "---- original message ----", "-------- original message --------",
-            "content-type: message/rfc822", "------ this is a copy of your message",
-            "--- the header of the original message is following", "----- message header follows -----",
-            "below is a copy of the original message:", "the header of the original message",
-            "------ failed message ------", "original message header:", "----- original message headers -----",
-            "- message header follows -", "--------------- original message -----",
-            "message attached:", "--- original message ---", "the original message is attached",
-            "---- headers of the original message ----", "----- unsent message follows -----",
-            "------- returned message --------");
+            "below this line is a copy of the message", "- this is a copy of the message",
+            "----- original message -----", "original message follows", "- the following is a copy of the message",
+            "message headers follow", "----- unsent message below -----",
+            "the original message headers are included as attachment", "--------original message--------",
+            "---- original message ----", "content-type: message/rfc822", "- this is a copy of your message",
+            "--- the header of the original message is following", "- message header follows -",
+            "below is a copy of the original message:", "------ failed message ------", "original message header:",
+            "----- original message headers -----", "--------------- original message -----", "message attached:",
+            "--- original message ---", "the original message is attached", "---- headers of the original message ----",
+            "- unsent message follows -", "------- returned message --------");
 
     private TextBounce() {
     }
@@ -67,6 +64,17 @@ final class TextBounce {
         return false;
     }
 
+    /** Headers only a delivery failure notice has: X-Failed-Recipients, or a mailer daemon as the sender. */
+    private static boolean sentByDaemon(BounceReader.Reading reading) {
+        if (reading.top.hasField("x-failed-recipients")) {
+            return true;
+        }
+        String from = BounceReader.lower(reading.top.field("from"));
+        String returnPath = reading.top.field("return-path").trim();
+        return from.contains("mail delivery") || from.contains("mailer-daemon") || from.contains("mailer daemon")
+                || from.contains("postmaster@") || from.contains("<postmaster") || returnPath.equals("<>");
+    }
+
     static BounceReport read(BounceReader.Reading reading) {
         boolean bounceHeaders = looksLikeBounce(reading);
         String block = errorBlock(reading);
@@ -74,8 +82,10 @@ final class TextBounce {
             return bounceHeaders ? undetermined(reading, "a delivery failure notice without any text") : null;
         }
         String lower = block.toLowerCase(Locale.ROOT);
-        if (!bounceHeaders && !saysUndelivered(lower)) {
-            return null;
+        boolean says = saysUndelivered(lower) || !BounceText.findStatus(lower).isEmpty();
+        if (!says && !sentByDaemon(reading)) {
+            // a Subject alone ("Re: bounce rates", "Undelivered parcel") does not make ordinary mail a bounce
+            return bounceHeaders ? BounceReport.none(reading.note("")) : null;
         }
         BounceReport fields = fieldsInText(reading, block);
         if (fields != null) {

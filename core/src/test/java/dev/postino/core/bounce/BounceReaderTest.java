@@ -201,6 +201,14 @@ class BounceReaderTest {
     }
 
     @Test
+    void aBounceLikeSubjectAloneDoesNotMakeOrdinaryMailABounce() {
+        BounceReport r = read("From: Carol <carol@example.org>\nTo: ops@example.net\nSubject: Re: our bounce rates\n\n"
+                + "Dave <dave@example.com> thinks the numbers are fine; ask erin@example.com.\n");
+        assertThat(r.bounce()).isFalse();
+        assertThat(r.recipients()).isEmpty();
+    }
+
+    @Test
     void readsAnAmazonSesBounceNotification() {
         BounceReport r = read("From: no-reply@sns.amazonaws.com\nSubject: AWS Notification Message\n\n"
                 + "{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Permanent\",\"bounceSubType\":"
