@@ -33,8 +33,8 @@ public final class PostinoRun {
     static final String PASSWORD = "alice";
     /** The repository root, set by the {@code postino} script; the defaults are found under it. */
     static final String HOME_PROPERTY = "postino.home";
-    /** Where log files go ({@code WORK/logs}); logback.xml names it as {@code ${postino.log.dir}}. */
-    static final String LOG_DIR_PROPERTY = "postino.log.dir";
+    /** Where log files go ({@code WORK/logs}); logback.xml names it as {@code ${postino.logs}}. */
+    static final String LOG_DIR_PROPERTY = "postino.logs";
 
     private PostinoRun() {
     }

@@ -100,7 +100,14 @@ public final class SmtpClient {
      * @param tryNextHost whether the failure happened before any recipient's own reply, so that another host may do better
      * @param dsnOffered  whether the host offered DSN, so that a success means {@code delivered} rather than {@code relayed}
      */
-    public record HostAttempt(List<AttemptOutcome> outcomes, boolean tryNextHost, boolean dsnOffered) {
+    public record HostAttempt(List<AttemptOutcome> outcomes, boolean tryNextHost, boolean dsnOffered, AttemptTrace trace) {
+        public HostAttempt(List<AttemptOutcome> outcomes, boolean tryNextHost, boolean dsnOffered) {
+            this(outcomes, tryNextHost, dsnOffered, null);
+        }
+
+        HostAttempt withTrace(AttemptTrace other) {
+            return new HostAttempt(outcomes, tryNextHost, dsnOffered, other);
+        }
     }
 
     private static final int MAX_LINE = 8192;
@@ -163,7 +170,7 @@ public final class SmtpClient {
                 outcomes.set(i, attempt.outcomes().get(next++));
             }
         }
-        return new HostAttempt(outcomes, attempt.tryNextHost(), attempt.dsnOffered());
+        return new HostAttempt(outcomes, attempt.tryNextHost(), attempt.dsnOffered(), attempt.trace());
     }
 
     /**
@@ -226,9 +233,9 @@ public final class SmtpClient {
         MessageContent.Scan scan = scan(message);
         Session session = new Session(host, System.nanoTime() + options.timeouts().sessionDeadline(scan.size()).toNanos());
         try {
-            return session.run(message, scan, tls, smarthost, useTls);
+            return session.run(message, scan, tls, smarthost, useTls).withTrace(session.trace());
         } catch (Failure failure) {
-            return new HostAttempt(failure.forAll(message), failure.tryNextHost, session.dsnOffered);
+            return new HostAttempt(failure.forAll(message), failure.tryNextHost, session.dsnOffered, session.trace());
         } finally {
             session.end();
         }
@@ -267,6 +274,10 @@ public final class SmtpClient {
         /** Whether the TLS session's certificate chain was trusted and named {@link #host}. */
         private boolean tlsVerified;
         private boolean dsnOffered;
+        private String tlsProtocol;
+        private String tlsCipher;
+        /** When MAIL FROM went out: connection setup ends, transmission starts (the delivery log's delays). */
+        private Instant transmissionStarted;
         /** Whether the server can still read a command from us: connected, and no failure left the session broken. */
         private boolean usable;
         private final AtomicBoolean watchdogFired = new AtomicBoolean();
@@ -276,6 +287,14 @@ public final class SmtpClient {
         Session(RemoteHost host, long sessionDeadline) {
             this.host = host;
             this.sessionDeadline = sessionDeadline;
+        }
+
+        /** The session's part of the delivery log's line: host, TLS, start of transmission. */
+        AttemptTrace trace() {
+            AttemptTrace.Tls kind = !tlsActive ? AttemptTrace.Tls.NONE : tlsVerified ? AttemptTrace.Tls.VERIFIED
+                : AttemptTrace.Tls.ANONYMOUS;
+            return new AttemptTrace(AttemptTrace.relay(host), kind, tlsActive ? tlsProtocol : null,
+                tlsActive ? tlsCipher : null, null, transmissionStarted, null);
         }
 
         HostAttempt run(OutboundMessage message, MessageContent.Scan scan, TlsRequirement tls, Smarthost smarthost,
@@ -388,6 +407,8 @@ public final class SmtpClient {
                 streams();
                 tlsActive = true;
                 tlsVerified = verify;
+                tlsProtocol = tls.getSession().getProtocol();
+                tlsCipher = tls.getSession().getCipherSuite();
             } catch (IOException | GeneralSecurityException e) {
                 usable = false; // half a handshake: nothing more can be said on this connection
                 String reason = watchdogFired.get() ? "no TLS handshake within the deadline" : handshakeFailure(e);
@@ -489,6 +510,7 @@ public final class SmtpClient {
                 mail.append(" ENVID=").append(Xtext.encode(message.envelopeId()));
             }
             boolean pipelining = extensions.containsKey("PIPELINING");
+            transmissionStarted = now();
             if (pipelining) {
                 // RFC 2920: MAIL, every RCPT and DATA in one write; the replies come back in the same order.
                 List<String> batch = new ArrayList<>();

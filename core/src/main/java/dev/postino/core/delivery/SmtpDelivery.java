@@ -25,7 +25,11 @@ public final class SmtpDelivery {
      * @param outcomes   one per recipient, in the message's order
      * @param dsnOffered whether the host that took the message offered DSN (else a success is only {@code relayed})
      */
-    public record DomainAttempt(List<AttemptOutcome> outcomes, boolean dsnOffered) {
+    public record DomainAttempt(List<AttemptOutcome> outcomes, boolean dsnOffered, AttemptTrace trace) {
+        /** An attempt whose trace is not known (the delivery log takes it as taking no time). */
+        public DomainAttempt(List<AttemptOutcome> outcomes, boolean dsnOffered) {
+            this(outcomes, dsnOffered, null);
+        }
     }
 
     /** Past this many characters the other hosts are only counted. */
@@ -55,10 +59,11 @@ public final class SmtpDelivery {
      * @throws java.io.UncheckedIOException when the message itself cannot be read (see {@link SmtpClient#deliver})
      */
     public DomainAttempt deliver(String domain, OutboundMessage message) {
+        java.time.Instant started = clock.instant();
         List<AttemptOutcome> refused = SmtpClient.envelopeRefusals(message, clock.instant());
         if (refused.stream().allMatch(java.util.Objects::nonNull)) {
             // Nothing can be sent: no DNS, no connection.
-            return new DomainAttempt(refused, false);
+            return new DomainAttempt(refused, false, AttemptTrace.withoutSession(started, clock.instant()));
         }
         MxRoute route = MxRoute.resolve(dns, domain, options, random, clock.instant());
         if (route.failure() != null) {
@@ -68,7 +73,7 @@ public final class SmtpDelivery {
                     outcomes.set(i, route.failure().forRecipient(message.recipients().get(i).address()));
                 }
             }
-            return new DomainAttempt(outcomes, false);
+            return new DomainAttempt(outcomes, false, AttemptTrace.withoutSession(started, clock.instant()));
         }
         boolean requireTls = options.tlsRequiredFor(domain);
         SmtpClient.HostAttempt attempt = null;
@@ -87,7 +92,8 @@ public final class SmtpDelivery {
             String summary = everyHostFailed(domain, hostFailures);
             outcomes = outcomes.stream().map(o -> o.withText(summary)).toList();
         }
-        return new DomainAttempt(outcomes, attempt.dsnOffered());
+        return new DomainAttempt(outcomes, attempt.dsnOffered(), attempt.trace() == null
+            ? AttemptTrace.withoutSession(started, clock.instant()) : attempt.trace().within(started, clock.instant()));
     }
 
     /**

@@ -2,8 +2,13 @@ package dev.postino.james.mailets;
 
 import javax.mail.MessagingException;
 
+import javax.inject.Inject;
+
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
+
+import dev.postino.core.log.LogLine;
 
 /**
  * Sender authentication in one step: SPF (RFC 7208), DKIM (RFC 6376), DMARC (RFC 9989, or RFC 7489 in legacy
@@ -60,6 +65,8 @@ import org.apache.mailet.base.GenericMailet;
  *       disposition of a mail whose From names an author without a usable domain (no From, no address, an
  *       address literal, a value with no domain in it); where it also names domains, the strictest applies</li>
  *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize}: the DNS client</li>
+ *   <li>{@code authLogFormat}: {@code keyvalue} (default) or {@code json}: the line each mail gets in the
+ *       authentication log ({@link AuthenticationLog}, logger {@code postino.auth})</li>
  *   <li>{@code dnsMaxInFlight}, {@code dnsMaxInFlightPerZone}, {@code dnsMaxWaitingPerZone},
  *       {@code dnsMaxInFlightPerCheck}, {@code dnsZoneTimeouts}, {@code dnsZoneTimeoutWindow}, {@code dnsZoneBackoff},
  *       {@code dnsZoneMaxBackoff}: the DNS client's limits (defaults: {@link MailetParameters#dnsConfig()}; the README)</li>
@@ -69,17 +76,39 @@ import org.apache.mailet.base.GenericMailet;
  */
 public class AuthenticationCheck extends GenericMailet {
 
+    /** The init parameter naming the authentication log's format. */
+    public static final String AUTH_LOG_FORMAT = "authLogFormat";
+
     private SenderAuthentication authentication;
+    private final PostinoMetrics metrics;
+    private AuthenticationLog log;
+
+    public AuthenticationCheck() {
+        this(PostinoMetrics.NONE);
+    }
+
+    @Inject
+    public AuthenticationCheck(MetricFactory metricFactory) {
+        this(new PostinoMetrics(metricFactory, null, null));
+    }
+
+    AuthenticationCheck(PostinoMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     public void init() throws MessagingException {
-        authentication = new SenderAuthentication(MailetParameters.read(getMailetConfig(),
-            MailetParameters.withDns(SenderAuthentication.PARAMETERS.toArray(String[]::new))));
+        java.util.List<String> known = new java.util.ArrayList<>(SenderAuthentication.PARAMETERS);
+        known.add(AUTH_LOG_FORMAT);
+        MailetParameters parameters = MailetParameters.read(getMailetConfig(), MailetParameters.withDns(known.toArray(String[]::new)));
+        authentication = new SenderAuthentication(parameters);
+        log = new AuthenticationLog(parameters.value(AUTH_LOG_FORMAT, LogLine.Format.KEYVALUE, LogLine.Format::parse), metrics);
     }
 
     @Override
     public void service(Mail mail) throws MessagingException {
         authentication.authenticate(mail);
+        log.afterAcceptance(mail);
     }
 
     @Override

@@ -47,7 +47,7 @@ import dev.postino.james.store.JamesStores;
  * for genuine bounces and complaints: records each recipient's bounce, updates the suppression list (a hard bounce or
  * a complaint suppresses at once, soft bounces after {@code softLimit} within {@code softWindow}) and checks the
  * sender's and its domain's bounce rates (a {@code WARN} line in the log and the James metric
- * {@code postino.bounce.rate.warning} or {@code .critical} when one passes a threshold). It leaves the verdict in the
+ * {@code postino_bounce_rate_warning} or {@code postino_bounce_rate_critical} when one passes a threshold). It leaves the verdict in the
  * attributes of {@link ReturnPathAttributes} for {@code IsBounce} and {@code BounceVerdictIs}, and never drops,
  * delays or changes the mail itself; with the store down the verdict is {@code unknown} and the mail goes on.
  *
@@ -255,7 +255,7 @@ public class BounceClassifier extends GenericMailet {
                     scope.word(), name, thresholds.window(), percent(rate.bounceRate()), rate.hard(), rate.soft(), rate.recipients(),
                     percent(rate.complaintRate()), rate.complaints(), level.word());
                 if (metrics != null) {
-                    metrics.generate("postino.bounce.rate." + level.word()).increment();
+                    metrics.generate("postino_bounce_rate_" + level.word()).increment();
                 }
             }
         } catch (RuntimeException e) {

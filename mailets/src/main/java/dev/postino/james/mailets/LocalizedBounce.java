@@ -13,11 +13,13 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
+import javax.inject.Inject;
 import javax.mail.MessagingException;
 import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
@@ -83,6 +85,8 @@ import dev.postino.core.dsn.SuppressionNotice;
  *       {@code postino.spf.result=fail,postino.dmarc.result=fail})</li>
  *   <li>{@code unsentProcessor}: where mail goes when no notification may be sent (default: it is ghosted)</li>
  *   <li>{@code passThrough}: keep processing the mail after notifying (default {@code false}: it is ghosted)</li>
+ *   <li>{@code deliveryLogFormat}: {@code keyvalue} (default) or {@code json}: the line each notification sent or
+ *       withheld gets in the delivery log ({@link DeliveryLog}, logger {@code postino.delivery})</li>
  * </ul>
  *
  * <pre>{@code <mailet match="All" class="dev.postino.james.mailets.LocalizedBounce">
@@ -105,7 +109,7 @@ public class LocalizedBounce extends GenericMailet {
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final Set<String> PARAMETERS = Set.of("reportingMta", "defaultLanguage", "senderLanguages", "tldLanguages",
         "templates", "maxReturnedSize", "defaultReturn", "defaultStatus", "notifyDelays", "backscatterGuard",
-        "backscatterAttributes", "unsentProcessor", "passThrough");
+        "backscatterAttributes", "unsentProcessor", "passThrough", DeliveryLog.FORMAT_PARAMETER);
 
     private NotificationSettings settings;
     private NotificationTexts texts;
@@ -115,6 +119,21 @@ public class LocalizedBounce extends GenericMailet {
     private NotificationPolicy policy;
     private String unsentProcessor;
     private boolean passThrough;
+    private final PostinoMetrics metrics;
+    private DeliveryLog log;
+
+    public LocalizedBounce() {
+        this(PostinoMetrics.NONE);
+    }
+
+    @Inject
+    public LocalizedBounce(MetricFactory metricFactory) {
+        this(new PostinoMetrics(metricFactory, null, null));
+    }
+
+    LocalizedBounce(PostinoMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     public void init() throws MessagingException {
@@ -172,6 +191,7 @@ public class LocalizedBounce extends GenericMailet {
         policy = NotificationPolicy.defaults().withBackscatterGuard(parameters.bool("backscatterGuard", true), backscatterAttributes);
         unsentProcessor = parameters.string("unsentProcessor", null);
         passThrough = parameters.bool("passThrough", false);
+        log = new DeliveryLog(DeliveryLog.format(getMailetConfig()), metrics);
     }
 
     private static NotificationLanguage languageRules(MailetParameters parameters, NotificationTexts texts) throws MessagingException {
@@ -199,6 +219,7 @@ public class LocalizedBounce extends GenericMailet {
         OriginalMessage original = OriginalMessage.parse(raw);
         String unsent = policy.whyNoNotification(mail.getMaybeSender().asString(""), original.isAutomatic(),
             name -> mail.getAttribute(AttributeName.of(name)).map(a -> String.valueOf(a.getValue().value()))).orElse(null);
+        boolean sent = false;
         if (unsent == null) {
             List<DeliveryOutcome> outcomes = notifiable(mail, outcomes(mail));
             Notification notification = null;
@@ -213,11 +234,14 @@ public class LocalizedBounce extends GenericMailet {
                 MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(notification.message()));
                 // The null reverse-path: a notification is never answered (RFC 5321 §4.5.5).
                 getMailetContext().sendMail(null, List.of(mail.getMaybeSender().get()), message);
+                sent = true;
                 LOGGER.info("sent a delivery status notification ({}) for mail {} to {} about {}",
                     String.join(",", notification.languages()), mail.getName(), notification.recipient(),
                     outcomes.stream().map(o -> o.finalRecipient() + " " + o.action().word()).toList());
             }
         }
+        log.notification(mail.getName(), DeliveryLog.noticeOf(mail), mail.getMaybeSender().asString(""),
+            mail.getRecipients().size(), sent, sent ? null : unsent != null ? unsent : "no recipient's NOTIFY asks for it");
         if (unsent != null) {
             LOGGER.info("no delivery status notification for mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), unsent);
             mail.setAttribute(new Attribute(UNSENT, AttributeValue.of(unsent)));

@@ -15,6 +15,8 @@ import javax.mail.MessagingException;
 import org.apache.james.core.MailAddress;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.metrics.api.GaugeRegistry;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
@@ -23,6 +25,8 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.codahale.metrics.MetricRegistry;
 
 import dev.postino.core.delivery.Backoff;
 import dev.postino.core.delivery.DeliveryRound;
@@ -68,6 +72,8 @@ import dev.postino.core.dns.SharedDnsClients;
  *       the size at {@code minDataRate} ({@code 10240} octets/s) ends a session</li>
  *   <li>{@code dnsServers}, {@code dnsQueryTimeout}, {@code dnsRetries}, {@code dnsCacheSize} and the DNS limits
  *       ({@link MailetParameters#dnsConfig()}): delivery's own DNS client</li>
+ *   <li>{@code deliveryLogFormat}: {@code keyvalue} (default) or {@code json}: the lines of the delivery log
+ *       ({@link DeliveryLog}, logger {@code postino.delivery})</li>
  * </ul>
  */
 public class PolicyRemoteDelivery extends GenericMailet {
@@ -92,15 +98,28 @@ public class PolicyRemoteDelivery extends GenericMailet {
     private DequeueWorkers.Threads threads;
     private DequeueWorkers<MailQueue.MailQueueItem> dequeue;
 
+    private final PostinoMetrics metrics;
+    private DeliveryLog log;
+
     @Inject
+    public PolicyRemoteDelivery(MailQueueFactory<?> queueFactory, FileSystem fileSystem, MetricFactory metricFactory,
+                                GaugeRegistry gauges, MetricRegistry registry) {
+        this(queueFactory, fileSystem, Clock.systemUTC(), new PostinoMetrics(metricFactory, gauges, registry));
+    }
+
     public PolicyRemoteDelivery(MailQueueFactory<?> queueFactory, FileSystem fileSystem) {
         this(queueFactory, fileSystem, Clock.systemUTC());
     }
 
     PolicyRemoteDelivery(MailQueueFactory<?> queueFactory, FileSystem fileSystem, Clock clock) {
+        this(queueFactory, fileSystem, clock, PostinoMetrics.NONE);
+    }
+
+    PolicyRemoteDelivery(MailQueueFactory<?> queueFactory, FileSystem fileSystem, Clock clock, PostinoMetrics metrics) {
         this.queueFactory = queueFactory;
         this.fileSystem = fileSystem;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     @Override
@@ -112,6 +131,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
         delivery = new SmtpDelivery(dns, parameters.options(), clock, new Random());
         MailQueueName name = MailQueueName.of(parameters.outgoingQueue());
         queue = queueFactory.createQueue(name);
+        log = new DeliveryLog(DeliveryLog.format(getMailetConfig()), metrics);
+        log.watch(queue, clock);
         threads = new DequeueWorkers.Threads("postino-delivery", parameters.threads());
         MemoryQueueReferences.of(queue, () -> queueFactory.createQueue(name))
             .ifPresent(references -> threads.every(Duration.ofSeconds(1), references::topUp));
@@ -126,6 +147,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
     public void service(Mail mail) throws MessagingException {
         Instant arrival = clock.instant();
         DeliveryAttributes.setStates(mail, mail.getRecipients().stream().map(r -> RecipientState.arrived(r.asString(), arrival)).toList());
+        DeliveryLog.received(mail, arrival);
         queue.enQueue(mail);
         mail.setState(Mail.GHOST);
     }
@@ -180,8 +202,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
             // streams its own copy of it from James's source.
             OutboundMessage message = outbound(mail, pending.outbound(due.values().stream().flatMap(List::stream).toList()));
             MailMessageContent.scan(mail, message.content());
-            DeliveryRound.Attempts made = DeliveryRound.attemptAll(due, (domain, at) -> delivery.deliver(domain,
-                message.withRecipients(pending.outbound(at))), threads.workers);
+            DeliveryRound.Attempts made = DeliveryRound.attemptAll(due, (domain, at) -> log.timed(() -> delivery.deliver(domain,
+                message.withRecipients(pending.outbound(at)))), threads.workers);
             made.errors().forEach((domain, e) -> LOGGER.error("Delivery of {} to {} failed unexpectedly; tried again in {}",
                 mail.getName(), domain, DeliveryRound.ERROR_DELAY, e));
             if (made.done().isEmpty()) { // nothing attempted at all: a problem of the mail's, set aside by process()
@@ -190,6 +212,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
             attempts = made.done();
         }
         DeliveryRound.Result result = round.decide(pending, attempts, now);
+        log.round(mail, pending, attempts, result, now);
         result.delivered().forEach(o -> LOGGER.info("{} to {} delivered: {} by {}", mail.getName(), o.recipient(), o.diagnostic(), o.remoteHost()));
         result.problems().forEach(problem -> LOGGER.error("{}: {}", mail.getName(), problem));
         // The outcome is the mail's before anyone hears of it: whatever a hand-off does, delivered recipients are gone.

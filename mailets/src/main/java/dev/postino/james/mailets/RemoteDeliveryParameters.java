@@ -38,7 +38,7 @@ record RemoteDeliveryParameters(RetryPolicy retryPolicy, NotificationPolicy noti
             "delayWarnings", "warnWithoutNotify", "maxQueueLifetime", "nullSenderLifetime", "bounceProcessor",
             "outgoingQueue", "deliveryThreads", "port", "smarthost", "smarthostUser", "smarthostPassword",
             "smarthostAuthWithoutTls", "smarthostTlsVerify", "requireTls", "heloName", "connectTimeout", "commandTimeout",
-            "dataTimeout", "endOfDataTimeout", "sessionTimeout", "minDataRate", "maxHosts"));
+            "dataTimeout", "endOfDataTimeout", "sessionTimeout", "minDataRate", "maxHosts", DeliveryLog.FORMAT_PARAMETER));
         RetryPolicy retry = RetryPolicy.of(rules(p, fileSystem))
             .withDelayWarnings(p.value("delayWarnings", DelayWarnings.DEFAULT, DelayWarnings::parse))
             .withMaxQueueLifetime(p.value("maxQueueLifetime", RetryPolicy.DEFAULT_MAX_QUEUE_LIFETIME, TimeInterval::parsePositive))

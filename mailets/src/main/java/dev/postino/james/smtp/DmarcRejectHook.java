@@ -9,8 +9,11 @@ import java.util.Optional;
 
 import javax.mail.MessagingException;
 
+import javax.inject.Inject;
+
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
@@ -27,7 +30,11 @@ import org.slf4j.LoggerFactory;
 import dev.postino.core.dmarc.DmarcPolicy;
 import dev.postino.core.dmarc.DmarcResult;
 import dev.postino.core.dmarc.DmarcVerdict;
+import dev.postino.core.log.LogLine;
 import dev.postino.core.net.IpLiteral;
+import dev.postino.james.mailets.AuthenticationCheck;
+import dev.postino.james.mailets.AuthenticationLog;
+import dev.postino.james.mailets.PostinoMetrics;
 import dev.postino.james.mailets.MailetParameters;
 import dev.postino.james.mailets.SenderAuthentication;
 
@@ -56,6 +63,8 @@ import dev.postino.james.mailets.SenderAuthentication;
  *   <li>{@code deferOnTemperror}: answer {@code 451 4.7.0} when DMARC is {@code temperror} (default {@code true})</li>
  *   <li>{@code refuseBareCr}: answer {@code 550 5.6.0} to a message whose header section holds a bare CR
  *       (default {@code true})</li>
+ *   <li>{@code authLogFormat}: {@code keyvalue} (default) or {@code json}: the line each refused mail gets in the
+ *       authentication log (logger {@code postino.auth}; accepted mail gets its line from {@code AuthenticationCheck})</li>
  * </ul>
  */
 public class DmarcRejectHook implements JamesMessageHook {
@@ -67,6 +76,21 @@ public class DmarcRejectHook implements JamesMessageHook {
     private String rejectStatus;
     private boolean deferOnTemperror;
     private boolean refuseBareCr;
+    private final PostinoMetrics metrics;
+    private AuthenticationLog log;
+
+    public DmarcRejectHook() {
+        this(PostinoMetrics.NONE);
+    }
+
+    @Inject
+    public DmarcRejectHook(MetricFactory metricFactory) {
+        this(new PostinoMetrics(metricFactory, null, null));
+    }
+
+    DmarcRejectHook(PostinoMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
@@ -75,6 +99,7 @@ public class DmarcRejectHook implements JamesMessageHook {
             known.add("rejectStatus");
             known.add("deferOnTemperror");
             known.add("refuseBareCr");
+            known.add(AuthenticationCheck.AUTH_LOG_FORMAT);
             MailetParameters parameters = MailetParameters.read(new ConfigurationAsMailetConfig(configuration),
                 MailetParameters.withDns(known.toArray(String[]::new)));
             rejectStatus = parameters.string("rejectStatus", "5.7.26");
@@ -84,6 +109,8 @@ public class DmarcRejectHook implements JamesMessageHook {
             deferOnTemperror = parameters.bool("deferOnTemperror", true);
             refuseBareCr = parameters.bool("refuseBareCr", true);
             authentication = new SenderAuthentication(parameters);
+            log = new AuthenticationLog(parameters.value(AuthenticationCheck.AUTH_LOG_FORMAT, LogLine.Format.KEYVALUE,
+                LogLine.Format::parse), metrics);
         } catch (MessagingException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
@@ -91,6 +118,16 @@ public class DmarcRejectHook implements JamesMessageHook {
 
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
+        HookResult result = decide(session, mail);
+        if (!HookReturnCode.declined().equals(result.getResult()) && log != null) {
+            String client = session.getRemoteAddress() == null || session.getRemoteAddress().getAddress() == null
+                ? mail.getRemoteAddr() : IpLiteral.format(session.getRemoteAddress().getAddress());
+            log.refusedAtSmtp(mail, client, result.getSmtpRetCode() + " " + result.getSmtpDescription());
+        }
+        return result;
+    }
+
+    private HookResult decide(SMTPSession session, Mail mail) {
         try {
             if (refuseBareCr && SenderAuthentication.readHeaderSection(mail.getMessage()).bareCr()) {
                 return HookResult.builder().hookReturnCode(HookReturnCode.deny()).smtpReturnCode("550")
