@@ -29,6 +29,8 @@ public final class Postino {
         COMMANDS.put(new NdrCommand(Clock.systemDefaultZone()), NdrCommand.valuedOptions());
         COMMANDS.put(new DmarcReportCommand(), DmarcReportCommand.valuedOptions());
         COMMANDS.put(new BounceCommand(), BounceCommand.valuedOptions());
+        COMMANDS.put(new SuppressionCommand(), SuppressionCommand.valuedOptions());
+        COMMANDS.put(new BounceRatesCommand(), BounceRatesCommand.valuedOptions());
     }
 
     private Postino() {

@@ -78,6 +78,15 @@ public final class NotificationComposer {
      * @throws IllegalArgumentException when there is no outcome, the reverse-path is null, or a language has no texts
      */
     public Notification compose(byte[] original, OriginalEnvelope envelope, List<DeliveryOutcome> outcomes, List<String> languages) {
+        return compose(original, envelope, outcomes, languages, Map.of());
+    }
+
+    /**
+     * As {@link #compose(byte[], OriginalEnvelope, List, List)}, explaining the recipients in {@code suppressed} (by
+     * lower-case address) as addresses on the suppression list: when and why they got there, until when.
+     */
+    public Notification compose(byte[] original, OriginalEnvelope envelope, List<DeliveryOutcome> outcomes, List<String> languages,
+                                Map<String, SuppressionNotice> suppressed) {
         if (outcomes.isEmpty()) {
             throw new IllegalArgumentException("a notification needs at least one recipient outcome");
         }
@@ -133,7 +142,7 @@ public final class NotificationComposer {
         field(head, "Content-Type", "multipart/report; report-type=" + (globalStatus ? "global-delivery-status" : "delivery-status")
             + ";\r\n\tboundary=\"" + reportBoundary + "\"");
 
-        Map<String, Object> model = humanModel(languages, resolved, envelope, subjectText, returnedKey, message.size());
+        Map<String, Object> model = humanModel(languages, resolved, envelope, subjectText, returnedKey, message.size(), suppressed);
         StringBuilder human = new StringBuilder();
         human.append("Content-Type: multipart/alternative; boundary=\"").append(alternativeBoundary).append("\"\r\n\r\n");
         human.append("--").append(alternativeBoundary).append("\r\n");
@@ -232,7 +241,8 @@ public final class NotificationComposer {
     }
 
     private Map<String, Object> humanModel(List<String> languages, List<Resolved> resolved, OriginalEnvelope envelope,
-                                           String subject, String returnedKey, long size) {
+                                           String subject, String returnedKey, long size,
+                                           Map<String, SuppressionNotice> suppressed) {
         List<Object> sections = new ArrayList<>();
         for (String language : languages) {
             Function<Instant, String> dates = time -> texts.formatDate(language, time.atZone(clock.getZone()));
@@ -255,14 +265,15 @@ public final class NotificationComposer {
             List<Object> details = new ArrayList<>();
             for (Resolved r : resolved) {
                 DeliveryOutcome o = r.outcome;
-                Cause cause = cause(o, r.status);
+                SuppressionNotice notice = suppressed.get(o.finalRecipient().toLowerCase(Locale.ROOT));
+                Cause cause = notice != null ? new Cause("suppressed", false) : cause(o, r.status);
                 String retry = switch (o.action()) {
                     case FAILED -> texts.text(language, "retry.failed");
                     case DELAYED -> o.willRetryUntil() == null ? texts.text(language, "retry.delayed.open")
                         : texts.text(language, "retry.delayed", Map.of("date", dates.apply(o.willRetryUntil())));
                     default -> "";
                 };
-                String text = explanation(language, cause, o, size);
+                String text = notice != null ? suppressedText(language, notice, dates) : explanation(language, cause, o, size);
                 String advice = advice(language, cause, o.action());
                 Map<String, Object> group = groups.computeIfAbsent(cause.key + "\n" + text + "\n" + advice + "\n" + retry, k -> {
                     Map<String, Object> g = new LinkedHashMap<>();
@@ -361,6 +372,15 @@ public final class NotificationComposer {
             case "expired" -> details ? text + " " + texts.text(language, "details.last") : text;
             default -> text;
         };
+    }
+
+    /** Why a suppressed recipient was not sent to: when it bounced (or was added), why, and until when. */
+    private String suppressedText(String language, SuppressionNotice notice, Function<Instant, String> dates) {
+        String word = notice.reason().toLowerCase(Locale.ROOT);
+        String reason = SuppressionNotice.EXPLAINED_REASONS.contains(word) ? texts.text(language, "suppressed.reason." + word)
+            : texts.text(language, "suppressed.reason.other", Map.of("reason", HeaderText.flatten(notice.reason(), 200)));
+        String until = notice.until().map(dates).orElse(texts.text(language, "suppressed.until.none"));
+        return texts.text(language, notice.textKey(), Map.of("date", dates.apply(notice.since()), "until", until, "reason", reason));
     }
 
     /**

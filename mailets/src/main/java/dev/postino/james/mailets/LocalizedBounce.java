@@ -41,6 +41,7 @@ import dev.postino.core.dsn.OriginalEnvelope;
 import dev.postino.core.dsn.OriginalMessage;
 import dev.postino.core.dsn.RecipientDsn;
 import dev.postino.core.dsn.ReturnContent;
+import dev.postino.core.dsn.SuppressionNotice;
 
 /**
  * Sends the sender a localized delivery status notification (RFC 3464) about the mail's recipients, in
@@ -96,6 +97,8 @@ public class LocalizedBounce extends GenericMailet {
 
     public static final AttributeName OUTCOMES = AttributeName.of(DeliveryOutcome.ATTRIBUTE);
     public static final AttributeName UNSENT = AttributeName.of("postino.bounce.unsent");
+    /** Recipients not sent to because they are on the suppression list (written by {@code SuppressedRecipientNotice}). */
+    static final AttributeName SUPPRESSION_NOTICES = AttributeName.of(SuppressionNotice.ATTRIBUTE);
     /** James RemoteDelivery's attributes (its {@code Bouncer}), read when our outcomes are absent. */
     static final AttributeName DELIVERY_ERROR = AttributeName.of("delivery-error");
     static final AttributeName DELIVERY_ERROR_CODE = AttributeName.of("delivery-error-code");
@@ -256,7 +259,9 @@ public class LocalizedBounce extends GenericMailet {
         String sender = mail.getMaybeSender().get().asString();
         OriginalEnvelope envelope = new OriginalEnvelope(sender, DsnMapping.envelopeId(mail).orElse(null),
             DsnMapping.ret(mail).orElse(null), original.receivedDate(), false);
-        return composer().compose(raw, envelope, outcomes, languages.choose(sender, original, texts.languages()));
+        Map<String, SuppressionNotice> suppressed = mail.getAttribute(SUPPRESSION_NOTICES)
+            .map(a -> SuppressionNotice.byRecipient(String.valueOf(a.getValue().value()))).orElse(Map.of());
+        return composer().compose(raw, envelope, outcomes, languages.choose(sender, original, texts.languages()), suppressed);
     }
 
     private NotificationComposer composer() {
