@@ -99,8 +99,12 @@ public final class SmtpClient {
      *
      * @param tryNextHost whether the failure happened before any recipient's own reply, so that another host may do better
      * @param dsnOffered  whether the host offered DSN, so that a success means {@code delivered} rather than {@code relayed}
+     * @param tlsActive   whether the session ran over TLS (what TLS reports count)
      */
-    public record HostAttempt(List<AttemptOutcome> outcomes, boolean tryNextHost, boolean dsnOffered) {
+    public record HostAttempt(List<AttemptOutcome> outcomes, boolean tryNextHost, boolean dsnOffered, boolean tlsActive) {
+        public HostAttempt(List<AttemptOutcome> outcomes, boolean tryNextHost, boolean dsnOffered) {
+            this(outcomes, tryNextHost, dsnOffered, false);
+        }
     }
 
     private static final int MAX_LINE = 8192;
@@ -163,7 +167,7 @@ public final class SmtpClient {
                 outcomes.set(i, attempt.outcomes().get(next++));
             }
         }
-        return new HostAttempt(outcomes, attempt.tryNextHost(), attempt.dsnOffered());
+        return new HostAttempt(outcomes, attempt.tryNextHost(), attempt.dsnOffered(), attempt.tlsActive());
     }
 
     /**
@@ -226,9 +230,10 @@ public final class SmtpClient {
         MessageContent.Scan scan = scan(message);
         Session session = new Session(host, System.nanoTime() + options.timeouts().sessionDeadline(scan.size()).toNanos());
         try {
-            return session.run(message, scan, tls, smarthost, useTls);
+            HostAttempt attempt = session.run(message, scan, tls, smarthost, useTls);
+            return new HostAttempt(attempt.outcomes(), attempt.tryNextHost(), attempt.dsnOffered(), session.tlsActive);
         } catch (Failure failure) {
-            return new HostAttempt(failure.forAll(message), failure.tryNextHost, session.dsnOffered);
+            return new HostAttempt(failure.forAll(message), failure.tryNextHost, session.dsnOffered, session.tlsActive);
         } finally {
             session.end();
         }
