@@ -410,9 +410,14 @@ public final class SmtpClient {
         private String handshakeFailure(Exception e) {
             String detail = rootMessage(e);
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof CertificateExpiredException || cause instanceof CertificateNotYetValidException) {
+                // an expired certificate comes wrapped in a CertPathValidatorException: look for it first
+                if (cause instanceof CertificateExpiredException || cause instanceof CertificateNotYetValidException
+                    || cause instanceof CertPathValidatorException v && (v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.EXPIRED
+                    || v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.NOT_YET_VALID)) {
                     return "certificate not valid now (" + detail + ")";
                 }
+            }
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof CertPathValidatorException || cause instanceof CertPathBuilderException) {
                     return "certificate not trusted (" + detail + ")";
                 }

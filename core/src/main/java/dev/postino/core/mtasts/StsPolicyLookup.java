@@ -10,6 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.postino.core.dns.DnsBudget;
+import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.DnsResult;
 import dev.postino.core.tlsrpt.TlsResultType;
 
@@ -42,6 +44,11 @@ public final class StsPolicyLookup {
     @FunctionalInterface
     public interface TxtLookup {
         DnsResult<String> txt(String name);
+
+        /** Through Postino's DNS client, one query within {@code timeBudget}. */
+        static TxtLookup of(DnsClient dns, Duration timeBudget) {
+            return name -> dns.txt(name, DnsBudget.of(2, timeBudget)).join();
+        }
     }
 
     /**
