@@ -53,7 +53,11 @@ class DropInJarIT {
     }
 
     @Test
-    void bundlesOnlyPostinoOrRelocatedClasses() throws Exception {
-        assertThat(classes()).allMatch(name -> name.startsWith("dev/postino/"));
+    void bundlesOnlyPostinoRelocatedClassesAndTheStoreDrivers() throws Exception {
+        // what James 3.8.1 lacks: the store's JDBC drivers (H2, PostgreSQL) and its pool (relocated)
+        assertThat(classes()).map(name -> name.replaceFirst("^META-INF/versions/\\d+/", ""))
+            .allMatch(name -> name.startsWith("dev/postino/") || name.startsWith("org/h2/") || name.startsWith("org/postgresql/"));
+        assertThat(classes()).contains("dev/postino/shaded/hikari/HikariDataSource.class", "org/h2/Driver.class",
+            "org/postgresql/Driver.class");
     }
 }
