@@ -106,6 +106,11 @@ public final class StsPolicyFetcher implements StsPolicyLookup.Fetcher {
         }
     }
 
+    /** The client, configured as the options say (trust store, proxy, no redirects), for report uploads too. */
+    public HttpClient client() {
+        return client;
+    }
+
     /** The policy URI of {@code domain}. */
     public static URI policyUri(String domain) {
         return URI.create("https://mta-sts." + domain.toLowerCase(Locale.ROOT) + "/.well-known/mta-sts.txt");
