@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 import dev.postino.core.delivery.AttemptOutcome;
 import dev.postino.core.delivery.SmtpClient;
@@ -38,15 +39,23 @@ public final class MtaStsSecurity implements TransportSecurity {
     private final MtaStsSettings settings;
     private final TlsReportStore reports;
     private final Clock clock;
+    private final BiConsumer<String, String> discoveryProblems;
 
     /**
      * @param reports where sessions are counted, or null for no TLS reporting
      */
     public MtaStsSecurity(StsPolicyLookup lookup, MtaStsSettings settings, TlsReportStore reports, Clock clock) {
+        this(lookup, settings, reports, clock, (domain, problem) -> { });
+    }
+
+    /** With {@code discoveryProblems} told (domain, reason) of every failed policy discovery, for the log. */
+    public MtaStsSecurity(StsPolicyLookup lookup, MtaStsSettings settings, TlsReportStore reports, Clock clock,
+                          BiConsumer<String, String> discoveryProblems) {
         this.lookup = Objects.requireNonNull(lookup, "lookup");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.reports = reports;
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.discoveryProblems = Objects.requireNonNull(discoveryProblems, "discoveryProblems");
     }
 
     @Override
@@ -62,6 +71,7 @@ public final class MtaStsSecurity implements TransportSecurity {
                 p.policy().mx().stream().map(MxPattern::pattern).toList())).orElse(TlsPolicyKey.noPolicy(domain.toLowerCase(java.util.Locale.ROOT)));
             if (discovery.failure() != null) {
                 count(key, discovery.failure(), "", "");
+                discoveryProblems.accept(domain, discovery.failure().label() + ": " + discovery.reason());
             }
             StsMode mode = discovery.mode();
             if (mode == StsMode.ENFORCE && level == MtaStsSettings.Level.TESTING) {

@@ -7,6 +7,8 @@ import javax.mail.MessagingException;
 
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.mailet.MailetContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.postino.core.delivery.TransportSecurity;
 import dev.postino.core.dns.DnsClient;
@@ -32,6 +34,8 @@ final class MtaStsDelivery implements AutoCloseable {
     /** Test-only: how far ahead of the delivery clock the report sender's clock runs (ISO-8601, e.g. {@code P1D}). */
     static final String REPORT_CLOCK_OFFSET = "postino.tlsrpt.clockOffset";
 
+    private static final Logger LOGGER = LoggerFactory.getLogger(MtaStsDelivery.class);
+
     private final PostinoStore store;
     private final TransportSecurity security;
     private final TlsReportSender reports;
@@ -55,7 +59,8 @@ final class MtaStsDelivery implements AutoCloseable {
             parameters.fetchTimeout(), parameters.trustStore(), parameters.proxy()));
         StsPolicyLookup.TxtLookup txt = StsPolicyLookup.TxtLookup.of(dns, dnsBudget);
         StsPolicyLookup lookup = new StsPolicyLookup(txt, fetcher, cache, clock);
-        TransportSecurity security = new MtaStsSecurity(lookup, parameters.settings(), counts, clock);
+        TransportSecurity security = new MtaStsSecurity(lookup, parameters.settings(), counts, clock,
+            (domain, problem) -> LOGGER.warn("MTA-STS of {}: {}", domain, problem));
         TlsReportSender sender = counts == null ? null : new TlsReportSender(counts, txt, context, fetcher.client(),
             parameters, heloName, Clock.offset(clock, Duration.parse(System.getProperty(REPORT_CLOCK_OFFSET, "PT0S"))));
         return new MtaStsDelivery(store, security, sender, parameters.reportInterval());

@@ -24,6 +24,7 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.postino.core.delivery.AttemptOutcome;
 import dev.postino.core.delivery.Backoff;
 import dev.postino.core.delivery.DeliveryRound;
 import dev.postino.core.delivery.OutboundMessage;
@@ -209,6 +210,9 @@ public class PolicyRemoteDelivery extends GenericMailet {
         }
         DeliveryRound.Result result = round.decide(pending, attempts, now);
         result.delivered().forEach(o -> LOGGER.info("{} to {} delivered: {} by {}", mail.getName(), o.recipient(), o.diagnostic(), o.remoteHost()));
+        // a deferral says why in the log at once, not only in a later notice (MTA-STS and TLS reasons among others)
+        attempts.values().forEach(a -> a.outcomes().stream().filter(o -> o.result() == AttemptOutcome.Result.TEMPORARY)
+            .forEach(o -> LOGGER.info("{} to {} deferred: {} by {}", mail.getName(), o.recipient(), o.diagnostic(), o.remoteHost())));
         result.problems().forEach(problem -> LOGGER.error("{}: {}", mail.getName(), problem));
         // The outcome is the mail's before anyone hears of it: whatever a hand-off does, delivered recipients are gone.
         mail.setRecipients(result.remaining().stream().map(s -> address(s.recipient())).toList());

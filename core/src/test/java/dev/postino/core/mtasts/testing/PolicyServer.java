@@ -45,13 +45,20 @@ public final class PolicyServer implements AutoCloseable {
         }
     }
 
+    /** A POST the server received (a TLS report upload). */
+    public record Upload(String host, String path, String contentType, byte[] body) {
+    }
+
     private static final int MAX_TUNNELS = 32;
+    private static final int MAX_UPLOAD = 1 << 20;
 
     private final HttpsServer https;
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
     private final ServerSocket proxy;
     private final Map<String, Response> responses = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> fetches = new ConcurrentHashMap<>();
+    private final java.util.Set<String> uploadHosts = ConcurrentHashMap.newKeySet();
+    private final List<Upload> uploads = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Semaphore tunnels = new Semaphore(MAX_TUNNELS);
     private volatile boolean running = true;
@@ -63,6 +70,14 @@ public final class PolicyServer implements AutoCloseable {
         https.createContext("/", exchange -> {
             String host = exchange.getRequestHeaders().getFirst("Host");
             host = host == null ? "" : host.replaceFirst(":\\d+$", "").toLowerCase(Locale.ROOT);
+            if (exchange.getRequestMethod().equals("POST") && uploadHosts.contains(host)) {
+                byte[] body = exchange.getRequestBody().readNBytes(MAX_UPLOAD);
+                uploads.add(new Upload(host, exchange.getRequestURI().getPath(),
+                    exchange.getRequestHeaders().getFirst("Content-Type"), body));
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+                return;
+            }
             fetches.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet();
             Response response = exchange.getRequestURI().getPath().equals("/.well-known/mta-sts.txt")
                 ? responses.get(host) : null;
@@ -118,6 +133,17 @@ public final class PolicyServer implements AutoCloseable {
         return this;
     }
 
+    /** Takes POSTs (TLS report uploads) for {@code host}, e.g. {@code reports.example}. */
+    public PolicyServer acceptUploads(String host) {
+        uploadHosts.add(host.toLowerCase(Locale.ROOT));
+        return this;
+    }
+
+    /** The POSTs received, in order. */
+    public List<Upload> uploads() {
+        return List.copyOf(uploads);
+    }
+
     /** How many requests reached {@code mta-sts.DOMAIN}. */
     public int fetches(String domain) {
         AtomicInteger n = fetches.get("mta-sts." + domain.toLowerCase(Locale.ROOT));
@@ -165,7 +191,7 @@ public final class PolicyServer implements AutoCloseable {
             String host = words.length >= 2 && words[0].equals("CONNECT") ? words[1].replaceFirst(":\\d+$", "")
                 .toLowerCase(Locale.ROOT) : "";
             OutputStream out = client.getOutputStream();
-            if (!responses.containsKey(host)) {
+            if (!responses.containsKey(host) && !uploadHosts.contains(host)) {
                 out.write("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 return;
