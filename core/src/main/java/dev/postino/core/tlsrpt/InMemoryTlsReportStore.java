@@ -51,4 +51,10 @@ public final class InMemoryTlsReportStore implements TlsReportStore {
     public boolean claim(LocalDate day, String domain) {
         return claimed.add(new DayDomain(day, domain));
     }
+
+    @Override
+    public void forgetBefore(LocalDate day) {
+        counts.keySet().removeIf(k -> k.day.isBefore(day));
+        claimed.removeIf(d -> d.day().isBefore(day));
+    }
 }

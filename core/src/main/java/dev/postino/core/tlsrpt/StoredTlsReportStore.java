@@ -141,4 +141,17 @@ public final class StoredTlsReportStore implements TlsReportStore {
         });
     }
 
+
+    @Override
+    public void forgetBefore(LocalDate day) {
+        store.transaction(c -> {
+            for (String table : List.of("mta_sts_tls_count", "mta_sts_tls_report_sent")) {
+                try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE report_day < ?")) {
+                    delete.setString(1, day.toString());
+                    delete.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
 }

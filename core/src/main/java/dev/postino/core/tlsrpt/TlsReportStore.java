@@ -22,6 +22,9 @@ public interface TlsReportStore {
     /** Claims the report of (day, domain): true for the one caller that gets it, false for every later one. */
     boolean claim(LocalDate day, String domain);
 
+    /** Forgets the counts and ledger entries of days before {@code day} (long reported or never to be). */
+    void forgetBefore(LocalDate day);
+
     /** A day's report of one domain. */
     record DayDomain(LocalDate day, String domain) {
     }

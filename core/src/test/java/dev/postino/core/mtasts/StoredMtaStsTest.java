@@ -92,6 +92,10 @@ class StoredMtaStsTest {
             assertThat(new StoredTlsReportStore(store).claim(DAY, "example.com")).isFalse();
             assertThat(reports.unreported(DAY.plusDays(2), 10))
                 .containsExactly(new TlsReportStore.DayDomain(DAY.plusDays(1), "example.com"));
+            reports.forgetBefore(DAY.plusDays(1));
+            assertThat(reports.counts(DAY, "example.com")).isEmpty();
+            assertThat(reports.claim(DAY, "example.com")).as("the ledger of that day is gone too").isTrue();
+            assertThat(reports.counts(DAY.plusDays(1), "example.com")).hasSize(1);
         }
     }
 }

@@ -44,6 +44,8 @@ final class TlsReportSender {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsReportSender.class);
     private static final int MAX_PER_RUN = 200;
+    /** Counts older than this many days are dropped: their reports went long ago. */
+    static final int KEEP_DAYS = 31;
 
     private final TlsReportStore store;
     private final StsPolicyLookup.TxtLookup dns;
@@ -76,6 +78,7 @@ final class TlsReportSender {
                 claimed++;
                 send(due);
             }
+            store.forgetBefore(today.minusDays(KEEP_DAYS));
         } catch (RuntimeException e) {
             LOGGER.warn("TLS reports: cannot look for due reports: {}", e.toString());
         }
