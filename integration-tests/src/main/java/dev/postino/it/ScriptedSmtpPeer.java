@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * the whole message and then closes the connection without any reply. A scripted reply of {@link #DRIP}
  * (RCPT, DATA or the greeting) never completes: the peer sends a multi-line reply one octet at a time, every
  * {@link #dripInterval}, until the client hangs up (the slow peer that holds a delivery thread). With
- * {@link #startTlsReply} it offers STARTTLS and answers it with that reply, never starting TLS (a downgrade).
+ * {@link #startTlsReply} it offers STARTTLS and answers it with that reply, never starting TLS (a downgrade); with
+ * {@link #startTls} it offers STARTTLS and starts TLS with that context's certificate ({@link Delivery#tls} tells).
  * With a {@code SIZE} extension it refuses a larger {@code MAIL ... SIZE=} and a larger message, as RFC 1870 says.
  */
 public final class ScriptedSmtpPeer implements AutoCloseable {
@@ -40,10 +41,11 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     /**
      * A message the peer accepted: envelope, content (dot-unstuffed, every CR, LF or CR LF read as a line end and
      * written CR LF, as a lenient server would store it) and {@code wire}, the octets of DATA exactly as the client
-     * sent them (still dot-stuffed, without the final {@code .} line), for checks on the wire form itself.
+     * sent them (still dot-stuffed, without the final {@code .} line), for checks on the wire form itself; {@code tls}
+     * whether the message came over TLS ({@link #startTls}).
      */
     public record Delivery(String mailFrom, List<String> recipients, String mailParameters,
-                           Map<String, String> rcptParameters, byte[] content, byte[] wire) {
+                           Map<String, String> rcptParameters, byte[] content, byte[] wire, boolean tls) {
         public String contentAsString() {
             return new String(content, StandardCharsets.UTF_8);
         }
@@ -55,6 +57,9 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
             CONNECTED,
             /** A command line, as {@link #commands} records it. */
             COMMAND,
+            /** A TLS handshake after STARTTLS completed ({@code detail}: the protocol) or failed ({@code detail}: why). */
+            TLS_STARTED,
+            TLS_FAILED,
             /** A {@link #DRIP} reply began. */
             DRIP_STARTED,
             /** The client closed or reset the connection (seen on a read, or on a write while dripping). */
@@ -95,6 +100,7 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     private volatile List<String> ehloExtensions = List.of("8BITMIME", "PIPELINING", "SIZE 10485760", "DSN", "SMTPUTF8");
     private volatile String greeting = "220 peer.test ESMTP scripted";
     private volatile String startTlsReply;
+    private volatile javax.net.ssl.SSLContext tlsContext;
     private volatile Duration dripInterval = Duration.ofMillis(200);
     private volatile boolean running = true;
     private final Thread acceptor;
@@ -145,6 +151,12 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
 
     public ScriptedSmtpPeer greeting(String reply) {
         this.greeting = reply;
+        return this;
+    }
+
+    /** Offers STARTTLS and starts TLS with {@code context}'s key and certificate; null: as before. */
+    public ScriptedSmtpPeer startTls(javax.net.ssl.SSLContext context) {
+        this.tlsContext = context;
         return this;
     }
 
@@ -269,6 +281,7 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
             socket.setSoTimeout(30_000);
             LineReader in = new LineReader(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
+            boolean tls = false;
             String greetingReply = greeting;
             if (!respond(out, greetingReply, session)) {
                 return;
@@ -297,7 +310,7 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                         List<String> lines = new ArrayList<>();
                         lines.add(hostname + " greets you");
                         lines.addAll(ehloExtensions);
-                        if (startTlsReply != null) {
+                        if (!tls && (startTlsReply != null || tlsContext != null)) {
                             lines.add("STARTTLS");
                         }
                         for (int i = 0; i < lines.size(); i++) {
@@ -369,7 +382,7 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                         }
                         if (response.startsWith("2")) {
                             deliveries.add(new Delivery(mailFrom, List.copyOf(recipients), mailParameters,
-                                Map.copyOf(rcptParameters), content(wire), wire));
+                                Map.copyOf(rcptParameters), content(wire), wire, tls));
                         }
                         mailFrom = null;
                         recipients.clear();
@@ -385,6 +398,26 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
                     case "NOOP" -> reply(out, "250 2.0.0 ok");
                     case "STAR" -> {
                         String answer = startTlsReply;
+                        javax.net.ssl.SSLContext context = tlsContext;
+                        if (context != null && !tls && answer == null && line.equalsIgnoreCase("STARTTLS")) {
+                            reply(out, "220 2.0.0 ready to start TLS");
+                            javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                                .createSocket(socket, null, socket.getPort(), true);
+                            secure.setUseClientMode(false);
+                            try {
+                                secure.startHandshake();
+                            } catch (IOException e) {
+                                event(session, Event.Kind.TLS_FAILED, e.toString());
+                                return;
+                            }
+                            event(session, Event.Kind.TLS_STARTED, secure.getSession().getProtocol());
+                            in = new LineReader(secure.getInputStream());
+                            out = secure.getOutputStream();
+                            tls = true;
+                            mailFrom = null;
+                            recipients.clear();
+                            continue;
+                        }
                         reply(out, answer != null && line.equalsIgnoreCase("STARTTLS") ? answer : "502 5.5.2 command not implemented");
                     }
                     case "QUIT" -> {

@@ -99,14 +99,16 @@ public final class SmtpClient {
      *
      * @param tryNextHost whether the failure happened before any recipient's own reply, so that another host may do better
      * @param dsnOffered  whether the host offered DSN, so that a success means {@code delivered} rather than {@code relayed}
+     * @param tlsActive   whether the session ran over TLS (what TLS reports count)
      */
-    public record HostAttempt(List<AttemptOutcome> outcomes, boolean tryNextHost, boolean dsnOffered, AttemptTrace trace) {
+    public record HostAttempt(List<AttemptOutcome> outcomes, boolean tryNextHost, boolean dsnOffered, AttemptTrace trace,
+                              boolean tlsActive) {
         public HostAttempt(List<AttemptOutcome> outcomes, boolean tryNextHost, boolean dsnOffered) {
-            this(outcomes, tryNextHost, dsnOffered, null);
+            this(outcomes, tryNextHost, dsnOffered, null, false);
         }
 
         HostAttempt withTrace(AttemptTrace other) {
-            return new HostAttempt(outcomes, tryNextHost, dsnOffered, other);
+            return new HostAttempt(outcomes, tryNextHost, dsnOffered, other, tlsActive);
         }
     }
 
@@ -170,7 +172,7 @@ public final class SmtpClient {
                 outcomes.set(i, attempt.outcomes().get(next++));
             }
         }
-        return new HostAttempt(outcomes, attempt.tryNextHost(), attempt.dsnOffered(), attempt.trace());
+        return new HostAttempt(outcomes, attempt.tryNextHost(), attempt.dsnOffered(), attempt.trace(), attempt.tlsActive());
     }
 
     /**
@@ -233,9 +235,12 @@ public final class SmtpClient {
         MessageContent.Scan scan = scan(message);
         Session session = new Session(host, System.nanoTime() + options.timeouts().sessionDeadline(scan.size()).toNanos());
         try {
-            return session.run(message, scan, tls, smarthost, useTls).withTrace(session.trace());
+            HostAttempt attempt = session.run(message, scan, tls, smarthost, useTls);
+            return new HostAttempt(attempt.outcomes(), attempt.tryNextHost(), attempt.dsnOffered(), session.trace(),
+                session.tlsActive);
         } catch (Failure failure) {
-            return new HostAttempt(failure.forAll(message), failure.tryNextHost, session.dsnOffered, session.trace());
+            return new HostAttempt(failure.forAll(message), failure.tryNextHost, session.dsnOffered, session.trace(),
+                session.tlsActive);
         } finally {
             session.end();
         }
@@ -426,9 +431,14 @@ public final class SmtpClient {
         private String handshakeFailure(Exception e) {
             String detail = rootMessage(e);
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof CertificateExpiredException || cause instanceof CertificateNotYetValidException) {
+                // an expired certificate comes wrapped in a CertPathValidatorException: look for it first
+                if (cause instanceof CertificateExpiredException || cause instanceof CertificateNotYetValidException
+                    || cause instanceof CertPathValidatorException v && (v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.EXPIRED
+                    || v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.NOT_YET_VALID)) {
                     return "certificate not valid now (" + detail + ")";
                 }
+            }
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof CertPathValidatorException || cause instanceof CertPathBuilderException) {
                     return "certificate not trusted (" + detail + ")";
                 }

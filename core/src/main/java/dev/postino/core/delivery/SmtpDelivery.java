@@ -40,12 +40,20 @@ public final class SmtpDelivery {
     private final SmtpClient client;
     private final Clock clock;
     private final RandomGenerator random;
+    private final TransportSecurity security;
 
     public SmtpDelivery(DnsClient dns, DeliveryOptions options, Clock clock, RandomGenerator random) {
+        this(dns, options, clock, random, TransportSecurity.NONE);
+    }
+
+    /** With {@code security} (MTA-STS) deciding, per domain, which MX hosts may be used and what TLS they need. */
+    public SmtpDelivery(DnsClient dns, DeliveryOptions options, Clock clock, RandomGenerator random,
+                        TransportSecurity security) {
         this.dns = Objects.requireNonNull(dns, "dns");
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
+        this.security = Objects.requireNonNull(security, "security");
         this.client = new SmtpClient(options, clock);
     }
 
@@ -75,11 +83,13 @@ public final class SmtpDelivery {
             }
             return new DomainAttempt(outcomes, false, AttemptTrace.withoutSession(started, clock.instant()));
         }
-        boolean requireTls = options.tlsRequiredFor(domain);
+        TransportSecurity.DomainSecurity policy = options.smarthost() == null ? security.forDomain(domain)
+            : TransportSecurity.DomainSecurity.NONE;
+        boolean requireTls = options.tlsRequiredFor(domain) || policy.requiresVerifiedTls();
         SmtpClient.HostAttempt attempt = null;
         List<AttemptOutcome> hostFailures = new ArrayList<>();
         for (SmtpClient.RemoteHost host : route.hosts()) {
-            attempt = client.deliver(host, message, requireTls, options.smarthost());
+            attempt = attempt(policy, host, message, requireTls);
             if (!attempt.tryNextHost()) {
                 break;
             }
@@ -94,6 +104,39 @@ public final class SmtpDelivery {
         }
         return new DomainAttempt(outcomes, attempt.dsnOffered(), attempt.trace() == null
             ? AttemptTrace.withoutSession(started, clock.instant()) : attempt.trace().within(started, clock.instant()));
+    }
+
+    /** One session with {@code host}, as {@code policy} and {@code requireTls} say (see {@link TransportSecurity}). */
+    private SmtpClient.HostAttempt attempt(TransportSecurity.DomainSecurity policy, SmtpClient.RemoteHost host,
+                                           OutboundMessage message, boolean requireTls) {
+        if (policy == TransportSecurity.DomainSecurity.NONE) {
+            return client.deliver(host, message, requireTls, options.smarthost());
+        }
+        String refusal = policy.refusal(host);
+        if (refusal != null) {
+            AttemptOutcome refused = AttemptOutcome.temporary("", FailureClass.TLS, SmtpClient.TLS_FAILED, refusal,
+                host.label(), SmtpPhase.CONNECT, clock.instant());
+            return new SmtpClient.HostAttempt(message.recipients().stream().map(r -> refused.forRecipient(r.address()))
+                .toList(), true, false);
+        }
+        if (!requireTls && policy.probesVerifiedTls()) {
+            SmtpClient.HostAttempt probe = client.deliver(host, message, true, null);
+            policy.sessionEnded(host, probe, true);
+            AttemptOutcome first = probe.outcomes().get(0);
+            if (!probe.tryNextHost() || first.failureClass() != FailureClass.TLS) {
+                return probe;
+            }
+            // Testing mode: the failure is reported, and the mail goes as it would without the policy.
+            return client.deliver(host, message, false, null);
+        }
+        SmtpClient.HostAttempt attempt = client.deliver(host, message, requireTls, null);
+        policy.sessionEnded(host, attempt, requireTls);
+        String prefix = policy.failurePrefix();
+        if (!prefix.isEmpty() && attempt.tryNextHost() && attempt.outcomes().get(0).failureClass() == FailureClass.TLS) {
+            return new SmtpClient.HostAttempt(attempt.outcomes().stream().map(o -> o.withText(prefix + o.text())).toList(),
+                true, attempt.dsnOffered(), attempt.trace(), attempt.tlsActive());
+        }
+        return attempt;
     }
 
     /**

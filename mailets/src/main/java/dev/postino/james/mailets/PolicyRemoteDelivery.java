@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import com.codahale.metrics.MetricRegistry;
 
+import dev.postino.core.delivery.AttemptOutcome;
 import dev.postino.core.delivery.Backoff;
 import dev.postino.core.delivery.DeliveryRound;
 import dev.postino.core.delivery.OutboundMessage;
@@ -74,6 +75,20 @@ import dev.postino.core.dns.SharedDnsClients;
  *       ({@link MailetParameters#dnsConfig()}): delivery's own DNS client</li>
  *   <li>{@code deliveryLogFormat}: {@code keyvalue} (default) or {@code json}: the lines of the delivery log
  *       ({@link DeliveryLog}, logger {@code postino.delivery})</li>
+ *   <li>MTA-STS (RFC 8461, {@link MtaStsDelivery}): {@code mtaSts} ({@code enforce}: honour what each domain
+ *       publishes, enforcing an {@code enforce} policy; {@code testing}: never enforce, only report; {@code off}: no
+ *       lookups); {@code mtaStsOverrides}, per domain, first match wins: {@code domain=level} items separated by
+ *       commas, e.g. {@code legacy.example=testing, *.lab.example=off} (default none); {@code mtaStsFetchTimeout}
+ *       ({@code 30s}, the whole policy fetch); {@code mtaStsProxy} ({@code host:port} of an HTTP proxy for policy
+ *       fetches and report uploads, default none); {@code mtaStsCache} ({@code store}: Postino's store, shared by a
+ *       cluster; {@code memory}); {@code tlsTrustStore} (a PKCS12 file, relative to the conf folder, trusted for
+ *       verified SMTP TLS, policy hosts and report uploads; default the JVM's) with {@code tlsTrustStorePassword}
+ *       ({@code changeit}). {@code requireTls} stays a local override: such a domain always needs verified TLS.</li>
+ *   <li>TLS reporting (RFC 8460): {@code tlsRpt} ({@code true}: count sessions per policy domain and send each
+ *       day's report to the domain's {@code _smtp._tls} {@code rua} once); {@code tlsRptOrganization} (the HELO
+ *       name); {@code tlsRptContact} (the reports' sender and {@code contact-info}, {@code postmaster@} the HELO
+ *       name); {@code tlsRptInterval} ({@code 1h}, how often due reports are looked for); {@code tlsRptProcessor}
+ *       ({@code relay}, where report mails go)</li>
  * </ul>
  */
 public class PolicyRemoteDelivery extends GenericMailet {
@@ -91,6 +106,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
     private final FileSystem fileSystem;
     private final Clock clock;
     private DnsClient dns;
+    private MtaStsDelivery mtaSts;
     private SmtpDelivery delivery;
     private DeliveryRound round;
     private MailQueue queue;
@@ -128,7 +144,9 @@ public class PolicyRemoteDelivery extends GenericMailet {
         round = new DeliveryRound(parameters.retryPolicy(), parameters.notificationPolicy());
         bounceProcessor = parameters.bounceProcessor();
         dns = SharedDnsClients.acquire(parameters.dns(), SharedDnsClients.Purpose.DELIVERY);
-        delivery = new SmtpDelivery(dns, parameters.options(), clock, new Random());
+        mtaSts = MtaStsDelivery.start(parameters.mtaSts(), dns, parameters.options().dnsTimeBudget(), fileSystem,
+            getMailetContext(), parameters.options().heloName(), clock);
+        delivery = new SmtpDelivery(dns, parameters.options(), clock, new Random(), mtaSts.security());
         MailQueueName name = MailQueueName.of(parameters.outgoingQueue());
         queue = queueFactory.createQueue(name);
         log = new DeliveryLog(DeliveryLog.format(getMailetConfig()), metrics);
@@ -140,6 +158,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
         dequeue = new DequeueWorkers<>(name.asString(), queue::deQueue, this::process, parameters.threads(), threads.workers,
             threads::later, Backoff.DEFAULT);
         dequeue.start();
+        mtaSts.scheduleReports(threads);
     }
 
     /** Queues the mail whole, with every recipient's state: the spooler is done with it at once. */
@@ -214,6 +233,9 @@ public class PolicyRemoteDelivery extends GenericMailet {
         DeliveryRound.Result result = round.decide(pending, attempts, now);
         log.round(mail, pending, attempts, result, now);
         result.delivered().forEach(o -> LOGGER.info("{} to {} delivered: {} by {}", mail.getName(), o.recipient(), o.diagnostic(), o.remoteHost()));
+        // a deferral says why in the log at once, not only in a later notice (MTA-STS and TLS reasons among others)
+        attempts.values().forEach(a -> a.outcomes().stream().filter(o -> o.result() == AttemptOutcome.Result.TEMPORARY)
+            .forEach(o -> LOGGER.info("{} to {} deferred: {} by {}", mail.getName(), o.recipient(), o.diagnostic(), o.remoteHost())));
         result.problems().forEach(problem -> LOGGER.error("{}: {}", mail.getName(), problem));
         // The outcome is the mail's before anyone hears of it: whatever a hand-off does, delivered recipients are gone.
         mail.setRecipients(result.remaining().stream().map(s -> address(s.recipient())).toList());
@@ -274,6 +296,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
         Optional.ofNullable(dequeue).ifPresent(DequeueWorkers::stop);
         Optional.ofNullable(threads).ifPresent(DequeueWorkers.Threads::close);
         Optional.ofNullable(dns).ifPresent(SharedDnsClients::release);
+        Optional.ofNullable(mtaSts).ifPresent(MtaStsDelivery::close);
     }
 
     @Override

@@ -31,14 +31,15 @@ import dev.postino.core.retry.TimeInterval;
  * @param threads the most SMTP sessions at once
  */
 record RemoteDeliveryParameters(RetryPolicy retryPolicy, NotificationPolicy notificationPolicy, DeliveryOptions options,
-                                DnsConfig dns, String bounceProcessor, String outgoingQueue, int threads) {
+                                DnsConfig dns, String bounceProcessor, String outgoingQueue, int threads,
+                                MtaStsParameters mtaSts) {
 
     static RemoteDeliveryParameters read(MailetConfig config, FileSystem fileSystem) throws MessagingException {
-        MailetParameters p = MailetParameters.read(config, MailetParameters.withDns("retryRules", "retryRulesText",
+        MailetParameters p = MailetParameters.read(config, MtaStsParameters.withNames(MailetParameters.withDns("retryRules", "retryRulesText",
             "delayWarnings", "warnWithoutNotify", "maxQueueLifetime", "nullSenderLifetime", "bounceProcessor",
             "outgoingQueue", "deliveryThreads", "port", "smarthost", "smarthostUser", "smarthostPassword",
             "smarthostAuthWithoutTls", "smarthostTlsVerify", "requireTls", "heloName", "connectTimeout", "commandTimeout",
-            "dataTimeout", "endOfDataTimeout", "sessionTimeout", "minDataRate", "maxHosts", DeliveryLog.FORMAT_PARAMETER));
+            "dataTimeout", "endOfDataTimeout", "sessionTimeout", "minDataRate", "maxHosts", DeliveryLog.FORMAT_PARAMETER)));
         RetryPolicy retry = RetryPolicy.of(rules(p, fileSystem))
             .withDelayWarnings(p.value("delayWarnings", DelayWarnings.DEFAULT, DelayWarnings::parse))
             .withMaxQueueLifetime(p.value("maxQueueLifetime", RetryPolicy.DEFAULT_MAX_QUEUE_LIFETIME, TimeInterval::parsePositive))
@@ -58,9 +59,13 @@ record RemoteDeliveryParameters(RetryPolicy retryPolicy, NotificationPolicy noti
                 p.duration("sessionTimeout", SmtpTimeouts.DEFAULT_SESSION),
                 p.integer("minDataRate", (int) SmtpTimeouts.DEFAULT_MIN_DATA_RATE, 1, Integer.MAX_VALUE)));
         Smarthost smarthost = smarthost(p);
+        MtaStsParameters mtaSts = MtaStsParameters.read(p, fileSystem, options.heloName());
+        if (mtaSts.trustStore() != null) {
+            options = options.withVerifiedTls(mtaSts.verifiedTls());
+        }
         return new RemoteDeliveryParameters(retry, notices, smarthost == null ? options : options.withSmarthost(smarthost),
             p.dnsConfig(), p.string("bounceProcessor", "bounces"), p.string("outgoingQueue", "postino-outgoing"),
-            p.integer("deliveryThreads", 8, 1, 1000));
+            p.integer("deliveryThreads", 8, 1, 1000), mtaSts);
     }
 
     private static RetryRules rules(MailetParameters p, FileSystem fileSystem) throws MessagingException {

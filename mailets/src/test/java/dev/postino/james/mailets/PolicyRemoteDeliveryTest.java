@@ -421,6 +421,23 @@ class PolicyRemoteDeliveryTest {
             "smarthostTlsVerify", "maybe")).hasMessageContaining("init parameter smarthostTlsVerify='maybe' is not valid");
     }
 
+    @Test
+    void badMtaStsParametersRefuseToStartInOneLine() {
+        assertThatThrownBy(() -> init("mtaSts", "strict")).hasMessage("PolicyRemoteDelivery: init parameter mtaSts='strict' "
+            + "is not valid: 'strict' is not enforce, testing or off");
+        assertThatThrownBy(() -> init("mtaStsOverrides", "example.com=enforce, legacy.example"))
+            .hasMessage("PolicyRemoteDelivery: init parameter mtaStsOverrides='example.com=enforce, legacy.example' is not "
+                + "valid: 'legacy.example' is not domain=enforce|testing|off");
+        assertThatThrownBy(() -> init("mtaStsProxy", "proxy.example")).hasMessage("PolicyRemoteDelivery: init parameter "
+            + "mtaStsProxy='proxy.example' is not valid: expected host:port");
+        assertThatThrownBy(() -> init("mtaStsCache", "disk")).hasMessage("PolicyRemoteDelivery: init parameter "
+            + "mtaStsCache='disk' is not valid: expected store or memory");
+        assertThatThrownBy(() -> init("tlsTrustStore", "missing.p12"))
+            .hasMessageStartingWith("PolicyRemoteDelivery: init parameter tlsTrustStore='missing.p12' is not valid: cannot read"
+                + " it as a PKCS12 trust store");
+        assertThatThrownBy(() -> init("tlsRptInterval", "soon")).hasMessageContaining("init parameter tlsRptInterval='soon' is not valid");
+    }
+
     private static void notify(Mail mail, String recipient, DsnParameters.Notify... events) throws Exception {
         mail.setDsnParameters(DsnParameters.builder().addRcptParameter(new MailAddress(recipient),
             DsnParameters.RecipientDsnParameters.of(java.util.EnumSet.copyOf(List.of(events)))).build().orElseThrow());
