@@ -276,7 +276,8 @@ class RemoteDeliveryFaultsIT {
             problems.add("the bare CR became a line break");
         }
         assertThat(problems).as("what the peer received:\n" + text).isEmpty();
-        assertThat(text.chars().filter(c -> c == 'B').count()).isEqualTo(1500);
+        // in the body: the header section now carries DkimSign's signatures, whose base64 has B's of its own
+        assertThat(text.substring(text.indexOf("\r\n\r\n")).chars().filter(c -> c == 'B').count()).isEqualTo(1500);
         assertThat(text).contains("\r\nend\r\n");
     }
 

@@ -175,8 +175,9 @@ public class DmarcAggregateReports extends GenericMailet {
     private void sendReport(dev.postino.core.dmarc.report.AggregateReport report, byte[] gzip,
                             dev.postino.core.dmarc.report.ReportDestination destination) throws MessagingException {
         MimeMessage message = DmarcReportMessage.build(report, gzip, reportingAddress, destination.address(), clock.instant());
-        getMailetContext().sendMail(new MailAddress(reportingAddress), List.of(new MailAddress(destination.address())),
-            message);
+        // marked as Postino's own mail, so that the sample's transport sends it through relay, where DkimSign signs it
+        getMailetContext().sendMail(NotificationMail.of("DmarcAggregateReports",
+            org.apache.james.core.MaybeSender.of(new MailAddress(reportingAddress)), new MailAddress(destination.address()), message));
     }
 
     @Override

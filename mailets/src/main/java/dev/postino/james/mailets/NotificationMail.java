@@ -25,8 +25,13 @@ final class NotificationMail {
     }
 
     static Mail of(String sentBy, MailAddress recipient, MimeMessage message) throws MessagingException {
+        return of(sentBy, MaybeSender.nullSender(), recipient, message);
+    }
+
+    /** A report Postino composed (DMARC aggregate, TLS-RPT): from its reporting address, marked for signing alike. */
+    static Mail of(String sentBy, MaybeSender sender, MailAddress recipient, MimeMessage message) throws MessagingException {
         return MailImpl.builder().name("postino-notification-" + UUID.randomUUID())
-            .sender(MaybeSender.nullSender())
+            .sender(sender)
             .addRecipient(recipient)
             .mimeMessage(message)
             .remoteAddr("127.0.0.1")

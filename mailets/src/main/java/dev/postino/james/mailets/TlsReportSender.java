@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -137,7 +136,9 @@ final class TlsReportSender {
         multipart.addBodyPart(attachment);
         message.setContent(multipart);
         message.saveChanges();
-        mailetContext.sendMail(new MailAddress(parameters.contact()), List.of(new MailAddress(to)), message,
+        // marked as Postino's own mail, so that DkimSign in the report processor signs it
+        mailetContext.sendMail(NotificationMail.of("TlsReportSender",
+            org.apache.james.core.MaybeSender.of(new MailAddress(parameters.contact())), new MailAddress(to), message),
             parameters.reportProcessor());
     }
 
