@@ -34,11 +34,11 @@ record RemoteDeliveryParameters(RetryPolicy retryPolicy, NotificationPolicy noti
                                 DnsConfig dns, String bounceProcessor, String outgoingQueue, int threads) {
 
     static RemoteDeliveryParameters read(MailetConfig config, FileSystem fileSystem) throws MessagingException {
-        MailetParameters p = MailetParameters.read(config, MailetParameters.withDns("retryRules", "retryRulesText",
+        MailetParameters p = MailetParameters.read(config, Deferral.withParameters(MailetParameters.withDns("retryRules", "retryRulesText",
             "delayWarnings", "warnWithoutNotify", "maxQueueLifetime", "nullSenderLifetime", "bounceProcessor",
             "outgoingQueue", "deliveryThreads", "port", "smarthost", "smarthostUser", "smarthostPassword",
             "smarthostAuthWithoutTls", "smarthostTlsVerify", "requireTls", "heloName", "connectTimeout", "commandTimeout",
-            "dataTimeout", "endOfDataTimeout", "sessionTimeout", "minDataRate", "maxHosts"));
+            "dataTimeout", "endOfDataTimeout", "sessionTimeout", "minDataRate", "maxHosts")));
         RetryPolicy retry = RetryPolicy.of(rules(p, fileSystem))
             .withDelayWarnings(p.value("delayWarnings", DelayWarnings.DEFAULT, DelayWarnings::parse))
             .withMaxQueueLifetime(p.value("maxQueueLifetime", RetryPolicy.DEFAULT_MAX_QUEUE_LIFETIME, TimeInterval::parsePositive))
