@@ -33,8 +33,11 @@ import dev.postino.core.store.PostinoStore;
  */
 public final class DeferralStore {
 
-    /** A claimed mail: queue it, then {@link #released} with this token. */
-    public record Claim(DeferredMail mail, String token) {
+    /**
+     * A claimed mail, without its bytes (a batch of large messages would not fit the heap): {@link #get} it, queue it,
+     * then {@link #released} with this token.
+     */
+    public record Claim(String name, String token, Instant dueAt, boolean bounceRequested) {
     }
 
     /**
@@ -140,31 +143,32 @@ public final class DeferralStore {
             return List.of();
         }
         return store.transaction(c -> {
-            List<DeferredMail> due = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM deferred_mail WHERE due_at <= ?"
+            List<Claim> due = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT name, due_at, bounce_requested FROM deferred_mail WHERE due_at <= ?"
                 + " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED")) {
                 select.setObject(1, time(now));
                 select.setObject(2, time(now));
                 select.setInt(3, limit);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        due.add(mail(rows));
+                        due.add(new Claim(rows.getString(1), UUID.randomUUID().toString(), instant(rows, 2), rows.getBoolean(3)));
                     }
                 }
             }
             List<Claim> claims = new ArrayList<>();
             try (PreparedStatement claim = c.prepareStatement(
                 "UPDATE deferred_mail SET claimed_by = ?, claim_token = ?, claimed_until = ? WHERE name = ?")) {
-                for (DeferredMail mail : due) {
-                    String token = UUID.randomUUID().toString();
+                for (Claim mail : due) {
                     claim.setString(1, node);
-                    claim.setString(2, token);
+                    claim.setString(2, mail.token());
                     claim.setObject(3, time(now.plus(lease)));
                     claim.setString(4, mail.name());
                     claim.addBatch();
-                    claims.add(new Claim(mail, token));
+                    claims.add(mail);
                 }
-                claim.executeBatch();
+                if (!claims.isEmpty()) {
+                    claim.executeBatch();
+                }
             }
             return claims;
         });

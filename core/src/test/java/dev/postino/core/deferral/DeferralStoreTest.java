@@ -62,8 +62,8 @@ class DeferralStoreTest {
 
             assertThat(deferred.claimDue(T0.plusSeconds(5), LEASE, 10)).isEmpty();
             List<DeferralStore.Claim> claims = deferred.claimDue(T0.plusSeconds(10), LEASE, 10);
-            assertThat(claims).extracting(c -> c.mail().name()).containsExactly("m1");
-            DeferredMail back = claims.get(0).mail();
+            assertThat(claims).extracting(DeferralStore.Claim::name).containsExactly("m1");
+            DeferredMail back = deferred.get(claims.get(0).name()).orElseThrow();
             assertThat(back.recipients()).containsExactly("bob@one.test", "carol@two.test");
             assertThat(back.states()).isEqualTo(mail("m1", T0.plusSeconds(10), "bob@one.test", "carol@two.test").states());
             assertThat(new String(back.message(), StandardCharsets.UTF_8)).startsWith("Subject: m1");
@@ -93,7 +93,7 @@ class DeferralStoreTest {
             DeferralStore.Claim lost = nodeA.claimDue(T0, LEASE, 10).get(0); // node A dies holding it
             assertThat(nodeB.claimDue(T0.plus(LEASE), LEASE, 10)).isEmpty();
             List<DeferralStore.Claim> taken = nodeB.claimDue(T0.plus(LEASE).plusSeconds(1), LEASE, 10);
-            assertThat(taken).extracting(c -> c.mail().name()).containsExactly("m1");
+            assertThat(taken).extracting(DeferralStore.Claim::name).containsExactly("m1");
 
             // Node A's late release must not delete node B's claim; node B's does.
             assertThat(nodeA.released("m1", lost.token())).isFalse();
@@ -142,8 +142,8 @@ class DeferralStoreTest {
             assertThat(deferred.bounceNow("m23", T0)).isTrue();
             assertThat(deferred.releaseNow("absent", T0)).isFalse();
             List<DeferralStore.Claim> due = deferred.claimDue(T0, LEASE, 10);
-            assertThat(due).extracting(c -> c.mail().name()).containsExactlyInAnyOrder("m23", "m24");
-            assertThat(due).filteredOn(c -> c.mail().bounceRequested()).extracting(c -> c.mail().name()).containsExactly("m23");
+            assertThat(due).extracting(DeferralStore.Claim::name).containsExactlyInAnyOrder("m23", "m24");
+            assertThat(due).filteredOn(DeferralStore.Claim::bounceRequested).extracting(DeferralStore.Claim::name).containsExactly("m23");
         }
     }
 
@@ -157,7 +157,7 @@ class DeferralStoreTest {
             Arrays.fill(large, (byte) 'a');
             DeferredMail small = mail("big", T0, "bob@one.test");
             deferred.park(new DeferredMail("big", small.sender(), small.states(), T0, small.envelope(), large, false), T0);
-            assertThat(deferred.claimDue(T0, LEASE, 1).get(0).mail().message()).isEqualTo(large);
+            assertThat(deferred.get(deferred.claimDue(T0, LEASE, 1).get(0).name()).orElseThrow().message()).isEqualTo(large);
         }
     }
 
@@ -193,8 +193,8 @@ class DeferralStoreTest {
                                 Thread.sleep(5); // another claimer holds the rest until it releases them
                             }
                             for (DeferralStore.Claim claim : batch) {
-                                claimed.add(claim.mail().name());
-                                assertThat(claimer.released(claim.mail().name(), claim.token())).isTrue();
+                                claimed.add(claim.name());
+                                assertThat(claimer.released(claim.name(), claim.token())).isTrue();
                             }
                         }
                         return rounds;

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.postino.core.deferral.DeferralStore;
+import dev.postino.core.deferral.DeferredMail;
 import dev.postino.core.delivery.DeliveryRound;
 
 /**
@@ -91,11 +93,15 @@ final class DeferralScheduler implements Deferral {
     }
 
     private void release(DeferralStore.Claim claim) {
-        String name = claim.mail().name();
+        String name = claim.name();
         MailImpl mail = null;
         try {
-            mail = DeferredMailCodec.decode(claim.mail());
-            if (claim.mail().bounceRequested()) {
+            Optional<DeferredMail> parked = store.get(name);
+            if (parked.isEmpty()) {
+                return; // parked again and released by another node meanwhile: nothing left to do
+            }
+            mail = DeferredMailCodec.decode(parked.get());
+            if (claim.bounceRequested()) {
                 mail.setAttribute(new Attribute(DeferredMailCodec.GIVE_UP, AttributeValue.of("bounced by the administrator")));
             }
             queue.enQueue(mail);
