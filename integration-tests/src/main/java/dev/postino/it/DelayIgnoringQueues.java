@@ -210,6 +210,7 @@ public final class DelayIgnoringQueues {
                 copy.setMessage(new MimeMessage(Session.getDefaultInstance(new Properties()),
                     new ByteArrayInputStream(octets.toByteArray())));
                 ready.add(copy);
+                LOGGER.info("{} enqueued into the shared {} by {}", mail.getName(), name.asString(), Thread.currentThread().getName());
             } catch (MessagingException | IOException e) {
                 throw new MailQueueException("cannot copy " + mail.getName() + " into " + name.asString(), e);
             }

@@ -175,6 +175,32 @@ public final class DeferralStore {
     }
 
     /**
+     * The claimed mail, bytes included, when the claim is still this one's, its lease renewed from {@code now}: what
+     * to enqueue. Empty when the lease ran out and another node claimed it, or it was parked again meanwhile (then
+     * that newer row is someone else's to release). Taken just before the enqueue, so that a batch released slowly
+     * never outlives the lease of a mail it has not reached yet.
+     */
+    public Optional<DeferredMail> take(Claim claim, Instant now, Duration lease) {
+        return store.transaction(c -> {
+            try (PreparedStatement renew = c.prepareStatement(
+                "UPDATE deferred_mail SET claimed_until = ? WHERE name = ? AND claim_token = ?")) {
+                renew.setObject(1, time(now.plus(lease)));
+                renew.setString(2, claim.name());
+                renew.setString(3, claim.token());
+                if (renew.executeUpdate() == 0) {
+                    return Optional.<DeferredMail>empty();
+                }
+            }
+            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM deferred_mail WHERE name = ?")) {
+                select.setString(1, claim.name());
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Optional.of(mail(rows)) : Optional.<DeferredMail>empty();
+                }
+            }
+        });
+    }
+
+    /**
      * The claimed mail is back in the queue: its row goes, unless it was parked again or claimed by another node since
      * (then the newer row stays). Returns whether the row was deleted.
      */

@@ -63,15 +63,16 @@ class DeferralStoreTest {
             assertThat(deferred.claimDue(T0.plusSeconds(5), LEASE, 10)).isEmpty();
             List<DeferralStore.Claim> claims = deferred.claimDue(T0.plusSeconds(10), LEASE, 10);
             assertThat(claims).extracting(DeferralStore.Claim::name).containsExactly("m1");
-            DeferredMail back = deferred.get(claims.get(0).name()).orElseThrow();
+            DeferredMail back = deferred.take(claims.get(0), T0.plusSeconds(20), LEASE).orElseThrow();
             assertThat(back.recipients()).containsExactly("bob@one.test", "carol@two.test");
             assertThat(back.states()).isEqualTo(mail("m1", T0.plusSeconds(10), "bob@one.test", "carol@two.test").states());
             assertThat(new String(back.message(), StandardCharsets.UTF_8)).startsWith("Subject: m1");
             assertThat(back.attempts()).isEqualTo(2);
-            // Claimed, not yet released: nobody else takes it, and it is still counted.
+            // Claimed, not yet released: nobody else takes it, even past the first lease (renewed by the take).
             assertThat(deferred.claimDue(T0.plusSeconds(11), LEASE, 10)).isEmpty();
-            assertThat(deferred.count()).isEqualTo(2);
             assertThat(deferred.list(0, 10)).extracting(DeferralStore.Entry::claimedBy).containsExactly("node-a", null);
+            assertThat(deferred.claimDue(T0.plusSeconds(45), LEASE, 10)).extracting(DeferralStore.Claim::name).containsExactly("m2");
+            assertThat(deferred.count()).isEqualTo(2);
 
             assertThat(deferred.released("m1", claims.get(0).token())).isTrue();
             assertThat(deferred.count()).isEqualTo(1);
@@ -95,7 +96,9 @@ class DeferralStoreTest {
             List<DeferralStore.Claim> taken = nodeB.claimDue(T0.plus(LEASE).plusSeconds(1), LEASE, 10);
             assertThat(taken).extracting(DeferralStore.Claim::name).containsExactly("m1");
 
-            // Node A's late release must not delete node B's claim; node B's does.
+            // Node A, back late, cannot take it any more, nor delete node B's claim; node B's does.
+            assertThat(nodeA.take(lost, T0.plus(LEASE).plusSeconds(2), LEASE)).isEmpty();
+            assertThat(nodeB.take(taken.get(0), T0.plus(LEASE).plusSeconds(2), LEASE)).isPresent();
             assertThat(nodeA.released("m1", lost.token())).isFalse();
             assertThat(nodeA.count()).isEqualTo(1);
             assertThat(nodeB.released("m1", taken.get(0).token())).isTrue();
@@ -114,6 +117,7 @@ class DeferralStoreTest {
             // Released to the queue, attempted, deferred again before the release was recorded.
             deferred.park(mail("m1", T0.plusSeconds(60), "eve@two.test"), T0.plusSeconds(1));
 
+            assertThat(deferred.take(claim, T0.plusSeconds(2), LEASE)).isEmpty();
             assertThat(deferred.released("m1", claim.token())).isFalse();
             assertThat(deferred.get("m1")).hasValueSatisfying(m -> {
                 assertThat(m.recipients()).containsExactly("eve@two.test");

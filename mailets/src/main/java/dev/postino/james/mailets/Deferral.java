@@ -67,7 +67,7 @@ interface Deferral extends AutoCloseable {
             throw p.invalid("deferral", setting, "auto, queue or store");
         }
         Duration poll = p.duration("deferralPoll", Duration.ofSeconds(1));
-        int batch = p.integer("deferralBatch", 100, 1, 10_000);
+        int batch = p.integer("deferralBatch", 20, 1, 10_000);
         Duration lease = p.duration("deferralLease", Duration.ofMinutes(2));
         Duration probeWait = p.duration("deferralProbeWait", Duration.ofSeconds(2));
         String queueName = queue.getName().asString();

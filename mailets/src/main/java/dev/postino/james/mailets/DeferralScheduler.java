@@ -26,8 +26,8 @@ import dev.postino.core.delivery.DeliveryRound;
 
 /**
  * The deferral store path: a mail due later is parked in the {@link DeferralStore} (not queued), and one thread per
- * node releases what is due back into the queue every {@code poll}: claim a batch, enqueue each mail, then delete its
- * row. Each run is bounded: at most {@value #MAX_BATCHES} batches and {@link #MAX_RUN} of time, so a large backlog
+ * node releases what is due back into the queue every {@code poll}: claim a batch, then for each mail take it (the
+ * claim checked and its lease renewed), enqueue it, and delete its row. Each run is bounded: at most {@value #MAX_BATCHES} batches and {@link #MAX_RUN} of time, so a large backlog
  * is released over several runs rather than holding the thread. A mail that cannot be enqueued is unclaimed and tried
  * at the next run. A mail due within {@link DeliveryRound#DUE_MARGIN} goes straight back to the queue.
  */
@@ -82,7 +82,13 @@ final class DeferralScheduler implements Deferral {
             long deadline = System.nanoTime() + MAX_RUN.toNanos();
             for (int i = 0; i < MAX_BATCHES && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted(); i++) {
                 List<DeferralStore.Claim> claims = store.claimDue(clock.instant(), lease, batch);
-                claims.forEach(this::release);
+                for (DeferralStore.Claim claim : claims) {
+                    if (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+                        release(claim);
+                    } else {
+                        store.unclaim(claim.name(), claim.token()); // out of time: free for any node at once
+                    }
+                }
                 if (claims.size() < batch) {
                     return;
                 }
@@ -96,9 +102,9 @@ final class DeferralScheduler implements Deferral {
         String name = claim.name();
         MailImpl mail = null;
         try {
-            Optional<DeferredMail> parked = store.get(name);
+            Optional<DeferredMail> parked = store.take(claim, clock.instant(), lease);
             if (parked.isEmpty()) {
-                return; // parked again and released by another node meanwhile: nothing left to do
+                return; // the lease ran out and another node has it, or it was parked again: not this claim's to release
             }
             mail = DeferredMailCodec.decode(parked.get());
             if (claim.bounceRequested()) {

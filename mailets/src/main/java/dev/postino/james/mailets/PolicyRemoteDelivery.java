@@ -74,7 +74,7 @@ import dev.postino.core.smtp.EnhancedStatusCode;
  *   <li>{@code deferral}: {@code auto} (default: the deferral store when the queue ignores delays), {@code queue}
  *       (re-enqueue with the delay) or {@code store} (always the deferral store, e.g. one node run as a cluster is);
  *       with the store: {@code deferralPoll} (how often each node releases due mail, {@code 1s}), {@code deferralBatch}
- *       (mails claimed at once, {@code 100}), {@code deferralLease} (how long a claim holds before another node may take
+ *       (mails claimed at once, {@code 20}), {@code deferralLease} (how long a claim holds before another node may take
  *       it, {@code 2m}), {@code deferralProbeWait} (how long the probe of an unknown queue waits, {@code 2s}); the
  *       store is {@code conf/postino.properties}'s</li>
  * </ul>

@@ -1,5 +1,7 @@
 package dev.postino.james.mailets;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -61,11 +63,12 @@ final class QueueDelaySupport {
         CompletableFuture<MailQueue.MailQueueItem> taken = new CompletableFuture<>();
         Subscription[] subscription = new Subscription[1];
         try {
+            // octets, not setText: writing a text part needs javax.mail's handlers, which James's extension loader may not see
             MailImpl mail = MailImpl.builder().name("postino-delay-probe-" + UUID.randomUUID()).sender("postmaster@localhost")
                 .addRecipient("postmaster@localhost")
-                .mimeMessage(new MimeMessage(Session.getDefaultInstance(new Properties()))).build();
-            mail.getMessage().setText("A probe of Postino's: does this queue honour delays?");
-            mail.getMessage().saveChanges();
+                .mimeMessage(new MimeMessage(Session.getDefaultInstance(new Properties()), new ByteArrayInputStream(
+                    "Subject: Postino's probe: does this queue honour delays?\r\n\r\nprobe\r\n".getBytes(StandardCharsets.US_ASCII))))
+                .build();
             probe.enQueue(mail, PROBE_DELAY);
             probe.deQueue().subscribe(new Subscriber<MailQueue.MailQueueItem>() {
                 @Override
