@@ -43,17 +43,18 @@ import dev.postino.core.store.testing.StoreBackends;
  *
  * <p>Tolerance: retry k is planned k intervals after the first attempt, counted from the start of that round; the peer
  * sees it at most {@link #EARLY} earlier (DeliveryRound takes a recipient due within 1 s along, and the first RCPT
- * comes a DNS lookup and an SMTP greeting after the round starts) and at most {@link #LATE} later (the release runs
- * every 500 ms, but the released mails queue behind the first attempts of 200 mails on 16 SMTP sessions, on a
- * 2-core machine shared with other builds, and a claim the stopped node held is free after its 10 s lease). Early
- * releases and a hot loop are what the test is after: the dequeue count per mail is exact.
+ * comes a DNS lookup and an SMTP greeting after the round starts) and at most {@link #LATE} later: the release runs
+ * every 500 ms, but released mails wait behind the first attempts of 200 mails for the 8 SMTP sessions of a node, on
+ * a 2-core machine shared with other builds (load averages of 25 were seen; on it, retries were up to 37 s late on
+ * one node), and a claim the stopped node held is free after its 10 s lease. An early release and a hot loop are
+ * what the deferral path could cause: the first is bounded tightly, the second by the exact dequeue count per mail.
  */
 class ClusteredDeferralIT {
 
     private static final int MAILS = 200;
     private static final int INTERVAL_SECONDS = 3;
     private static final Duration EARLY = Duration.ofSeconds(2);
-    private static final Duration LATE = Duration.ofSeconds(30);
+    private static final Duration LATE = Duration.ofSeconds(60);
     private static final String QUEUE = "postino-outgoing";
     private static final MailRepositoryUrl BOUNCES = MailRepositoryUrl.from("memory://var/mail/bounces/");
     private static final AttributeName NOTICE = AttributeName.of("postino.delivery.notice");
@@ -197,6 +198,8 @@ class ClusteredDeferralIT {
         Map<String, List<Long>> times = rcptTimes();
         Duration interval = Duration.ofSeconds(INTERVAL_SECONDS);
         List<String> offSchedule = new ArrayList<>();
+        long earliest = Long.MAX_VALUE;
+        long latest = Long.MIN_VALUE;
         for (int i = 0; i < MAILS; i++) {
             String r = recipient(i);
             assertThat(delivered.get(r)).as("deliveries to " + r + " (RCPTs " + peer.rcptAttempts(r) + ")").isEqualTo(1);
@@ -205,11 +208,14 @@ class ClusteredDeferralIT {
             for (int k = 1; k < at.size(); k++) {
                 Duration since = Duration.ofNanos(at.get(k) - at.get(0));
                 Duration planned = interval.multipliedBy(k);
+                earliest = Math.min(earliest, since.minus(planned).toMillis());
+                latest = Math.max(latest, since.minus(planned).toMillis());
                 if (since.compareTo(planned.minus(EARLY)) < 0 || since.compareTo(planned.plus(LATE)) > 0) {
                     offSchedule.add(r + " retry " + k + " at +" + since.toMillis() + " ms, planned +" + planned.toMillis() + " ms");
                 }
             }
         }
+        System.out.printf("ClusteredDeferralIT: retries from %d ms to %d ms off their planned times%n", earliest, latest);
         assertThat(offSchedule).as("retries off the %d s schedule (tolerance -%d ms, +%d s)", INTERVAL_SECONDS,
             EARLY.toMillis(), LATE.toSeconds()).isEmpty();
     }
