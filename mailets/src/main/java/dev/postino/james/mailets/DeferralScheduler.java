@@ -107,7 +107,7 @@ final class DeferralScheduler implements Deferral {
                 return; // the lease ran out and another node has it, or it was parked again: not this claim's to release
             }
             mail = DeferredMailCodec.decode(parked.get());
-            if (claim.bounceRequested()) {
+            if (claim.bounceRequested() || parked.get().bounceRequested()) { // also when asked after the claim
                 mail.setAttribute(new Attribute(DeferredMailCodec.GIVE_UP, AttributeValue.of("bounced by the administrator")));
             }
             queue.enQueue(mail);
