@@ -226,9 +226,31 @@ public final class DeferralStore {
         });
     }
 
-    /** An administrator's "release now": due at {@code now}. False when no such mail is parked. */
+    /**
+     * An administrator's "release now": due at {@code now}, and so is every recipient (its next attempt moved to
+     * {@code now}; the retry schedule goes on from that attempt). False when no such mail is parked.
+     */
     public boolean releaseNow(String name, Instant now) {
-        return setDue(name, now, false);
+        return store.transaction(c -> {
+            List<RecipientState> states;
+            try (PreparedStatement select = c.prepareStatement("SELECT state FROM deferred_mail WHERE name = ? FOR UPDATE")) {
+                select.setString(1, name);
+                try (ResultSet rows = select.executeQuery()) {
+                    if (!rows.next()) {
+                        return false;
+                    }
+                    states = states(rows.getBytes(1));
+                }
+            }
+            List<RecipientState> due = states.stream().map(s -> s.nextAttempt().isAfter(now)
+                ? new RecipientState(s.recipient(), s.retry(), now, s.lastOutcome()) : s).toList();
+            try (PreparedStatement update = c.prepareStatement("UPDATE deferred_mail SET due_at = ?, state = ? WHERE name = ?")) {
+                update.setObject(1, time(now));
+                update.setBytes(2, RecipientState.formatAll(due).getBytes(StandardCharsets.UTF_8));
+                update.setString(3, name);
+                return update.executeUpdate() > 0;
+            }
+        });
     }
 
     /** An administrator's "bounce now": due at {@code now}, then given up on with a failure notice. */

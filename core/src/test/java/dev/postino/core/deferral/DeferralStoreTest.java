@@ -148,6 +148,9 @@ class DeferralStoreTest {
             List<DeferralStore.Claim> due = deferred.claimDue(T0, LEASE, 10);
             assertThat(due).extracting(DeferralStore.Claim::name).containsExactlyInAnyOrder("m23", "m24");
             assertThat(due).filteredOn(DeferralStore.Claim::bounceRequested).extracting(DeferralStore.Claim::name).containsExactly("m23");
+            DeferralStore.Claim released = due.stream().filter(c -> c.name().equals("m24")).findFirst().orElseThrow();
+            assertThat(deferred.take(released, T0, LEASE).orElseThrow().states()).extracting(RecipientState::nextAttempt)
+                .containsOnly(T0); // every recipient due now, not at its planned time
         }
     }
 

@@ -107,6 +107,7 @@ final class DeferralScheduler implements Deferral {
                 return; // the lease ran out and another node has it, or it was parked again: not this claim's to release
             }
             mail = DeferredMailCodec.decode(parked.get());
+            DeliveryAttributes.setStates(mail, parked.get().states()); // the row's states rule (release now moves them)
             if (claim.bounceRequested() || parked.get().bounceRequested()) { // also when asked after the claim
                 mail.setAttribute(new Attribute(DeferredMailCodec.GIVE_UP, AttributeValue.of("bounced by the administrator")));
             }
