@@ -21,6 +21,8 @@ import dev.postino.core.dsn.NotificationPolicy;
 import dev.postino.core.dsn.RecipientDsn;
 import dev.postino.core.retry.RetryDecision;
 import dev.postino.core.retry.RetryPolicy;
+import dev.postino.core.smtp.EnhancedStatusCode;
+import dev.postino.core.smtp.SmtpPhase;
 
 /**
  * One delivery round of one queued mail, as values (Postfix's queue manager and delivery agent split, in Postino's
@@ -247,6 +249,21 @@ public final class DeliveryRound {
                 }
             }
         }
+    }
+
+    /**
+     * An administrator gives up on the mail now (e.g. WebAdmin's "bounce now"): every recipient fails with
+     * {@code status}, in one failed notice made as a give-up makes it, keeping each recipient's last outcome (or,
+     * for one never tried, {@code why} as a local outcome at {@code now}). Nothing remains.
+     */
+    public Result giveUp(Pending mail, EnhancedStatusCode status, String why, Instant now) {
+        List<RecipientNotice> failed = mail.states().stream().map(s -> new RecipientNotice(RecipientNotice.Action.FAILED,
+            status, null, s.lastOutcome() != null ? s.lastOutcome() : AttemptOutcome.permanent(s.recipient(),
+                new EnhancedStatusCode(5, 0, 0), why, null, SmtpPhase.CONNECT, now))).toList();
+        List<Notice> notices = failed.isEmpty() ? List.of() : List.of(new Notice(RecipientNotice.Action.FAILED, failed,
+            failed.stream().map(n -> notificationPolicy.withOriginalRecipient(n.forNotification(null),
+                mail.dsnOf(n.recipient()))).toList()));
+        return new Result(List.of(), Optional.empty(), List.of(), notices, List.of());
     }
 
     /**

@@ -36,6 +36,7 @@ import dev.postino.core.delivery.RecipientState;
 import dev.postino.core.delivery.SmtpDelivery;
 import dev.postino.core.dns.DnsClient;
 import dev.postino.core.dns.SharedDnsClients;
+import dev.postino.core.smtp.EnhancedStatusCode;
 
 /**
  * Remote delivery with retry policies, in place of James's {@code RemoteDelivery}: {@code service} puts the mail, whole,
@@ -46,7 +47,8 @@ import dev.postino.core.dns.SharedDnsClients;
  * {@code bounceProcessor}, tried 3 times on its own, so that a failing hand-off never sends a delivered recipient the
  * message again. A mail that fails as a whole is tried again every 5 minutes within its queue lifetime, then goes to
  * James's error processor. The workers outlive the queue's dequeue stream ({@link DequeueWorkers}, {@link
- * MemoryQueueReferences}). The queue must honour delays (James's memory, ActiveMQ and Pulsar queues do).
+ * MemoryQueueReferences}). Where the queue cannot delay (James's RabbitMQ queue), a mail due later waits in the deferral
+ * store instead and is queued again when due ({@link Deferral}; one log line at start names the mode).
  *
  * <p>Attributes: {@code postino.delivery.state} on queued mails; {@code postino.delivery.outcomes}, {@code .notice} and
  * {@code .warning} on notice mails, whose recipients are the recipients to tell about ({@link DeliveryAttributes}).
@@ -89,6 +91,12 @@ import dev.postino.core.dns.SharedDnsClients;
  *       name); {@code tlsRptContact} (the reports' sender and {@code contact-info}, {@code postmaster@} the HELO
  *       name); {@code tlsRptInterval} ({@code 1h}, how often due reports are looked for); {@code tlsRptProcessor}
  *       ({@code relay}, where report mails go)</li>
+ *   <li>{@code deferral}: {@code auto} (default: the deferral store when the queue ignores delays), {@code queue}
+ *       (re-enqueue with the delay) or {@code store} (always the deferral store, e.g. one node run as a cluster is);
+ *       with the store: {@code deferralPoll} (how often each node releases due mail, {@code 1s}), {@code deferralBatch}
+ *       (mails claimed at once, {@code 20}), {@code deferralLease} (how long a claim holds before another node may take
+ *       it, {@code 2m}), {@code deferralProbeWait} (how long the probe of an unknown queue waits, {@code 2s}); the
+ *       store is {@code conf/postino.properties}'s</li>
  * </ul>
  */
 public class PolicyRemoteDelivery extends GenericMailet {
@@ -100,6 +108,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(PolicyRemoteDelivery.class);
     private static final int HANDOFF_ATTEMPTS = 3;
+    /** The status of a failure notice an administrator asked for ("bounce now"): 5.0.0, other or undefined. */
+    private static final EnhancedStatusCode ADMINISTRATOR_BOUNCE = new EnhancedStatusCode(5, 0, 0);
     private static final Backoff HANDOFF_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
 
     private final MailQueueFactory<?> queueFactory;
@@ -113,6 +123,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
     private String bounceProcessor;
     private DequeueWorkers.Threads threads;
     private DequeueWorkers<MailQueue.MailQueueItem> dequeue;
+    private Deferral deferral;
+    private GaugeRegistry gauges;
 
     private final PostinoMetrics metrics;
     private DeliveryLog log;
@@ -138,6 +150,12 @@ public class PolicyRemoteDelivery extends GenericMailet {
         this.metrics = metrics;
     }
 
+    /** James's gauges, for the deferral store's ({@link DeferralMetrics}); without them, none. */
+    @Inject
+    public void setGaugeRegistry(GaugeRegistry gauges) {
+        this.gauges = gauges;
+    }
+
     @Override
     public void init() throws MessagingException {
         RemoteDeliveryParameters parameters = RemoteDeliveryParameters.read(getMailetConfig(), fileSystem);
@@ -151,6 +169,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
         queue = queueFactory.createQueue(name);
         log = new DeliveryLog(DeliveryLog.format(getMailetConfig()), metrics);
         log.watch(queue, clock);
+        deferral = Deferral.start(getMailetConfig(), queueFactory, queue, fileSystem, gauges, clock);
         threads = new DequeueWorkers.Threads("postino-delivery", parameters.threads());
         MemoryQueueReferences.of(queue, () -> queueFactory.createQueue(name))
             .ifPresent(references -> threads.every(Duration.ofSeconds(1), references::topUp));
@@ -196,7 +215,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
             Optional<Duration> retry = round.afterError(DeliveryAttributes.states(mail), sender(mail), clock.instant());
             LOGGER.warn("{} {}: {}", mail.getName(), retry.map(d -> "is tried again in " + d).orElse("goes to the error processor"), error.toString());
             if (retry.isPresent()) {
-                queue.enQueue(mail, retry.get());
+                deferral.later(mail, retry.get());
             } else {
                 mail.setErrorMessage("remote delivery failed unexpectedly: " + error);
                 getMailetContext().sendMail(mail, Mail.ERROR);
@@ -214,7 +233,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
         List<String> recipients = mail.getRecipients().stream().map(MailAddress::asString).toList();
         DeliveryRound.Pending pending = new DeliveryRound.Pending(sender(mail),
             DeliveryRound.statesOf(recipients, DeliveryAttributes.states(mail), now), DsnMapping.recipients(mail));
-        Map<String, List<String>> due = round.due(pending, now);
+        Optional<String> giveUp = DeferredMailCodec.takeGiveUp(mail); // an administrator's "bounce now"
+        Map<String, List<String>> due = giveUp.isPresent() ? Map.of() : round.due(pending, now);
         Map<String, SmtpDelivery.DomainAttempt> attempts = Map.of();
         if (!due.isEmpty()) {
             // Scanned once, in this thread (James saves pending header changes on the first write); each domain then
@@ -230,7 +250,8 @@ public class PolicyRemoteDelivery extends GenericMailet {
             }
             attempts = made.done();
         }
-        DeliveryRound.Result result = round.decide(pending, attempts, now);
+        DeliveryRound.Result result = giveUp.isPresent() ? round.giveUp(pending, ADMINISTRATOR_BOUNCE, giveUp.get(), now)
+            : round.decide(pending, attempts, now);
         log.round(mail, pending, attempts, result, now);
         result.delivered().forEach(o -> LOGGER.info("{} to {} delivered: {} by {}", mail.getName(), o.recipient(), o.diagnostic(), o.remoteHost()));
         // a deferral says why in the log at once, not only in a later notice (MTA-STS and TLS reasons among others)
@@ -242,7 +263,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
         DeliveryAttributes.setStates(mail, result.remaining());
         try {
             if (result.requeueAfter().isPresent()) {
-                queue.enQueue(mail, result.requeueAfter().get());
+                deferral.later(mail, result.requeueAfter().get());
             }
         } finally {
             result.notices().forEach(notice -> handOff(mail, notice)); // also when queuing failed: process() sets the rest aside
@@ -295,6 +316,7 @@ public class PolicyRemoteDelivery extends GenericMailet {
     public void destroy() {
         Optional.ofNullable(dequeue).ifPresent(DequeueWorkers::stop);
         Optional.ofNullable(threads).ifPresent(DequeueWorkers.Threads::close);
+        Optional.ofNullable(deferral).ifPresent(Deferral::close);
         Optional.ofNullable(dns).ifPresent(SharedDnsClients::release);
         Optional.ofNullable(mtaSts).ifPresent(MtaStsDelivery::close);
     }

@@ -35,11 +35,12 @@ record RemoteDeliveryParameters(RetryPolicy retryPolicy, NotificationPolicy noti
                                 MtaStsParameters mtaSts) {
 
     static RemoteDeliveryParameters read(MailetConfig config, FileSystem fileSystem) throws MessagingException {
-        MailetParameters p = MailetParameters.read(config, MtaStsParameters.withNames(MailetParameters.withDns("retryRules", "retryRulesText",
+        MailetParameters p = MailetParameters.read(config, Deferral.withParameters(MtaStsParameters.withNames(
+            MailetParameters.withDns("retryRules", "retryRulesText",
             "delayWarnings", "warnWithoutNotify", "maxQueueLifetime", "nullSenderLifetime", "bounceProcessor",
             "outgoingQueue", "deliveryThreads", "port", "smarthost", "smarthostUser", "smarthostPassword",
             "smarthostAuthWithoutTls", "smarthostTlsVerify", "requireTls", "heloName", "connectTimeout", "commandTimeout",
-            "dataTimeout", "endOfDataTimeout", "sessionTimeout", "minDataRate", "maxHosts", DeliveryLog.FORMAT_PARAMETER)));
+            "dataTimeout", "endOfDataTimeout", "sessionTimeout", "minDataRate", "maxHosts", DeliveryLog.FORMAT_PARAMETER))));
         RetryPolicy retry = RetryPolicy.of(rules(p, fileSystem))
             .withDelayWarnings(p.value("delayWarnings", DelayWarnings.DEFAULT, DelayWarnings::parse))
             .withMaxQueueLifetime(p.value("maxQueueLifetime", RetryPolicy.DEFAULT_MAX_QUEUE_LIFETIME, TimeInterval::parsePositive))

@@ -190,7 +190,8 @@ class PolicyRemoteDeliveryTest {
         FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("PolicyRemoteDelivery").mailetContext(mailetContext)
             .setProperty("dnsServers", dns.hostPort()).setProperty("dnsQueryTimeout", "2s").setProperty("dnsRetries", "0")
             .setProperty("port", Integer.toString(closedPort)).setProperty("connectTimeout", "2s")
-            .setProperty("heloName", "postino.test");
+            .setProperty("heloName", "postino.test")
+            .setProperty("deferral", "queue"); // these queues are test doubles: no probe enqueue into them
         for (int i = 0; i < parameters.length; i += 2) {
             config.setProperty(parameters[i], parameters[i + 1]);
         }
