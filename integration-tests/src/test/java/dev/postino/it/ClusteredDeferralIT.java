@@ -331,7 +331,7 @@ class ClusteredDeferralIT {
      * Runs one statement on the test PostgreSQL server with psql (StoreBackends' way without the JDBC driver, which
      * stays off this classpath: James loads it from the drop-in jar).
      */
-    private static void psql(String sql) throws Exception {
+    static void psql(String sql) throws Exception {
         URI server = URI.create(StoreBackends.POSTGRES_BASE.substring("jdbc:".length()));
         Process process = new ProcessBuilder("psql", "-h", server.getHost(), "-p", String.valueOf(server.getPort()),
             "-U", StoreBackends.POSTGRES_USER, "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql).redirectErrorStream(true).start();

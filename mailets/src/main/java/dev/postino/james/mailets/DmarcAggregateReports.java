@@ -85,9 +85,12 @@ public class DmarcAggregateReports extends GenericMailet {
     private AggregateReportRun run;
     private String reportingAddress;
 
+    /** Test-only: how far ahead of the wall clock the report clock runs (ISO-8601, e.g. {@code P1D}), as for TLS-RPT. */
+    static final String REPORT_CLOCK_OFFSET = "postino.dmarc.clockOffset";
+
     @Inject
     public DmarcAggregateReports(FileSystem fileSystem) {
-        this(fileSystem, null, Clock.systemUTC());
+        this(fileSystem, null, Clock.offset(Clock.systemUTC(), Duration.parse(System.getProperty(REPORT_CLOCK_OFFSET, "PT0S"))));
     }
 
     /** For tests: the store given, not James's. */
