@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.postino.core.smtp.Xtext;
+
 /** RFC 3464 and RFC 6533 reports: a message/delivery-status (or global-delivery-status) part. */
 final class DeliveryStatus {
 
@@ -90,7 +92,7 @@ final class DeliveryStatus {
             recipients.add(r);
         }
         return new BounceReport(bounce, BounceReport.Kind.DSN, reading.originalMessageId(),
-                envelopeId.isEmpty() ? Optional.empty() : Optional.of(xtextDecoded(envelopeId.trim())), recipients,
+                envelopeId.isEmpty() ? Optional.empty() : Optional.of(Xtext.decode(envelopeId.trim())), recipients,
                 reading.note(""));
     }
 
@@ -253,33 +255,5 @@ final class DeliveryStatus {
         int semi = value.indexOf(';');
         String v = semi >= 0 ? value.substring(semi + 1) : value;
         return v.trim();
-    }
-
-    /** RFC 3461 xtext: "+XX" stands for the octet XX. */
-    static String xtextDecoded(String value) {
-        if (value.indexOf('+') < 0) {
-            return value;
-        }
-        StringBuilder out = new StringBuilder(value.length());
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '+' && i + 2 < value.length() && hex(value.charAt(i + 1)) >= 0 && hex(value.charAt(i + 2)) >= 0) {
-                out.append((char) (hex(value.charAt(i + 1)) * 16 + hex(value.charAt(i + 2))));
-                i += 2;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
-    private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 }
