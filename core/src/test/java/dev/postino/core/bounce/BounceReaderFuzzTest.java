@@ -17,9 +17,19 @@ import dev.postino.core.fuzzing.LinearAllocation;
  */
 class BounceReaderFuzzTest {
 
+    /**
+     * While fuzzing, Jazzer's hooks on String.contains and indexOf allocate on every call, and the phrase table makes
+     * a few thousand such calls per message: 6 MB counted against 150 KB without them (input
+     * {@code allocation-under-instrumentation}). So memory is judged when the inputs are replayed, uninstrumented,
+     * in {@code mvn test}, every input the fuzzer keeps included.
+     */
+    private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null;
+
     @FuzzTest
     void read(byte[] input) {
-        LinearAllocation.check(input.length, "BounceReader.read", () -> BounceReader.read(input));
+        if (!FUZZING) {
+            LinearAllocation.check(input.length, "BounceReader.read", () -> BounceReader.read(input));
+        }
         BounceReport report = BounceReader.read(input);
         assertThat(report.bounce()).isEqualTo(report.recipients().stream().anyMatch(r -> r.reason().isFailure()));
         if (report.kind() == BounceReport.Kind.NONE) {

@@ -208,10 +208,18 @@ public record AggregateReport(ReporterIdentity reporter, PublishedPolicy publish
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean ok = c == '\t' || c == '\n' || c == '\r' || c >= 0x20 && c <= 0xD7FF || c >= 0xE000 && c <= 0xFFFD
+            boolean ok = c == '\t' || c == '\n' || c >= 0x20 && c <= 0xD7FF || c >= 0xE000 && c <= 0xFFFD
                 || Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
                 || Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
-            if (!ok && out == null) {
+            if (c == '\r') {
+                // a reader turns CR LF and a lone CR into LF (XML 1.0 section 2.11): say so here, so the value read back is this one
+                if (out == null) {
+                    out = new StringBuilder(text.length()).append(text, 0, i);
+                }
+                if (i + 1 >= text.length() || text.charAt(i + 1) != '\n') {
+                    out.append('\n');
+                }
+            } else if (!ok && out == null) {
                 out = new StringBuilder(text.length()).append(text, 0, i);
             } else if (ok && out != null) {
                 out.append(c);
