@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -208,21 +207,9 @@ class DkimDkimpyConformanceTest {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    /** The interpreter dkimpy's own dkimsign runs with, when dkimpy is installed. */
+    /** The interpreter dkimpy's own tools run with, when dkimpy is installed. */
     private static String dkimpyPython() {
-        String path = System.getenv("PATH");
-        for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            Path tool = Path.of(dir, "dkimsign");
-            if (Files.isExecutable(tool)) {
-                try {
-                    String first = Files.readAllLines(tool, StandardCharsets.UTF_8).get(0);
-                    return first.startsWith("#!") ? first.substring(2).strip().split("\\s+")[0] : null;
-                } catch (IOException | IndexOutOfBoundsException unreadable) {
-                    return null;
-                }
-            }
-        }
-        return null;
+        return dev.postino.core.dkim.testing.DkimInteropVerifiers.dkimpyPython();
     }
 
     private static void run(String... command) throws IOException, InterruptedException {

@@ -33,8 +33,8 @@ public final class DkimInteropVerifiers {
         return python != null && run(null, python, "-c", "import dkim").exit == 0;
     }
 
-    /** The Python that runs Debian's {@code dkimverify} (the one with the dkim module), from its first line. */
-    private static String dkimpyPython() {
+    /** The Python that runs Debian's {@code dkimverify} (the one with the dkim module), from its first line; null without. */
+    public static String dkimpyPython() {
         String path = System.getenv("PATH");
         for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
             Path tool = Path.of(dir, "dkimverify");
