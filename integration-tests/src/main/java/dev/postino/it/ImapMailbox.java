@@ -72,7 +72,7 @@ public final class ImapMailbox {
     private List<byte[]> fetchWithin(long deadline) throws Exception {
         try {
             return fetchAll();
-        } catch (javax.mail.MessagingException slow) {
+        } catch (javax.mail.MessagingException | java.io.IOException slow) {
             if (System.nanoTime() >= deadline) {
                 throw slow;
             }
@@ -80,10 +80,34 @@ public final class ImapMailbox {
         }
     }
 
+    /**
+     * Reads every message of the INBOX. James 3.8.1's IMAP server now and then leaves a FETCH response unflushed
+     * (its flush changes, JAMES-3870 and JAMES-3997, came after 3.8.1), so an exchange that stalls is abandoned
+     * after {@link #READ_TIMEOUT_MS} and done again on a new connection, at most {@link #ATTEMPTS} times.
+     */
     public List<byte[]> fetchAll() throws Exception {
+        Exception last = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            try {
+                return fetchOnce();
+            } catch (javax.mail.MessagingException | java.io.IOException stalled) {
+                last = stalled;
+                System.err.println("IMAP fetch for " + user + " failed (attempt " + attempt + " of " + ATTEMPTS
+                    + "): " + stalled);
+            }
+        }
+        throw last;
+    }
+
+    private static final int ATTEMPTS = 3;
+    private static final int READ_TIMEOUT_MS = 10_000;
+
+    private List<byte[]> fetchOnce() throws Exception {
         Properties properties = new Properties();
-        properties.setProperty("mail.imap.connectiontimeout", "30000");
-        properties.setProperty("mail.imap.timeout", "30000");
+        properties.setProperty("mail.imap.connectiontimeout", String.valueOf(READ_TIMEOUT_MS));
+        properties.setProperty("mail.imap.timeout", String.valueOf(READ_TIMEOUT_MS));
+        // one FETCH BODY[] per message rather than 16 KB slices: fewer exchanges that could stall
+        properties.setProperty("mail.imap.partialfetch", "false");
         Session session = Session.getInstance(properties);
         Store store = session.getStore("imap");
         store.connect("127.0.0.1", port, user, password);
@@ -99,7 +123,9 @@ public final class ImapMailbox {
                 }
                 return raw;
             } finally {
-                inbox.close(false);
+                if (inbox.isOpen()) {
+                    inbox.close(false);
+                }
             }
         } finally {
             store.close();
