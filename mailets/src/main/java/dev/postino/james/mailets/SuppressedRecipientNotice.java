@@ -11,6 +11,7 @@ import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
@@ -110,8 +111,12 @@ public class SuppressedRecipientNotice extends GenericMailet {
         }
         if (!free.isEmpty()) {
             Mail copy = mail.duplicate();
-            copy.setRecipients(free);
-            getMailetContext().sendMail(copy, relayProcessor);
+            try {
+                copy.setRecipients(free);
+                getMailetContext().sendMail(copy, relayProcessor);
+            } finally {
+                LifecycleUtil.dispose(copy); // the spool keeps its own copy
+            }
             mail.setRecipients(suppressed);
         }
         recordAsSent(mail);
