@@ -24,45 +24,48 @@ public enum Canonicalization {
      * @param field the field as received (folded lines joined with their line ends, no final line end)
      */
     String header(HeaderField field) {
+        Octets out = new Octets(field.raw().length() + 2);
+        appendHeader(field.raw(), out);
+        return new String(out.array(), 0, out.length(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** Appends the canonical form of the field {@code raw} (chars as octets), CRLF included, to {@code out}. */
+    void appendHeader(String raw, Octets out) {
         if (this == SIMPLE) {
-            return field.raw() + "\r\n";
-        }
-        String raw = field.raw();
-        int colon = raw.indexOf(':');
-        StringBuilder out = new StringBuilder(raw.length() + 2);
-        appendUnfoldedAndTrimmed(raw, 0, colon < 0 ? raw.length() : colon, out);
-        for (int i = 0; i < out.length(); i++) {
-            char c = out.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                out.setCharAt(i, (char) (c + 32));
+            out.put(raw, 0, raw.length());
+        } else {
+            int colon = raw.indexOf(':');
+            int nameStart = out.length();
+            appendUnfoldedAndTrimmed(raw, 0, colon < 0 ? raw.length() : colon, out);
+            out.lowercaseFrom(nameStart);
+            out.put(':');
+            if (colon >= 0) {
+                appendUnfoldedAndTrimmed(raw, colon + 1, raw.length(), out);
             }
         }
-        out.append(':');
-        if (colon >= 0) {
-            appendUnfoldedAndTrimmed(raw, colon + 1, raw.length(), out);
-        }
-        return out.append("\r\n").toString();
+        out.put('\r');
+        out.put('\n');
     }
 
     /**
      * Appends {@code text[from, to)} unfolded (CRLF, or a bare LF kept verbatim, disappears), with each WSP run
      * as one space and none at either end.
      */
-    private static void appendUnfoldedAndTrimmed(String text, int from, int to, StringBuilder out) {
+    private static void appendUnfoldedAndTrimmed(String text, int from, int to, Octets out) {
         int start = out.length();
         boolean pendingSpace = false;
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            if (c == '\r' && i + 1 < to && text.charAt(i + 1) == '\n') {
-                i++;
-            } else if (c == ' ' || c == '\t') {
+            if (c == ' ' || c == '\t') {
                 pendingSpace = true;
+            } else if (c == '\r' && i + 1 < to && text.charAt(i + 1) == '\n') {
+                i++;
             } else if (c != '\n') {
                 if (pendingSpace && out.length() > start) {
-                    out.append(' ');
+                    out.put(' ');
                 }
                 pendingSpace = false;
-                out.append(c);
+                out.put(c);
             }
         }
     }

@@ -26,7 +26,7 @@ import dev.postino.core.mime.HeaderSectionReader;
  *
  * <p>The message is read once as a stream: the header section is kept, the body is canonicalized and hashed as it
  * passes by the verifier's own {@link BodyHasher}, once for all keys, and each key signs the header data built by
- * the verifier's own {@link DkimVerifier#headerData}, so the signer and verifier cannot disagree on
+ * the verifier's own {@link DkimVerifier#signedFields} and {@link DkimVerifier#appendSignatureField}, so the signer and verifier cannot disagree on
  * canonicalization. Bare LF line ends count as CRLF (the wire form is CRLF).
  *
  * <p>Headers signed: by default {@link #DEFAULT_HEADERS}, each named once more than the message has it (rspamd's
@@ -138,9 +138,10 @@ public final class DkimSigner {
         List<HeaderField> fields = DkimVerifier.fields(section);
         List<String> signed = headers != null ? headers : oversigned(fields);
         long now = clock.instant().getEpochSecond();
+        Octets signedFields = DkimVerifier.signedFields(Canonicalization.RELAXED, signed, fields);
         List<String> out = new ArrayList<>(keys.size());
         for (DkimSigningKey key : keys) {
-            out.add(signatureField(key, signed, fields, bodyHash, now));
+            out.add(signatureField(key, signed, signedFields, bodyHash, now));
         }
         return out;
     }
@@ -176,7 +177,7 @@ public final class DkimSigner {
         return names;
     }
 
-    private String signatureField(DkimSigningKey key, List<String> signed, List<HeaderField> fields, String bodyHash,
+    private String signatureField(DkimSigningKey key, List<String> signed, Octets signedFields, String bodyHash,
                                   long now) {
         Folded field = new Folded("DKIM-Signature:");
         field.tag("v=1;");
@@ -199,8 +200,9 @@ public final class DkimSigner {
         field.tag("bh=" + bodyHash + ";");
         field.tag("b=");
         String unsigned = field.toString();
-        byte[] headerData = DkimVerifier.headerData(Canonicalization.RELAXED, signed, HeaderField.of(unsigned), fields);
-        String b = Base64.getEncoder().encodeToString(key.sign(headerData));
+        Octets headerData = signedFields.copy();
+        DkimVerifier.appendSignatureField(Canonicalization.RELAXED, unsigned, headerData);
+        String b = Base64.getEncoder().encodeToString(key.sign(headerData.array(), headerData.length()));
         for (int i = 0; i < b.length(); i += 16) {
             field.piece(b.substring(i, Math.min(b.length(), i + 16)));
         }

@@ -192,9 +192,16 @@ public final class DkimSigningKey {
 
     /** Signs the canonical header data as the algorithm says (RFC 8463 §3: ed25519 signs its SHA-256 hash). */
     byte[] sign(byte[] headerData) {
+        return sign(headerData, headerData.length);
+    }
+
+    /** {@link #sign(byte[])} on the first {@code length} octets of {@code headerData}. */
+    byte[] sign(byte[] headerData, int length) {
         try {
             if (edKey != null) {
-                byte[] hash = MessageDigest.getInstance("SHA-256").digest(headerData);
+                MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+                sha256.update(headerData, 0, length);
+                byte[] hash = sha256.digest();
                 Ed25519Signer signer = new Ed25519Signer();
                 signer.init(true, edKey);
                 signer.update(hash, 0, hash.length);
@@ -202,7 +209,7 @@ public final class DkimSigningKey {
             }
             Signature signer = Signature.getInstance(algorithm.jcaSignature());
             signer.initSign(rsaKey);
-            signer.update(headerData);
+            signer.update(headerData, 0, length);
             return signer.sign();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK cannot sign with " + algorithm.word(), e);

@@ -411,23 +411,37 @@ public final class DkimVerifier {
      */
     static byte[] headerData(Canonicalization canon, List<String> signedHeaders, HeaderField signatureField,
                              List<HeaderField> fields) {
-        StringBuilder data = new StringBuilder(1024);
+        Octets data = signedFields(canon, signedHeaders, fields);
+        appendSignatureField(canon, signatureField.raw(), data);
+        return data.toArray();
+    }
+
+    /** The first part of {@link #headerData}: the canonical fields h= names (a signer computes it once for all keys). */
+    static Octets signedFields(Canonicalization canon, List<String> signedHeaders, List<HeaderField> fields) {
+        Octets data = new Octets(1024);
         // indexed once, so h= with thousands of names over thousands of fields stays linear
         Map<String, List<HeaderField>> byName = new HashMap<>();
         for (HeaderField field : fields) {
-            byName.computeIfAbsent(field.name(), n -> new ArrayList<>()).add(field);
+            byName.computeIfAbsent(field.name(), n -> new ArrayList<>(2)).add(field);
         }
-        Map<String, Integer> taken = new HashMap<>();
+        Map<String, int[]> taken = new HashMap<>();
         for (String name : signedHeaders) {
-            List<HeaderField> candidates = byName.getOrDefault(name, List.of());
-            int used = taken.merge(name, 1, Integer::sum) - 1;
+            List<HeaderField> candidates = byName.get(name);
+            if (candidates == null) {
+                continue;
+            }
+            int used = taken.computeIfAbsent(name, n -> new int[1])[0]++;
             if (used < candidates.size()) {
-                data.append(canon.header(candidates.get(candidates.size() - 1 - used)));
+                canon.appendHeader(candidates.get(candidates.size() - 1 - used).raw(), data);
             }
         }
-        String self = canon.header(HeaderField.of(withEmptyB(signatureField.raw())));
-        data.append(self, 0, self.length() - 2);
-        return data.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return data;
+    }
+
+    /** The last part of {@link #headerData}: the DKIM-Signature field {@code raw} with an empty b=, no final CRLF. */
+    static void appendSignatureField(Canonicalization canon, String raw, Octets data) {
+        canon.appendHeader(withEmptyB(raw), data);
+        data.truncate(data.length() - 2);
     }
 
     /** The field with the value of its b= tag (and the whitespace around it) deleted. */

@@ -1,0 +1,73 @@
+package dev.postino.core.dkim;
+
+import java.util.Arrays;
+
+/** A growable run of octets, written a char at a time (chars are octets here, ISO-8859-1). Not thread-safe. */
+final class Octets {
+
+    private byte[] bytes;
+    private int length;
+
+    Octets(int capacity) {
+        bytes = new byte[Math.max(16, capacity)];
+    }
+
+    int length() {
+        return length;
+    }
+
+    /** The backing array: valid up to {@link #length()}. */
+    byte[] array() {
+        return bytes;
+    }
+
+    byte[] toArray() {
+        return Arrays.copyOf(bytes, length);
+    }
+
+    Octets copy() {
+        Octets copy = new Octets(0);
+        copy.bytes = Arrays.copyOf(bytes, Math.max(16, length + length / 2));
+        copy.length = length;
+        return copy;
+    }
+
+    void truncate(int newLength) {
+        length = newLength;
+    }
+
+    void put(int octet) {
+        if (length == bytes.length) {
+            bytes = Arrays.copyOf(bytes, bytes.length * 2);
+        }
+        bytes[length++] = (byte) octet;
+    }
+
+    void put(String text, int from, int to) {
+        int n = to - from;
+        if (length + n > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+        }
+        for (int i = from; i < to; i++) {
+            bytes[length++] = (byte) text.charAt(i); // chars are octets here
+        }
+    }
+
+    void put(byte[] octets, int from, int to) {
+        int n = to - from;
+        if (length + n > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+        }
+        System.arraycopy(octets, from, bytes, length, n);
+        length += n;
+    }
+
+    /** ASCII uppercase letters from {@code start} on become lowercase. */
+    void lowercaseFrom(int start) {
+        for (int i = start; i < length; i++) {
+            if (bytes[i] >= 'A' && bytes[i] <= 'Z') {
+                bytes[i] += 32;
+            }
+        }
+    }
+}
