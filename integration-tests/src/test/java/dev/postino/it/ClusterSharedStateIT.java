@@ -31,18 +31,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.postino.core.dns.testing.TestDnsServer;
+import dev.postino.core.store.testing.StoreBackends;
 
 /**
  * The state two James nodes share through one PostgreSQL store: a suppression added through node A's WebAdmin stops
  * mail on node B, and the DMARC aggregate report for a day whose mail both nodes checked goes once, with both nodes'
  * counts. Both nodes run the sample configuration, plus {@code DmarcAggregateReports} (not in the sample: it needs a
- * reporting address), its report clock a day ahead so that today's evaluations are a finished day.
+ * reporting address); once every evaluation is stored, the test moves both nodes' report clock a day ahead, so that
+ * today's evaluations are a finished day.
  */
 class ClusterSharedStateIT {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String SUPPRESSED = "gone@remote.test";
     private static final String RUA = "dmarc@sender.test";
+    /** The report clock's test-only offset, read at each check (DmarcAggregateReports). */
+    private static final String REPORT_CLOCK_OFFSET = "postino.dmarc.clockOffset";
 
     private TestDnsServer dns;
     private ScriptedSmtpPeer peer;
@@ -75,6 +79,7 @@ class ClusterSharedStateIT {
 
     @AfterEach
     void stop() throws Exception {
+        System.clearProperty(REPORT_CLOCK_OFFSET);
         for (JamesMemoryServer node : nodes) {
             node.close();
         }
@@ -93,7 +98,6 @@ class ClusterSharedStateIT {
         int number = nodes.size() + 1;
         JamesMemoryServer.Builder builder = JamesMemoryServer.builder()
             .systemProperty("postino.dns.servers", dns.hostPort())
-            .systemProperty("postino.dmarc.clockOffset", "P1D")
             .replaceFile("postino.properties", properties)
             // two nodes in one JVM: each server's and processor's MBean would be registered twice
             .editFile("smtpserver.xml", xml -> xml.replace("</jmxName>", "-" + number + "</jmxName>"))
@@ -142,6 +146,14 @@ class ClusterSharedStateIT {
                 send(node, "127.0.0.2", "bob@sender.test", "alice@postino.test", "<" + UUID.randomUUID() + "@sender.test>");
             }
         }
+        // every evaluation stored first; then the report clock moves past the day's end on both nodes at once
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (evaluationsStored() < perNode * nodes.size() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(evaluationsStored()).isEqualTo(perNode * nodes.size());
+        assertThat(deliveriesTo(RUA)).as("nothing is due before the day ends").isEmpty();
+        System.setProperty(REPORT_CLOCK_OFFSET, "P1D");
         ScriptedSmtpPeer.Delivery report = awaitDeliveries(RUA, 1).get(0);
         // both nodes look for due reports every second: give a second sending every chance to show
         Thread.sleep(5_000);
@@ -155,6 +167,19 @@ class ClusterSharedStateIT {
             total += Integer.parseInt(count.group(1));
         }
         assertThat(total).as("the evaluations of both nodes:\n" + xml).isEqualTo(perNode * nodes.size());
+    }
+
+    private long evaluationsStored() throws Exception {
+        URI server = URI.create(StoreBackends.POSTGRES_BASE.substring("jdbc:".length()));
+        Process process = new ProcessBuilder("psql", "-h", server.getHost(), "-p", String.valueOf(server.getPort()),
+            "-U", StoreBackends.POSTGRES_USER, "-d", database, "-tAc", "SELECT count(*) FROM dmarc_evaluation")
+            .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            return -1; // the table may not exist until the first node has migrated the store
+        }
+        return Long.parseLong(output);
     }
 
     private static void send(JamesMemoryServer node, String client, String from, String to, String messageId) throws Exception {

@@ -90,7 +90,7 @@ public class DmarcAggregateReports extends GenericMailet {
 
     @Inject
     public DmarcAggregateReports(FileSystem fileSystem) {
-        this(fileSystem, null, Clock.offset(Clock.systemUTC(), Duration.parse(System.getProperty(REPORT_CLOCK_OFFSET, "PT0S"))));
+        this(fileSystem, null, new OffsetPropertyClock(REPORT_CLOCK_OFFSET));
     }
 
     /** For tests: the store given, not James's. */
