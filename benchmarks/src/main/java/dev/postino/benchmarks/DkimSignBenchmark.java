@@ -54,7 +54,11 @@ import dev.postino.james.mailets.DkimSign;
  * <ul>
  *   <li>Postino's signer (core, as the mailet calls it: stream in, DKIM-Signature fields out), rsa-sha256 with a
  *       2048-bit key and ed25519-sha256, against the raw sign rate of the providers it uses (the JDK's
- *       SHA256withRSA on header-sized data; BouncyCastle's Ed25519 on a SHA-256 hash): goal 0.9x;</li>
+ *       SHA256withRSA on header-sized data; BouncyCastle's Ed25519 on a SHA-256 hash), and against the crypto this
+ *       message needs whoever signs it ({@code crypto*}: the same sign plus SHA-256 over the body, and for ed25519
+ *       over the header data): goal 0.9x. Beside a 29 µs Ed25519 sign, hashing a 4 KB body alone takes about 9%,
+ *       so the sign-only ratio for ed25519 cannot reach 0.9x on a message of this size; the crypto ratio is the
+ *       one that says whether the crypto is the limit;</li>
  *   <li>Postino's {@code DkimSign} mailet against James 3.8.1's {@code DKIMSign} mailet (jDKIM 0.3), rsa-sha256
  *       with the same key, each on a fresh James {@code Mail} parsed from the same bytes: goal 1.0x. Postino adds
  *       more work here (oversigning of 22 names, the From check), and is still compared as it ships.</li>
@@ -81,6 +85,7 @@ public class DkimSignBenchmark {
     private Ed25519PrivateKeyParameters bcEd;
     private byte[] headerData;
     private byte[] headerHash;
+    private byte[] body;
     private Session session;
     private DKIMSign james;
     private DkimSign postino;
@@ -119,6 +124,9 @@ public class DkimSignBenchmark {
         String signed = new String(signer.sign(message, rsaKeys), StandardCharsets.ISO_8859_1);
         headerData = signed.substring(0, signed.indexOf("\r\n\r\n")).getBytes(StandardCharsets.ISO_8859_1);
         headerHash = MessageDigest.getInstance("SHA-256").digest(headerData);
+        String whole = new String(message, StandardCharsets.ISO_8859_1);
+        // already canonical (relaxed): no trailing whitespace, no whitespace runs, no trailing empty lines
+        body = whole.substring(whole.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.ISO_8859_1);
 
         session = Session.getInstance(new Properties());
         Path pem = Files.createTempFile("postino-bench-", ".pem");
@@ -161,6 +169,39 @@ public class DkimSignBenchmark {
         ed.init(true, bcEd);
         ed.update(headerHash, 0, headerHash.length);
         return ed.generateSignature();
+    }
+
+    /**
+     * The provider work one rsa-sha256 signature of this message needs and no signer can avoid: the JDK's SHA-256
+     * over the (already canonical) body, then SHA256withRSA over the header data.
+     */
+    @Benchmark
+    public byte[] cryptoRsa() throws Exception {
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        byte[] bodyHash = sha256.digest(body);
+        Signature rsa = Signature.getInstance("SHA256withRSA");
+        rsa.initSign(jdkRsa);
+        rsa.update(headerData);
+        byte[] signature = rsa.sign();
+        signature[0] ^= bodyHash[0]; // both results used
+        return signature;
+    }
+
+    /**
+     * The same for ed25519-sha256 (RFC 8463): SHA-256 over the body and over the header data, then BouncyCastle's
+     * Ed25519 over that hash.
+     */
+    @Benchmark
+    public byte[] cryptoEd25519() throws Exception {
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        byte[] bodyHash = sha256.digest(body);
+        byte[] hash = sha256.digest(headerData);
+        Ed25519Signer ed = new Ed25519Signer();
+        ed.init(true, bcEd);
+        ed.update(hash, 0, hash.length);
+        byte[] signature = ed.generateSignature();
+        signature[0] ^= bodyHash[0];
+        return signature;
     }
 
     @Benchmark
@@ -230,6 +271,8 @@ public class DkimSignBenchmark {
             System.out.printf(Locale.ROOT, "%-18s median %,10.0f signatures/s%n", name, medians.get(name)));
         ratio(medians, "postinoRsa", "rawRsa", "Postino rsa-sha256 / raw RSA-2048 sign (goal 0.9)");
         ratio(medians, "postinoEd25519", "rawEd25519", "Postino ed25519-sha256 / raw Ed25519 sign (goal 0.9)");
+        ratio(medians, "postinoRsa", "cryptoRsa", "Postino rsa-sha256 / the message's crypto: body SHA-256 + RSA sign (goal 0.9)");
+        ratio(medians, "postinoEd25519", "cryptoEd25519", "Postino ed25519-sha256 / the message's crypto: body and header SHA-256 + Ed25519 (goal 0.9)");
         ratio(medians, "postinoMailetRsa", "jamesMailetRsa", "Postino DkimSign / James DKIMSign, rsa (goal 1.0)");
     }
 

@@ -21,6 +21,13 @@ final class BodyHasher {
     private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
     private static final long TABS = 0x0909090909090909L;
     private static final long SPACES = 0x2020202020202020L;
+    /**
+     * With {@link #HIGHS}: {@code (x - BELOW_0X21) & ~x & HIGHS} is not zero when some octet of x is below 0x21.
+     * Never zero when one is (the lowest such octet borrows and keeps its high bit); an octet of 0x80 or more may
+     * set it without one, which only sends the block to the exact test.
+     */
+    private static final long BELOW_0X21 = 0x2121212121212121L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private final boolean relaxed;
     private final boolean bareLfIsLineEnd;
@@ -87,6 +94,9 @@ final class BodyHasher {
      * no two spaces in a row, and a last space only before a plain octet).
      */
     private boolean isPlainBlock(long x, int next) {
+        if (((x - BELOW_0X21) & ~x & HIGHS) == 0) {
+            return true; // no octet below 0x21, so no CR, LF, HTAB or SP: base64 and most words (exact, see below)
+        }
         long special = zeroBytes(x ^ CRS) | zeroBytes(x ^ LFS);
         if (!relaxed) {
             return special == 0;

@@ -19,7 +19,8 @@ public final class HeaderSectionReader {
     public static final int DEFAULT_MAX_BYTES = 1 << 20;
 
     private final InputStream in;
-    private final byte[] buffer = new byte[16 * 1024];
+    private static final int CHUNK = 16 * 1024;
+    private final byte[] buffer;
     private int pos;
     private int limit;
     private boolean eof;
@@ -28,6 +29,14 @@ public final class HeaderSectionReader {
 
     public HeaderSectionReader(InputStream in) {
         this.in = Objects.requireNonNull(in, "in");
+        // a stream that knows it holds less (a message in memory) gets a buffer of its size: no 16 KB to clear
+        int available = 0;
+        try {
+            available = in.available();
+        } catch (IOException unknown) {
+            // the full chunk, then
+        }
+        this.buffer = new byte[available > 0 && available < CHUNK ? Math.max(available + 1, 512) : CHUNK];
     }
 
     /**

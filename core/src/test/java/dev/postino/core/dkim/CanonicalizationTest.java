@@ -119,6 +119,29 @@ class CanonicalizationTest {
         }
     }
 
+    /**
+     * The same on long runs of octets around the fast path's thresholds (0x1F to 0x21, 0x7F, 0x80, 0xA0, 0xFF),
+     * so that whole 8-octet blocks with and without an octet below 0x21 occur at every alignment.
+     */
+    @Test
+    void fastPathAgreesAroundItsThresholds() {
+        Random random = new Random(8463);
+        byte[] rare = {' ', '\t', '\r', '\n', 0x1F, 0x00, 0x0B, 0x0C};
+        byte[] common = {'!', 'a', '~', 0x7F, (byte) 0x80, (byte) 0xA0, (byte) 0xFF, (byte) 0xE9, '0'};
+        for (int round = 0; round < 3000; round++) {
+            byte[] body = new byte[random.nextInt(300)];
+            int odds = 2 + random.nextInt(40); // one rare octet in `odds`: runs of all lengths
+            for (int i = 0; i < body.length; i++) {
+                body[i] = random.nextInt(odds) == 0 ? rare[random.nextInt(rare.length)] : common[random.nextInt(common.length)];
+            }
+            String text = new String(body, StandardCharsets.ISO_8859_1);
+            for (Canonicalization canon : Canonicalization.values()) {
+                assertThat(bodyHash(canon, text, -1)).as("%s %s", canon, text.replace("\r", "<CR>").replace("\n", "<LF>"))
+                    .isEqualTo(sha256(lineByLine(canon, text)));
+            }
+        }
+    }
+
     /** RFC 6376 §3.4.3 / §3.4.4 read literally, with bare LF as a line end. */
     private static String lineByLine(Canonicalization canon, String body) {
         java.util.List<String> lines = new java.util.ArrayList<>(java.util.Arrays.asList(body.split("\r?\n", -1)));
