@@ -153,7 +153,7 @@ class ClusterSharedStateIT {
         }
         assertThat(evaluationsStored()).isEqualTo(perNode * nodes.size());
         assertThat(deliveriesTo(RUA)).as("nothing is due before the day ends").isEmpty();
-        System.setProperty(REPORT_CLOCK_OFFSET, "P1D");
+        System.setProperty(REPORT_CLOCK_OFFSET, "P1DT1H"); // past the day's end and the 15 minutes a report settles
         ScriptedSmtpPeer.Delivery report = awaitDeliveries(RUA, 1).get(0);
         // both nodes look for due reports every second: give a second sending every chance to show
         Thread.sleep(5_000);

@@ -106,7 +106,7 @@ class MtaStsIT {
         delivery.addAppender(LOG);
         james = JamesMemoryServer.builder()
             .systemProperty("postino.dns.servers", dns.hostPort())
-            .systemProperty("postino.tlsrpt.clockOffset", "P1D")
+            .systemProperty("postino.tlsrpt.clockOffset", "P1DT1H") // past the day's end and the 15 minutes a report settles
             .replaceFile("e2e-retry-rules.conf", RULES)
             .editFile("mailetcontainer.xml", xml -> xml
                 .replace("<retryRules>retry-rules.conf</retryRules>", "<retryRules>e2e-retry-rules.conf</retryRules>"

@@ -26,6 +26,7 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.postino.core.dmarc.report.AggregateReportRun;
 import dev.postino.core.dns.DnsResult;
 import dev.postino.core.mtasts.StsPolicyLookup;
 import dev.postino.core.tlsrpt.TlsReport;
@@ -33,8 +34,8 @@ import dev.postino.core.tlsrpt.TlsReportStore;
 import dev.postino.core.tlsrpt.TlsRptRecord;
 
 /**
- * Sends the daily TLS reports (RFC 8460 section 5): for each (UTC day, policy domain) before today with counted
- * sessions, claims it in the {@link TlsReportStore} ledger (so that it goes once, across restarts and cluster
+ * Sends the daily TLS reports (RFC 8460 section 5): for each (UTC day, policy domain) with counted sessions, once
+ * the day ended {@link AggregateReportRun#SETTLE} ago (a node whose clock runs behind still counts into it), claims it in the {@link TlsReportStore} ledger (so that it goes once, across restarts and cluster
  * nodes), reads the domain's {@code _smtp._tls} record, and sends the gzipped JSON report to each {@code rua}: a
  * {@code mailto:} as a {@code multipart/report; report-type="tlsrpt"} mail handed to a James processor, an {@code https:}
  * as a POST with {@code application/tlsrpt+gzip}. A domain without a record is claimed and skipped. Never throws.
@@ -69,7 +70,7 @@ final class TlsReportSender {
     int sendDue() {
         int claimed = 0;
         try {
-            LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+            LocalDate today = LocalDate.ofInstant(clock.instant().minus(AggregateReportRun.SETTLE), ZoneOffset.UTC);
             for (TlsReportStore.DayDomain due : store.unreported(today, MAX_PER_RUN)) {
                 if (!store.claim(due.day(), due.domain())) {
                     continue; // another node has it

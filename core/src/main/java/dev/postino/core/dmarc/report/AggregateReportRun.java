@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One pass of aggregate reporting: for every reporting period that ended within the look-back window, every policy
+ * One pass of aggregate reporting: for every reporting period that ended, {@link #SETTLE} ago or more, within the
+ * look-back window, every policy
  * domain with evaluations in it, and every {@code rua} destination of its record, send the report unless the
  * ledger says it went. External destinations are verified first (RFC 9990 §4), size limits honoured (after gzip
  * and base64), and each sending is claimed in the ledger before it starts, so that two nodes sharing the store
@@ -21,6 +22,12 @@ import java.util.concurrent.TimeoutException;
  * at a time. Not thread-safe (one run at a time per instance).
  */
 public final class AggregateReportRun {
+
+    /**
+     * How long after a period's end its report waits: evaluations of mail that was in the SMTP session at midnight,
+     * or recorded by a node whose clock runs a little behind, still land in the period before it is reported.
+     */
+    public static final Duration SETTLE = Duration.ofMinutes(15);
 
     /** What happened to one (policy domain, destination, period). */
     public enum Status { SENT, ALREADY_SENT, REFUSED, TOO_LARGE, UNSUPPORTED, TEMPORARY, FAILED }
@@ -76,7 +83,7 @@ public final class AggregateReportRun {
     public List<Delivery> run() {
         Instant now = clock.instant();
         List<Delivery> deliveries = new ArrayList<>();
-        for (Instant begin : period.completedBefore(now, lookback)) {
+        for (Instant begin : period.completedBefore(now.minus(SETTLE), lookback)) {
             Instant end = begin.plus(period.length());
             for (String domain : store.policyDomains(begin, end)) {
                 Optional<DomainEvaluations> evaluations = store.domain(domain, begin, end);

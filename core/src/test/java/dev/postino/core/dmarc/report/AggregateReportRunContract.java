@@ -211,6 +211,20 @@ abstract class AggregateReportRunContract {
         return matching.get(0);
     }
 
+    /** Evaluations of mail in the session at midnight, or of a node whose clock runs behind, still count. */
+    @Test
+    void aDaysReportWaitsAQuarterOfAnHourAfterTheDayEnds() throws Exception {
+        feedTheDay();
+
+        List<AggregateReportRun.Delivery> early = run(DAY.plus(Duration.ofHours(24).plusMinutes(14)), capture()).run();
+        assertThat(early).isNotEmpty().noneMatch(d -> d.periodBegin().equals(DAY)); // the day before went
+
+        List<AggregateReportRun.Delivery> settled = run(DAY.plus(Duration.ofHours(24)).plus(AggregateReportRun.SETTLE),
+            capture()).run();
+        assertThat(settled).isNotEmpty().allMatch(d -> d.periodBegin().equals(DAY));
+        assertThat(settled.stream().filter(d -> d.status() == AggregateReportRun.Status.SENT)).hasSize(4);
+    }
+
     @Test
     void aSecondRunTheSameDaySendsNothing() throws Exception {
         feedTheDay();
