@@ -53,6 +53,11 @@ public final class InMemoryTlsReportStore implements TlsReportStore {
     }
 
     @Override
+    public void release(LocalDate day, String domain) {
+        claimed.remove(new DayDomain(day, domain));
+    }
+
+    @Override
     public void forgetBefore(LocalDate day) {
         counts.keySet().removeIf(k -> k.day.isBefore(day));
         claimed.removeIf(d -> d.day().isBefore(day));

@@ -141,6 +141,18 @@ public final class StoredTlsReportStore implements TlsReportStore {
         });
     }
 
+    @Override
+    public void release(LocalDate day, String domain) {
+        store.transaction(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM mta_sts_tls_report_sent "
+                + "WHERE report_day = ? AND policy_domain = ?")) {
+                delete.setString(1, day.toString());
+                delete.setString(2, domain);
+                delete.executeUpdate();
+            }
+            return null;
+        });
+    }
 
     @Override
     public void forgetBefore(LocalDate day) {

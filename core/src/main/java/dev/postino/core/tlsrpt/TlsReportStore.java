@@ -22,6 +22,12 @@ public interface TlsReportStore {
     /** Claims the report of (day, domain): true for the one caller that gets it, false for every later one. */
     boolean claim(LocalDate day, String domain);
 
+    /**
+     * Gives a claim back, for a report that reached none of its destinations: the next look for due reports claims
+     * it again (RFC 8460 section 5.4: try again, for up to a day).
+     */
+    void release(LocalDate day, String domain);
+
     /** Forgets the counts and ledger entries of days before {@code day} (long reported or never to be). */
     void forgetBefore(LocalDate day);
 

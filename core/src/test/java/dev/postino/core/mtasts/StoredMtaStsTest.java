@@ -90,6 +90,10 @@ class StoredMtaStsTest {
             assertThat(reports.unreported(DAY.plusDays(1), 10)).containsExactly(new TlsReportStore.DayDomain(DAY, "example.com"));
             assertThat(reports.claim(DAY, "example.com")).isTrue();
             assertThat(new StoredTlsReportStore(store).claim(DAY, "example.com")).isFalse();
+            reports.release(DAY, "example.com"); // it reached no destination: claimed again by the next look
+            assertThat(reports.unreported(DAY.plusDays(1), 10)).containsExactly(new TlsReportStore.DayDomain(DAY, "example.com"));
+            assertThat(new StoredTlsReportStore(store).claim(DAY, "example.com")).isTrue();
+            assertThat(reports.claim(DAY, "example.com")).isFalse();
             assertThat(reports.unreported(DAY.plusDays(2), 10))
                 .containsExactly(new TlsReportStore.DayDomain(DAY.plusDays(1), "example.com"));
             reports.forgetBefore(DAY.plusDays(1));

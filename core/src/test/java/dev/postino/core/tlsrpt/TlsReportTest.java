@@ -83,6 +83,9 @@ class TlsReportTest {
         assertThat(store.unreported(DAY.plusDays(1), 10)).containsExactly(new TlsReportStore.DayDomain(DAY, "example.com"));
         assertThat(store.claim(DAY, "example.com")).isTrue();
         assertThat(store.claim(DAY, "example.com")).isFalse();
+        store.release(DAY, "example.com");
+        assertThat(store.unreported(DAY.plusDays(1), 10)).containsExactly(new TlsReportStore.DayDomain(DAY, "example.com"));
+        assertThat(store.claim(DAY, "example.com")).isTrue();
         assertThat(store.unreported(DAY.plusDays(2), 10)).containsExactly(new TlsReportStore.DayDomain(DAY.plusDays(1), "example.com"));
     }
 

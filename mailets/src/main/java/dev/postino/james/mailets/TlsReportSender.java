@@ -86,8 +86,14 @@ final class TlsReportSender {
     }
 
     private void send(TlsReportStore.DayDomain due) {
+        boolean tryAgain = false; // reached no destination, for a reason that may pass
         try {
             DnsResult<String> txt = dns.txt("_smtp._tls." + due.domain());
+            if (txt.isTemporaryFailure()) {
+                LOGGER.warn("TLS report of {} for {}: the _smtp._tls lookup failed for now", due.domain(), due.day());
+                tryAgain = true;
+                return;
+            }
             Optional<TlsRptRecord> record = txt.hasRecords() ? TlsRptRecord.select(txt.values()) : Optional.empty();
             if (record.isEmpty()) {
                 LOGGER.debug("TLS report of {} for {}: no _smtp._tls record, not sent", due.domain(), due.day());
@@ -96,6 +102,7 @@ final class TlsReportSender {
             TlsReport report = new TlsReport(parameters.organization(), "mailto:" + parameters.contact(), submitter,
                 due.day(), due.domain(), store.counts(due.day(), due.domain()));
             byte[] gzipped = report.gzipped();
+            int delivered = 0;
             for (URI uri : record.get().rua()) {
                 try {
                     if (uri.getScheme().equalsIgnoreCase("mailto")) {
@@ -103,16 +110,42 @@ final class TlsReportSender {
                     } else {
                         post(uri, gzipped);
                     }
+                    delivered++;
                     LOGGER.info("TLS report {} sent to {}", report.reportId(), uri);
                 } catch (IOException | MessagingException | RuntimeException e) {
                     LOGGER.warn("TLS report {} not sent to {}: {}", report.reportId(), uri, e.toString());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    tryAgain = delivered == 0;
                     return;
                 }
             }
+            // a report some destination has is not sent again: the others would get it twice
+            tryAgain = delivered == 0;
         } catch (RuntimeException e) {
             LOGGER.warn("TLS report of {} for {} not sent: {}", due.domain(), due.day(), e.toString());
+            tryAgain = true;
+        } finally {
+            if (tryAgain) {
+                giveBack(due);
+            }
+        }
+    }
+
+    /**
+     * A report that reached no destination is claimed again by a later look, for up to a day after the day's end
+     * (RFC 8460 section 5.4: redelivery SHOULD be tried for up to 24 hours); after that it stays claimed, unsent.
+     */
+    private void giveBack(TlsReportStore.DayDomain due) {
+        if (!clock.instant().isBefore(due.day().plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant())) {
+            LOGGER.warn("TLS report of {} for {}: no destination took it within a day; given up", due.domain(), due.day());
+            return;
+        }
+        try {
+            store.release(due.day(), due.domain());
+            LOGGER.info("TLS report of {} for {}: tried again at the next look", due.domain(), due.day());
+        } catch (RuntimeException e) {
+            LOGGER.warn("TLS report of {} for {}: cannot give the claim back ({}); not sent", due.domain(), due.day(), e.toString());
         }
     }
 
