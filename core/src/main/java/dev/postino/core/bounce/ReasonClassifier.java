@@ -215,8 +215,9 @@ final class ReasonClassifier {
 
     /** Text only, in a fixed order: for reports that carry nothing but words. */
     static BounceReason fromTextOnly(String lower) {
+        java.util.Set<BounceReason> said = ReasonPhrases.allSaid(lower);
         for (BounceReason r : ORDER_TEXT) {
-            if (ReasonPhrases.says(r, lower)) {
+            if (said.contains(r)) {
                 return r;
             }
         }

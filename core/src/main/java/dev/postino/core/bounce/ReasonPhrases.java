@@ -383,21 +383,70 @@ final class ReasonPhrases {
                 List.of());
     }
 
-    /** Every reason whose phrases the lowercase text contains, found in one pass over the table. */
+    /** Every plain and excluded phrase of the table, and where each reason's are in that list. */
+    private static final List<String> SCANNED = new java.util.ArrayList<>();
+    private static final Map<BounceReason, int[]> PLAIN_IDS = new EnumMap<>(BounceReason.class);
+    private static final Map<BounceReason, int[]> EXCLUDED_IDS = new EnumMap<>(BounceReason.class);
+    private static final PhraseScanner SCANNER;
+
+    static {
+        for (Map.Entry<BounceReason, Phrases> e : TABLE.entrySet()) {
+            PLAIN_IDS.put(e.getKey(), ids(e.getValue().plain));
+            EXCLUDED_IDS.put(e.getKey(), ids(e.getValue().excluded));
+        }
+        SCANNER = new PhraseScanner(SCANNED);
+    }
+
+    private static int[] ids(List<String> phrases) {
+        int[] ids = new int[phrases.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = SCANNED.size();
+            SCANNED.add(phrases.get(i));
+        }
+        return ids;
+    }
+
+    /**
+     * Every reason whose phrases the lowercase text contains: one pass over the text finds all plain and excluded
+     * phrases at once, whatever their number; the few aligned term lists are looked for after.
+     */
     static java.util.Set<BounceReason> allSaid(String lower) {
         java.util.Set<BounceReason> said = java.util.EnumSet.noneOf(BounceReason.class);
         if (lower.isEmpty()) {
             return said;
         }
-        for (BounceReason reason : TABLE.keySet()) {
-            if (says(reason, lower)) {
-                said.add(reason);
+        java.util.BitSet present = SCANNER.present(lower);
+        for (Map.Entry<BounceReason, Phrases> e : TABLE.entrySet()) {
+            if (anyPresent(EXCLUDED_IDS.get(e.getKey()), present)) {
+                continue;
+            }
+            if (anyPresent(PLAIN_IDS.get(e.getKey()), present)) {
+                said.add(e.getKey());
+                continue;
+            }
+            for (List<String> terms : e.getValue().aligned) {
+                if (aligned(lower, terms)) {
+                    said.add(e.getKey());
+                    break;
+                }
             }
         }
         return said;
     }
 
-    /** Whether lowercase text says something this reason's servers say. */
+    private static boolean anyPresent(int[] ids, java.util.BitSet present) {
+        for (int id : ids) {
+            if (present.get(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether lowercase text says something this reason's servers say, phrase by phrase: the plain reading of the
+     * table that {@link #allSaid}'s single pass is tested against.
+     */
     static boolean says(BounceReason reason, String lower) {
         if (lower.isEmpty()) {
             return false;
