@@ -418,7 +418,7 @@ public final class DkimVerifier {
 
     /** The first part of {@link #headerData}: the canonical fields h= names (a signer computes it once for all keys). */
     static Octets signedFields(Canonicalization canon, List<String> signedHeaders, List<HeaderField> fields) {
-        Octets data = new Octets(1024);
+        Octets data = new Octets(2048);
         // indexed once, so h= with thousands of names over thousands of fields stays linear
         Map<String, List<HeaderField>> byName = new HashMap<>();
         for (HeaderField field : fields) {
@@ -459,7 +459,7 @@ public final class DkimVerifier {
             while (eq < end && raw.charAt(eq) != '=') {
                 eq++; // within this tag only: a search past it would make many empty tags quadratic
             }
-            if (eq < end && TagList.withoutFws(raw.substring(start, eq)).equals("b")) {
+            if (eq < end && isNamedB(raw, start, eq)) {
                 out.append(raw, start, eq + 1);
             } else {
                 out.append(raw, start, end);
@@ -470,6 +470,20 @@ public final class DkimVerifier {
             start = end + 1;
         }
         return out.toString();
+    }
+
+    /** Whether {@code raw[from, to)}, FWS aside, is the tag name "b" (no copy: this runs for every tag). */
+    private static boolean isNamedB(String raw, int from, int to) {
+        boolean b = false;
+        for (int i = from; i < to; i++) {
+            char c = raw.charAt(i);
+            if (c == 'b' && !b) {
+                b = true;
+            } else if (!TagList.isFws(c)) {
+                return false;
+            }
+        }
+        return b;
     }
 
     /**

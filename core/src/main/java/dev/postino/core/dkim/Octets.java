@@ -27,7 +27,7 @@ final class Octets {
 
     Octets copy() {
         Octets copy = new Octets(0);
-        copy.bytes = Arrays.copyOf(bytes, Math.max(16, length + length / 2));
+        copy.bytes = Arrays.copyOf(bytes, length + 1024); // room for a DKIM-Signature field without growing
         copy.length = length;
         return copy;
     }
