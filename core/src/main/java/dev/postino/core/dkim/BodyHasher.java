@@ -105,6 +105,20 @@ final class BodyHasher {
         return (special | zeroBytes(x ^ TABS)) == 0 && (spaces & (spaces >>> 8)) == 0 && (spaces >= 0 || isPlain(next));
     }
 
+    /**
+     * How many octets of the block {@code x} come before the first CR or LF (relaxed: also HTAB, or the first of
+     * two spaces in a row); 8 if none. Each of them is plain, or a single space followed by an octet of the block
+     * that is not a space.
+     */
+    private int plainPrefix(long x) {
+        long stop = zeroBytes(x ^ CRS) | zeroBytes(x ^ LFS);
+        if (relaxed) {
+            long spaces = zeroBytes(x ^ SPACES);
+            stop |= zeroBytes(x ^ TABS) | (spaces & (spaces >>> 8));
+        }
+        return Long.numberOfTrailingZeros(stop) >>> 3;
+    }
+
     /** 0x80 in each octet of {@code t} that is zero, 0 elsewhere (exact, no false positives). */
     private static long zeroBytes(long t) {
         long y = (t & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL;
@@ -131,9 +145,19 @@ final class BodyHasher {
         }
         int i = start + 1;
         while (i < end) {
-            if (i + 8 < end && isPlainBlock((long) LONGS.get(buf, i), buf[i + 8])) {
-                i += 8;
-                continue;
+            if (i + 8 < end) {
+                long x = (long) LONGS.get(buf, i);
+                if (isPlainBlock(x, buf[i + 8])) {
+                    i += 8;
+                    continue;
+                }
+                // the octets before the first that needs a look, but the last of them (a space there may end the
+                // line), are plain: passed at once, not each after another failed block test
+                int plain = plainPrefix(x) - 1;
+                if (plain > 0) {
+                    i += plain;
+                    continue;
+                }
             }
             int b = buf[i];
             if (isPlain(b)) {
