@@ -242,32 +242,29 @@ class MtaStsIT {
     @Test
     @Order(3)
     void aStrippedStartTlsDefersAndGivesUpWithTheReason() throws Exception {
-        peer.startTls(null);
-        try {
-            send("stripped", "c@stripped.test");
-
-            assertThat(awaitDeferralLogged("c@stripped.test")).contains("MTA-STS policy of stripped.test (id stripped1, "
-                + "enforce): TLS is required for this domain and mx.stripped.test does not offer STARTTLS");
-            Mail failure = awaitBounce("c@stripped.test", MtaStsIT::isFailure);
-            assertThat(attribute(failure, OUTCOMES)).contains("does not offer STARTTLS");
-            assertThat(deliveriesTo("c@stripped.test")).isEmpty();
-        } finally {
-            peer.startTls(peerTls);
-        }
+        defersAndGivesUp(null, "stripped", "c@stripped.test", "MTA-STS policy of stripped.test (id stripped1, "
+            + "enforce): TLS is required for this domain and mx.stripped.test does not offer STARTTLS", "does not offer STARTTLS");
     }
 
     @Test
     @Order(4)
     void anUntrustedCertificateDefersAndGivesUpWithTheReason() throws Exception {
-        peer.startTls(TestCa.create("not the trusted CA").serverContext("mx.untrusted.test"));
-        try {
-            send("untrusted", "d@untrusted.test");
+        defersAndGivesUp(TestCa.create("not the trusted CA").serverContext("mx.untrusted.test"), "untrusted",
+            "d@untrusted.test", "MTA-STS policy of untrusted.test (id untrusted1, enforce): TLS with mx.untrusted.test "
+                + "failed: certificate not trusted", "certificate not trusted");
+    }
 
-            assertThat(awaitDeferralLogged("d@untrusted.test")).contains("MTA-STS policy of untrusted.test (id untrusted1, "
-                + "enforce): TLS with mx.untrusted.test failed: certificate not trusted");
-            Mail failure = awaitBounce("d@untrusted.test", MtaStsIT::isFailure);
-            assertThat(attribute(failure, OUTCOMES)).contains("certificate not trusted");
-            assertThat(deliveriesTo("d@untrusted.test")).isEmpty();
+    /** With the peer's STARTTLS as given (null: none), mail to {@code recipient} is deferred with the reason, then bounced. */
+    private void defersAndGivesUp(javax.net.ssl.SSLContext tls, String subject, String recipient, String logged,
+                                  String outcome) throws Exception {
+        peer.startTls(tls);
+        try {
+            send(subject, recipient);
+
+            assertThat(awaitDeferralLogged(recipient)).contains(logged);
+            Mail failure = awaitBounce(recipient, MtaStsIT::isFailure);
+            assertThat(attribute(failure, OUTCOMES)).contains(outcome);
+            assertThat(deliveriesTo(recipient)).isEmpty();
         } finally {
             peer.startTls(peerTls);
         }

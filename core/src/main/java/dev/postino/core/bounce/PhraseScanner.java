@@ -15,24 +15,26 @@ import java.util.TreeMap;
  */
 final class PhraseScanner {
 
+    private static final int[] NONE = {};
+
     private final int phraseCount;
     /** Per state: the characters it has a transition on, sorted, and the states they lead to. */
     private final char[][] keys;
     private final int[][] targets;
     private final int[] fail;
-    /** Per state: the phrase that ends exactly here, or -1. */
-    private final int[] phrase;
+    /** Per state: the ids of the phrases that end exactly here (several when a phrase is listed more than once). */
+    private final int[][] phrases;
     /** Per state: the nearest state on its failure chain where a phrase ends, or -1. */
     private final int[] nextOutput;
 
-    PhraseScanner(List<String> phrases) {
-        phraseCount = phrases.size();
+    PhraseScanner(List<String> list) {
+        phraseCount = list.size();
         List<Map<Character, Integer>> trie = new ArrayList<>();
-        List<Integer> ends = new ArrayList<>();
+        List<List<Integer>> ends = new ArrayList<>();
         trie.add(new TreeMap<>());
-        ends.add(-1);
-        for (int id = 0; id < phrases.size(); id++) {
-            String p = phrases.get(id);
+        ends.add(new ArrayList<>());
+        for (int id = 0; id < list.size(); id++) {
+            String p = list.get(id);
             if (p.isEmpty()) {
                 throw new IllegalArgumentException("an empty phrase occurs everywhere");
             }
@@ -42,19 +44,17 @@ final class PhraseScanner {
                 if (next == null) {
                     next = trie.size();
                     trie.add(new TreeMap<>());
-                    ends.add(-1);
+                    ends.add(new ArrayList<>());
                     trie.get(state).put(p.charAt(i), next);
                 }
                 state = next;
             }
-            if (ends.get(state) < 0) {
-                ends.set(state, id); // a repeated phrase: its first id stands for it
-            }
+            ends.get(state).add(id);
         }
         int n = trie.size();
         keys = new char[n][];
         targets = new int[n][];
-        phrase = new int[n];
+        phrases = new int[n][];
         for (int s = 0; s < n; s++) {
             Map<Character, Integer> edges = trie.get(s);
             keys[s] = new char[edges.size()];
@@ -64,14 +64,14 @@ final class PhraseScanner {
                 keys[s][k] = e.getKey();
                 targets[s][k++] = e.getValue();
             }
-            phrase[s] = ends.get(s);
+            phrases[s] = ends.get(s).isEmpty() ? NONE : ends.get(s).stream().mapToInt(Integer::intValue).toArray();
         }
+        // failure links breadth first: a state's links are known once those of every shallower state are
         fail = new int[n];
         nextOutput = new int[n];
         nextOutput[0] = -1;
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         for (int child : targets[0]) {
-            fail[child] = 0;
             nextOutput[child] = -1;
             queue.add(child);
         }
@@ -84,26 +84,12 @@ final class PhraseScanner {
                 while (f != 0 && step(f, c) < 0) {
                     f = fail[f];
                 }
-                int to = step(f, c);
-                fail[child] = to >= 0 && to != child ? to : 0;
-                nextOutput[child] = phrase[fail[child]] >= 0 ? fail[child] : nextOutput[fail[child]];
+                fail[child] = Math.max(0, step(f, c));
+                nextOutput[child] = phrases[fail[child]].length > 0 ? fail[child] : nextOutput[fail[child]];
                 queue.add(child);
             }
         }
-        // several ids for one phrase text: each duplicate id is reported with its first
-        duplicates = new int[phrases.size()];
-        Arrays.fill(duplicates, -1);
-        Map<String, Integer> first = new TreeMap<>();
-        for (int id = 0; id < phrases.size(); id++) {
-            Integer earlier = first.putIfAbsent(phrases.get(id), id);
-            if (earlier != null) {
-                duplicates[id] = earlier;
-            }
-        }
     }
-
-    /** Per phrase id: the id of the same phrase listed earlier, or -1. */
-    private final int[] duplicates;
 
     private int step(int state, char c) {
         int k = Arrays.binarySearch(keys[state], c);
@@ -121,14 +107,11 @@ final class PhraseScanner {
                 state = fail[state];
                 to = step(state, c);
             }
-            state = to < 0 ? 0 : to;
-            for (int s = phrase[state] >= 0 ? state : nextOutput[state]; s >= 0; s = nextOutput[s]) {
-                found.set(phrase[s]);
-            }
-        }
-        for (int id = 0; id < duplicates.length; id++) {
-            if (duplicates[id] >= 0 && found.get(duplicates[id])) {
-                found.set(id);
+            state = Math.max(0, to);
+            for (int s = phrases[state].length > 0 ? state : nextOutput[state]; s >= 0; s = nextOutput[s]) {
+                for (int id : phrases[s]) {
+                    found.set(id);
+                }
             }
         }
         return found;

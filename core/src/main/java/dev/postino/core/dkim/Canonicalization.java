@@ -19,17 +19,10 @@ public enum Canonicalization {
     }
 
     /**
-     * The canonical form of one header field, chars as octets (ISO-8859-1), ending with CRLF.
+     * Appends the canonical form of one header field, CRLF included, to {@code out}.
      *
-     * @param field the field as received (folded lines joined with their line ends, no final line end)
+     * @param raw the field as received, chars as octets (folded lines joined with their line ends, no final line end)
      */
-    String header(HeaderField field) {
-        Octets out = new Octets(field.raw().length() + 2);
-        appendHeader(field.raw(), out);
-        return new String(out.array(), 0, out.length(), java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
-    /** Appends the canonical form of the field {@code raw} (chars as octets), CRLF included, to {@code out}. */
     void appendHeader(String raw, Octets out) {
         if (this == SIMPLE) {
             out.put(raw, 0, raw.length());

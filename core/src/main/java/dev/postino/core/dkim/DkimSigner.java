@@ -26,8 +26,8 @@ import dev.postino.core.mime.HeaderSectionReader;
  *
  * <p>The message is read once as a stream: the header section is kept, the body is canonicalized and hashed as it
  * passes by the verifier's own {@link BodyHasher}, once for all keys, and each key signs the header data built by
- * the verifier's own {@link DkimVerifier#signedFields} and {@link DkimVerifier#appendSignatureField}, so the signer and verifier cannot disagree on
- * canonicalization. Bare LF line ends count as CRLF (the wire form is CRLF).
+ * the verifier's own {@link DkimVerifier#signedFields} (once per message) and
+ * {@link DkimVerifier#appendSignatureField}, so the signer and verifier cannot disagree on canonicalization. Bare LF line ends count as CRLF (the wire form is CRLF).
  *
  * <p>Headers signed: by default {@link #DEFAULT_HEADERS}, each named once more than the message has it (rspamd's
  * oversigning), so that no such field can be added or duplicated afterwards without breaking the signature; or a

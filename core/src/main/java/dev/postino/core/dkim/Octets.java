@@ -53,15 +53,6 @@ final class Octets {
         }
     }
 
-    void put(byte[] octets, int from, int to) {
-        int n = to - from;
-        if (length + n > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
-        }
-        System.arraycopy(octets, from, bytes, length, n);
-        length += n;
-    }
-
     /** ASCII uppercase letters from {@code start} on become lowercase. */
     void lowercaseFrom(int start) {
         for (int i = start; i < length; i++) {

@@ -18,8 +18,10 @@ public final class HeaderSectionReader {
     /** The bound every check uses unless configured otherwise: 1 MiB. */
     public static final int DEFAULT_MAX_BYTES = 1 << 20;
 
-    private final InputStream in;
+    /** The body chunk size for a stream of unknown or larger size. */
     private static final int CHUNK = 16 * 1024;
+
+    private final InputStream in;
     private final byte[] buffer;
     private int pos;
     private int limit;

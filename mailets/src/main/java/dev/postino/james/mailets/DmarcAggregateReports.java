@@ -90,7 +90,7 @@ public class DmarcAggregateReports extends GenericMailet {
 
     @Inject
     public DmarcAggregateReports(FileSystem fileSystem) {
-        this(fileSystem, null, new OffsetPropertyClock(REPORT_CLOCK_OFFSET));
+        this(fileSystem, null, new OffsetPropertyClock(Clock.systemUTC(), REPORT_CLOCK_OFFSET));
     }
 
     /** For tests: the store given, not James's. */

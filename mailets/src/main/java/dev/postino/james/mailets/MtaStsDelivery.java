@@ -62,7 +62,7 @@ final class MtaStsDelivery implements AutoCloseable {
         TransportSecurity security = new MtaStsSecurity(lookup, parameters.settings(), counts, clock,
             (domain, problem) -> LOGGER.warn("MTA-STS of {}: {}", domain, problem));
         TlsReportSender sender = counts == null ? null : new TlsReportSender(counts, txt, context, fetcher.client(),
-            parameters, heloName, Clock.offset(clock, Duration.parse(System.getProperty(REPORT_CLOCK_OFFSET, "PT0S"))));
+            parameters, heloName, new OffsetPropertyClock(clock, REPORT_CLOCK_OFFSET));
         return new MtaStsDelivery(store, security, sender, parameters.reportInterval());
     }
 

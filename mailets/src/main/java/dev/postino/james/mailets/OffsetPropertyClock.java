@@ -7,22 +7,25 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * The UTC wall clock plus a test-only offset named by a system property (ISO-8601, e.g. {@code P1D}), read at
- * each reading: a test lets the mail it needs arrive first, then moves the report clock past the day's end, so
- * that the day's report cannot go out before the day's evaluations are stored. Unset, it is the wall clock.
+ * A report clock: a base clock plus a test-only offset named by a system property (ISO-8601, e.g. {@code P1D}),
+ * read at each reading, so that a test can let the mail it needs arrive first, then move the clock past the day's
+ * end: the day's report cannot go out before its evaluations are stored. Unset, it is the base clock. The DMARC
+ * and TLS report senders use it.
  */
 final class OffsetPropertyClock extends Clock {
 
+    private final Clock base;
     private final String property;
 
-    OffsetPropertyClock(String property) {
+    OffsetPropertyClock(Clock base, String property) {
+        this.base = base;
         this.property = property;
     }
 
     @Override
     public Instant instant() {
         String offset = System.getProperty(property);
-        return offset == null ? Instant.now() : Instant.now().plus(Duration.parse(offset));
+        return offset == null ? base.instant() : base.instant().plus(Duration.parse(offset));
     }
 
     @Override

@@ -35,10 +35,12 @@ import dev.postino.core.tlsrpt.TlsRptRecord;
 
 /**
  * Sends the daily TLS reports (RFC 8460 section 5): for each (UTC day, policy domain) with counted sessions, once
- * the day ended {@link AggregateReportRun#SETTLE} ago (a node whose clock runs behind still counts into it), claims it in the {@link TlsReportStore} ledger (so that it goes once, across restarts and cluster
- * nodes), reads the domain's {@code _smtp._tls} record, and sends the gzipped JSON report to each {@code rua}: a
- * {@code mailto:} as a {@code multipart/report; report-type="tlsrpt"} mail handed to a James processor, an {@code https:}
- * as a POST with {@code application/tlsrpt+gzip}. A domain without a record is claimed and skipped. Never throws.
+ * the day ended {@link AggregateReportRun#SETTLE} ago (a node whose clock runs behind still counts into it), claims
+ * it in the {@link TlsReportStore} ledger (so that it goes once, across restarts and cluster nodes), reads the
+ * domain's {@code _smtp._tls} record, and sends the gzipped JSON report to each {@code rua}: a {@code mailto:} as a
+ * {@code multipart/report; report-type="tlsrpt"} mail handed to a James processor, an {@code https:} as a POST with
+ * {@code application/tlsrpt+gzip}. A domain without a record is claimed and skipped; a report that reached no
+ * destination is given back and tried again (see {@code giveBack}). Never throws.
  */
 final class TlsReportSender {
 

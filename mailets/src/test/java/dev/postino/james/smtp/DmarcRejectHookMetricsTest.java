@@ -3,14 +3,8 @@ package dev.postino.james.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetSocketAddress;
-import java.lang.reflect.Proxy;
-import java.util.Optional;
-
-import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MailAddress;
-import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.metrics.dropwizard.DropWizardMetricFactory;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.mailet.Mail;
@@ -47,30 +41,15 @@ class DmarcRejectHookMetricsTest {
     }
 
     private void init(String... parameters) throws Exception {
-        BaseHierarchicalConfiguration configuration = new BaseHierarchicalConfiguration();
-        configuration.addProperty("dnsServers", dns.hostPort());
-        configuration.addProperty("dnsQueryTimeout", "1s");
-        configuration.addProperty("authservId", "mx.postino.test");
-        for (int i = 0; i < parameters.length; i += 2) {
-            configuration.addProperty(parameters[i], parameters[i + 1]);
-        }
-        hook.init(configuration);
+        hook.init(DmarcRejectHookTest.configuration(dns, parameters));
     }
 
     private static SMTPSession session() {
-        return (SMTPSession) Proxy.newProxyInstance(DmarcRejectHookMetricsTest.class.getClassLoader(),
-            new Class<?>[] {SMTPSession.class}, (proxy, method, args) -> switch (method.getName()) {
-                case "getRemoteAddress" -> new InetSocketAddress("192.0.2.1", 40000);
-                case "getAttachment" -> args[0] == SMTPSession.CURRENT_HELO_NAME ? Optional.of("mx.pass.test") : Optional.empty();
-                case "getUsername" -> null;
-                default -> throw new UnsupportedOperationException(method.getName());
-            });
+        return DmarcRejectHookTest.session();
     }
 
     private static Mail mail(String from) throws Exception {
-        return FakeMail.builder().name("m").sender(new MailAddress("bob@pass.test")).recipient("alice@postino.test")
-            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addHeader("From", from).setSubject("s").setText("b"))
-            .build();
+        return DmarcRejectHookTest.mail(from);
     }
 
     /** Refused before DMARC runs: logged, but not a DMARC disposition. */

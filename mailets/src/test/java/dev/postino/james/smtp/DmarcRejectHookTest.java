@@ -48,6 +48,11 @@ class DmarcRejectHookTest {
     }
 
     private void init(String... parameters) throws Exception {
+        hook.init(configuration(dns, parameters));
+    }
+
+    /** The hook's configuration as smtpserver.xml gives it, asking {@code dns}, plus name/value {@code parameters}. */
+    static BaseHierarchicalConfiguration configuration(TestDnsServer dns, String... parameters) {
         BaseHierarchicalConfiguration configuration = new BaseHierarchicalConfiguration();
         configuration.addProperty("[@class]", DmarcRejectHook.class.getName());
         configuration.addProperty("dnsServers", dns.hostPort());
@@ -56,11 +61,11 @@ class DmarcRejectHookTest {
         for (int i = 0; i < parameters.length; i += 2) {
             configuration.addProperty(parameters[i], parameters[i + 1]);
         }
-        hook.init(configuration);
+        return configuration;
     }
 
     /** An SMTP session from 192.0.2.1 that said EHLO mx.pass.test and did not authenticate. */
-    private static SMTPSession session() {
+    static SMTPSession session() {
         return (SMTPSession) Proxy.newProxyInstance(DmarcRejectHookTest.class.getClassLoader(),
             new Class<?>[] {SMTPSession.class}, (proxy, method, args) -> switch (method.getName()) {
                 case "getRemoteAddress" -> new InetSocketAddress("192.0.2.1", 40000);
@@ -70,7 +75,7 @@ class DmarcRejectHookTest {
             });
     }
 
-    private static Mail mail(String from) throws Exception {
+    static Mail mail(String from) throws Exception {
         // the hook runs before James copies the client address onto the mail: it is still the default
         return FakeMail.builder().name("m").sender(new MailAddress("bob@pass.test")).recipient("alice@postino.test")
             .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addHeader("From", from).setSubject("s").setText("b"))

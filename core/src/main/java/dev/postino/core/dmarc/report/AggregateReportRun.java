@@ -13,9 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One pass of aggregate reporting: for every reporting period that ended, {@link #SETTLE} ago or more, within the
- * look-back window, every policy
- * domain with evaluations in it, and every {@code rua} destination of its record, send the report unless the
+ * One pass of aggregate reporting: for every reporting period that ended ({@link #SETTLE} ago or more) within the
+ * look-back window, every policy domain with evaluations in it, and every {@code rua} destination of its record, send the report unless the
  * ledger says it went. External destinations are verified first (RFC 9990 §4), size limits honoured (after gzip
  * and base64), and each sending is claimed in the ledger before it starts, so that two nodes sharing the store
  * send once; a failed sending gives its claim back and is tried on the next run. One domain's rows are in memory
