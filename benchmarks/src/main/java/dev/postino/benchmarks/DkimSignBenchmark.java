@@ -35,6 +35,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -75,6 +76,9 @@ import dev.postino.james.mailets.DkimSign;
 @OutputTimeUnit(java.util.concurrent.TimeUnit.SECONDS)
 public class DkimSignBenchmark {
 
+    @Param({"1k", "4k"})
+    public String size;
+
     private byte[] message;
     private DkimSigner signer;
     private DkimSigningKey rsaKey;
@@ -92,22 +96,7 @@ public class DkimSignBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        StringBuilder text = new StringBuilder()
-            .append("From: Joe Sender <joe@example.test>\r\n")
-            .append("To: Ann Receiver <ann@example.net>\r\n")
-            .append("Cc: team@example.net\r\n")
-            .append("Subject: quarterly figures\r\n")
-            .append("Date: Sun, 22 Nov 2026 10:00:00 +0000\r\n")
-            .append("Message-ID: <benchmark-1@example.test>\r\n")
-            .append("MIME-Version: 1.0\r\n")
-            .append("Content-Type: multipart/mixed; boundary=\"b1\"\r\n")
-            .append("\r\n--b1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
-        for (int i = 0; i < 20; i++) {
-            text.append("The figures for the quarter are attached below, with the usual notes and caveats.\r\n");
-        }
-        text.append("--b1\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-            .append(Base64.getMimeEncoder().encodeToString(new byte[1500])).append("\r\n--b1--\r\n");
-        message = text.toString().getBytes(StandardCharsets.US_ASCII);
+        message = message(size).getBytes(StandardCharsets.US_ASCII);
 
         signer = new DkimSigner(Clock.systemUTC(), null, null);
         rsaKey = DkimSigningKey.generate("example.test", "rsa", DkimAlgorithm.RSA_SHA256, 2048);
@@ -143,6 +132,36 @@ public class DkimSignBenchmark {
         if (!ours.contains("DKIM-Signature: v=1; a=rsa-sha256;") || !theirs.contains("DKIM-Signature:")) {
             throw new IllegalStateException("a mailet did not sign:\n" + ours.substring(0, 600) + "\n" + theirs.substring(0, 600));
         }
+    }
+
+    /**
+     * The message signed: {@code 1k}, a short text mail (the same fields, five lines of text: 0.9 KB); {@code 4k},
+     * text and a small attachment (4.3 KB).
+     */
+    static String message(String size) {
+        StringBuilder text = new StringBuilder()
+            .append("From: Joe Sender <joe@example.test>\r\n")
+            .append("To: Ann Receiver <ann@example.net>\r\n")
+            .append("Cc: team@example.net\r\n")
+            .append("Subject: quarterly figures\r\n")
+            .append("Date: Sun, 22 Nov 2026 10:00:00 +0000\r\n")
+            .append("Message-ID: <benchmark-1@example.test>\r\n")
+            .append("MIME-Version: 1.0\r\n");
+        if (size.equals("1k")) {
+            text.append("Content-Type: text/plain; charset=us-ascii\r\n\r\n");
+            for (int i = 0; i < 5; i++) {
+                text.append("The figures for the quarter are attached below, with the usual notes and caveats.\r\n");
+            }
+            return text.toString();
+        }
+        text.append("Content-Type: multipart/mixed; boundary=\"b1\"\r\n")
+            .append("\r\n--b1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
+        for (int i = 0; i < 20; i++) {
+            text.append("The figures for the quarter are attached below, with the usual notes and caveats.\r\n");
+        }
+        text.append("--b1\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+            .append(Base64.getMimeEncoder().encodeToString(new byte[1500])).append("\r\n--b1--\r\n");
+        return text.toString();
     }
 
     @Benchmark
@@ -256,29 +275,34 @@ public class DkimSignBenchmark {
         };
     }
 
-    /** Runs every benchmark here, then prints the medians and the ratios. */
+    /** Runs every benchmark here, then prints the medians and the ratios, per message size. */
     public static void main(String[] args) throws Exception {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
             .include(DkimSignBenchmark.class.getSimpleName()).build()).run();
         Map<String, Double> medians = new HashMap<>();
         for (RunResult result : results) {
             String label = result.getParams().getBenchmark();
-            medians.put(label.substring(label.lastIndexOf('.') + 1),
+            medians.put(label.substring(label.lastIndexOf('.') + 1) + " " + result.getParams().getParam("size"),
                 result.getPrimaryResult().getStatistics().getPercentile(50));
         }
         System.out.println();
         medians.keySet().stream().sorted().forEach(name ->
-            System.out.printf(Locale.ROOT, "%-18s median %,10.0f signatures/s%n", name, medians.get(name)));
-        ratio(medians, "postinoRsa", "rawRsa", "Postino rsa-sha256 / raw RSA-2048 sign (goal 0.9)");
-        ratio(medians, "postinoEd25519", "rawEd25519", "Postino ed25519-sha256 / raw Ed25519 sign (goal 0.9)");
-        ratio(medians, "postinoRsa", "cryptoRsa", "Postino rsa-sha256 / the message's crypto: body SHA-256 + RSA sign (goal 0.9)");
-        ratio(medians, "postinoEd25519", "cryptoEd25519", "Postino ed25519-sha256 / the message's crypto: body and header SHA-256 + Ed25519 (goal 0.9)");
-        ratio(medians, "postinoMailetRsa", "jamesMailetRsa", "Postino DkimSign / James DKIMSign, rsa (goal 1.0)");
+            System.out.printf(Locale.ROOT, "%-21s median %,10.0f signatures/s%n", name, medians.get(name)));
+        for (String size : List.of("1k", "4k")) {
+            System.out.println(size + " message:");
+            ratio(medians, size, "postinoRsa", "rawRsa", "Postino rsa-sha256 / raw RSA-2048 sign (goal 0.9)");
+            ratio(medians, size, "postinoEd25519", "rawEd25519", "Postino ed25519-sha256 / raw Ed25519 sign (goal 0.9)");
+            ratio(medians, size, "postinoRsa", "cryptoRsa", "Postino rsa-sha256 / the message's crypto: body SHA-256 + RSA sign");
+            ratio(medians, size, "postinoEd25519", "cryptoEd25519", "Postino ed25519-sha256 / the message's crypto: body and header SHA-256 + Ed25519");
+            ratio(medians, size, "postinoMailetRsa", "jamesMailetRsa", "Postino DkimSign / James DKIMSign, rsa (goal 1.0)");
+        }
     }
 
-    private static void ratio(Map<String, Double> medians, String ours, String theirs, String what) {
-        if (medians.containsKey(ours) && medians.containsKey(theirs)) {
-            System.out.printf(Locale.ROOT, "%s: %.2fx%n", what, medians.get(ours) / medians.get(theirs));
+    private static void ratio(Map<String, Double> medians, String size, String ours, String theirs, String what) {
+        Double a = medians.get(ours + " " + size);
+        Double b = medians.get(theirs + " " + size);
+        if (a != null && b != null) {
+            System.out.printf(Locale.ROOT, "  %s: %.2fx%n", what, a / b);
         }
     }
 }

@@ -29,11 +29,16 @@ final class BodyHasher {
     private static final long BELOW_0X21 = 0x2121212121212121L;
     private static final long HIGHS = 0x8080808080808080L;
 
+    /** Never updated: only cloned. */
+    private static final MessageDigest SHA256 = prototype("SHA-256");
+    /** Runs of content at least this long go to the digest straight from the caller's buffer. */
+    private static final int DIRECT = 256;
+
     private final boolean relaxed;
     private final boolean bareLfIsLineEnd;
     private final MessageDigest digest;
     private final long limit;
-    private final byte[] out = new byte[4096];
+    private final byte[] out = new byte[1024];
     private int outPos;
     /** Canonical octets produced so far, including those past the limit. */
     private long produced;
@@ -51,10 +56,30 @@ final class BodyHasher {
         this.relaxed = canonicalization == Canonicalization.RELAXED;
         this.bareLfIsLineEnd = bareLfIsLineEnd;
         this.limit = limit;
+        this.digest = digest(digestAlgorithm);
+    }
+
+    /** A new digest: SHA-256 cloned from a prototype (cheaper than a provider lookup per message), others looked up. */
+    static MessageDigest digest(String algorithm) {
+        if (algorithm.equals("SHA-256") && SHA256 != null) {
+            try {
+                return (MessageDigest) SHA256.clone();
+            } catch (CloneNotSupportedException notThisProvider) {
+                // looked up below
+            }
+        }
         try {
-            this.digest = MessageDigest.getInstance(digestAlgorithm);
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks " + digestAlgorithm, e);
+            throw new IllegalStateException("the JDK lacks " + algorithm, e);
+        }
+    }
+
+    private static MessageDigest prototype(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            return null;
         }
     }
 
@@ -94,15 +119,25 @@ final class BodyHasher {
      * no two spaces in a row, and a last space only before a plain octet).
      */
     private boolean isPlainBlock(long x, int next) {
-        if (((x - BELOW_0X21) & ~x & HIGHS) == 0) {
-            return true; // no octet below 0x21, so no CR, LF, HTAB or SP: base64 and most words (exact, see below)
+        if (noOctetBelow0x21(x)) {
+            return true;
         }
-        long special = zeroBytes(x ^ CRS) | zeroBytes(x ^ LFS);
         if (!relaxed) {
-            return special == 0;
+            return (zeroBytes(x ^ CRS) | zeroBytes(x ^ LFS)) == 0;
         }
+        // every octet below 0x21 is a space (no CR, LF, HTAB; other controls go to the exact test), no two in a row
         long spaces = zeroBytes(x ^ SPACES);
-        return (special | zeroBytes(x ^ TABS)) == 0 && (spaces & (spaces >>> 8)) == 0 && (spaces >= 0 || isPlain(next));
+        return belowSpaceOrSpace(x) == spaces && (spaces & (spaces >>> 8)) == 0 && (spaces >= 0 || isPlain(next));
+    }
+
+    /** No octet below 0x21, so no CR, LF, HTAB or SP: base64 and most words (exact, see {@link #BELOW_0X21}). */
+    private static boolean noOctetBelow0x21(long x) {
+        return ((x - BELOW_0X21) & ~x & HIGHS) == 0;
+    }
+
+    /** 0x80 in each octet of {@code x} below 0x21, 0 elsewhere (exact: no carry crosses an octet). */
+    private static long belowSpaceOrSpace(long x) {
+        return ~(((x & 0x7F7F7F7F7F7F7F7FL) + 0x5F5F5F5F5F5F5F5FL) | x) & HIGHS;
     }
 
     /**
@@ -144,20 +179,24 @@ final class BodyHasher {
             put(' ');
         }
         int i = start + 1;
+        int lastBlock = end - 8; // a block starting before it has an octet after it
         while (i < end) {
-            if (i + 8 < end) {
+            while (i < lastBlock && noOctetBelow0x21((long) LONGS.get(buf, i))) {
+                i += 8; // base64 and words: the tightest loop
+            }
+            if (i < lastBlock) {
                 long x = (long) LONGS.get(buf, i);
                 if (isPlainBlock(x, buf[i + 8])) {
                     i += 8;
                     continue;
                 }
-                // the octets before the first that needs a look, but the last of them (a space there may end the
-                // line), are plain: passed at once, not each after another failed block test
-                int plain = plainPrefix(x) - 1;
-                if (plain > 0) {
-                    i += plain;
-                    continue;
+                // the octets before the first that needs a look are plain, but a space last among them (it may end
+                // the line): passed at once, then the octet that needs a look is looked at below
+                int plain = plainPrefix(x);
+                if (plain > 0 && buf[i + plain - 1] == ' ') {
+                    plain--;
                 }
+                i += plain;
             }
             int b = buf[i];
             if (isPlain(b)) {
@@ -172,10 +211,10 @@ final class BodyHasher {
         }
         lineHasContent = true;
         int n = i - start;
-        if (n > out.length - outPos) {
+        if (n > out.length - outPos || n >= DIRECT) {
             flush();
         }
-        if (n >= out.length) {
+        if (n >= DIRECT) {
             sink(buf, start, n);
         } else {
             System.arraycopy(buf, start, out, outPos, n);

@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -135,13 +134,16 @@ public final class DkimSigner {
             hasher.update(reader.buffer(), reader.bodyOffset(), n);
         }
         String bodyHash = Base64.getEncoder().encodeToString(hasher.finish().hash());
-        List<HeaderField> fields = DkimVerifier.fields(section);
-        List<String> signed = headers != null ? headers : oversigned(fields);
+        Map<String, DkimVerifier.Named> byName = DkimVerifier.byName(DkimVerifier.fields(section));
+        List<String> signed = headers != null ? headers : oversigned(byName);
         long now = clock.instant().getEpochSecond();
-        Octets signedFields = DkimVerifier.signedFields(Canonicalization.RELAXED, signed, fields);
+        // sized to the section: relaxed never lengthens and no field is signed twice (bare LF lines may still grow it)
+        Octets signedFields = DkimVerifier.signedFields(Canonicalization.RELAXED, signed, byName,
+            (int) Math.min(section.size(), MAX_HEADER_BYTES) + 2);
+        Octets signatureData = new Octets(0); // sized by the first field
         List<String> out = new ArrayList<>(keys.size());
         for (DkimSigningKey key : keys) {
-            out.add(signatureField(key, signed, signedFields, bodyHash, now));
+            out.add(signatureField(key, signed, signedFields, signatureData, bodyHash, now));
         }
         return out;
     }
@@ -155,7 +157,7 @@ public final class DkimSigner {
         if (froms.size() > 1) {
             throw new DkimSigningException("the message has " + froms.size() + " From fields");
         }
-        AuthorDomains author = AuthorDomains.of(section.authorFieldValues());
+        AuthorDomains author = AuthorDomains.of(section.bareCr() ? section.authorFieldValues() : froms);
         if (!author.isSingle()) {
             throw new DkimSigningException("the From field does not name one address: " + author.problem());
         }
@@ -163,48 +165,51 @@ public final class DkimSigner {
     }
 
     /** {@link #DEFAULT_HEADERS}, each once more than present. */
-    private static List<String> oversigned(List<HeaderField> fields) {
-        Map<String, Integer> counts = new HashMap<>();
-        for (HeaderField field : fields) {
-            counts.merge(field.name(), 1, Integer::sum);
-        }
-        List<String> names = new ArrayList<>();
+    private static List<String> oversigned(Map<String, DkimVerifier.Named> byName) {
+        List<String> names = new ArrayList<>(DEFAULT_HEADERS.size() + byName.size());
         for (String name : DEFAULT_HEADERS) {
-            for (int i = counts.getOrDefault(name, 0); i >= 0; i--) {
+            DkimVerifier.Named present = byName.get(name);
+            for (int i = present == null ? 0 : present.fields.size(); i >= 0; i--) {
                 names.add(name);
             }
         }
         return names;
     }
 
-    private String signatureField(DkimSigningKey key, List<String> signed, Octets signedFields, String bodyHash,
-                                  long now) {
+    /**
+     * One DKIM-Signature field. The header data it signs is the signed fields (the same for every key) followed by
+     * this field's canonical form with b= empty, hashed from the two parts without joining them.
+     */
+    private String signatureField(DkimSigningKey key, List<String> signed, Octets signedFields, Octets signatureData,
+                                  String bodyHash, long now) {
         Folded field = new Folded("DKIM-Signature:");
         field.tag("v=1;");
-        field.tag("a=" + key.algorithm().word() + ";");
+        field.tag("a=", key.algorithm().word());
         field.tag("c=relaxed/relaxed;");
-        field.tag("d=" + key.domain() + ";");
-        field.tag("s=" + key.selector() + ";");
-        field.tag("t=" + now + ";");
+        field.tag("d=", key.domain());
+        field.tag("s=", key.selector());
+        field.tag("t=", Long.toString(now));
         if (expiration != null) {
-            field.tag("x=" + (now + expiration.getSeconds()) + ";");
+            field.tag("x=", Long.toString(now + expiration.getSeconds()));
         }
         for (int i = 0; i < signed.size(); i++) {
-            String piece = signed.get(i) + (i + 1 < signed.size() ? ":" : ";");
+            char end = i + 1 < signed.size() ? ':' : ';';
             if (i == 0) {
-                field.tag("h=" + piece);
+                field.tag("h=", signed.get(i), end);
             } else {
-                field.piece(piece);
+                field.piece(signed.get(i), end);
             }
         }
-        field.tag("bh=" + bodyHash + ";");
+        field.tag("bh=", bodyHash);
         field.tag("b=");
-        String unsigned = field.toString();
-        Octets headerData = signedFields.copy();
-        DkimVerifier.appendSignatureField(Canonicalization.RELAXED, unsigned, headerData);
-        String b = Base64.getEncoder().encodeToString(key.sign(headerData.array(), headerData.length()));
+        signatureData.truncate(0);
+        // b= is the field's last tag and still empty, so the verifier's withEmptyB would return the field as it is
+        Canonicalization.RELAXED.appendHeader(field.toString(), signatureData);
+        signatureData.truncate(signatureData.length() - 2); // no final CRLF (RFC 6376 §3.7)
+        String b = Base64.getEncoder().encodeToString(key.sign(signedFields.array(), signedFields.length(),
+            signatureData.array(), signatureData.length()));
         for (int i = 0; i < b.length(); i += 16) {
-            field.piece(b.substring(i, Math.min(b.length(), i + 16)));
+            field.piece(b, i, Math.min(b.length(), i + 16));
         }
         return field.toString();
     }
@@ -221,25 +226,53 @@ public final class DkimSigner {
 
         /** A tag: after a space, or at the start of a new line. */
         void tag(String tag) {
-            if (column + 1 + tag.length() > LINE) {
+            space(tag.length());
+            text.append(tag);
+            column += tag.length();
+        }
+
+        /** A tag {@code name=value;}. */
+        void tag(String nameEquals, String value) {
+            tag(nameEquals, value, ';');
+        }
+
+        /** A tag {@code name=value} and the octet that follows it. */
+        void tag(String nameEquals, String value, char end) {
+            int length = nameEquals.length() + value.length() + 1;
+            space(length);
+            text.append(nameEquals).append(value).append(end);
+            column += length;
+        }
+
+        private void space(int length) {
+            if (column + 1 + length > LINE) {
                 text.append("\r\n\t");
                 column = 8;
             } else {
                 text.append(' ');
                 column++;
             }
-            text.append(tag);
-            column += tag.length();
         }
 
-        /** The continuation of a value: right after what precedes it, or on a new line (FWS is allowed there). */
-        void piece(String piece) {
-            if (column + piece.length() > LINE) {
+        /** The continuation of a value and the octet that follows it: on this line, or on a new one (FWS). */
+        void piece(String piece, char end) {
+            fold(piece.length() + 1);
+            text.append(piece).append(end);
+            column += piece.length() + 1;
+        }
+
+        /** The continuation of a value, {@code value[from, to)}: on this line, or on a new one (FWS). */
+        void piece(String value, int from, int to) {
+            fold(to - from);
+            text.append(value, from, to);
+            column += to - from;
+        }
+
+        private void fold(int length) {
+            if (column + length > LINE) {
                 text.append("\r\n\t");
                 column = 8;
             }
-            text.append(piece);
-            column += piece.length();
         }
 
         @Override

@@ -192,15 +192,19 @@ public final class DkimSigningKey {
 
     /** Signs the canonical header data as the algorithm says (RFC 8463 §3: ed25519 signs its SHA-256 hash). */
     byte[] sign(byte[] headerData) {
-        return sign(headerData, headerData.length);
+        return sign(headerData, headerData.length, headerData, 0);
     }
 
-    /** {@link #sign(byte[])} on the first {@code length} octets of {@code headerData}. */
-    byte[] sign(byte[] headerData, int length) {
+    /**
+     * {@link #sign(byte[])} on header data given in two parts: the first {@code firstLength} octets of {@code first}
+     * (the signed fields), then the first {@code secondLength} of {@code second} (the DKIM-Signature field).
+     */
+    byte[] sign(byte[] first, int firstLength, byte[] second, int secondLength) {
         try {
             if (edKey != null) {
-                MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-                sha256.update(headerData, 0, length);
+                MessageDigest sha256 = BodyHasher.digest("SHA-256");
+                sha256.update(first, 0, firstLength);
+                sha256.update(second, 0, secondLength);
                 byte[] hash = sha256.digest();
                 Ed25519Signer signer = new Ed25519Signer();
                 signer.init(true, edKey);
@@ -209,7 +213,8 @@ public final class DkimSigningKey {
             }
             Signature signer = Signature.getInstance(algorithm.jcaSignature());
             signer.initSign(rsaKey);
-            signer.update(headerData, 0, length);
+            signer.update(first, 0, firstLength);
+            signer.update(second, 0, secondLength);
             return signer.sign();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK cannot sign with " + algorithm.word(), e);

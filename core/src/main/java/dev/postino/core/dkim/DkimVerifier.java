@@ -418,21 +418,52 @@ public final class DkimVerifier {
 
     /** The first part of {@link #headerData}: the canonical fields h= names (a signer computes it once for all keys). */
     static Octets signedFields(Canonicalization canon, List<String> signedHeaders, List<HeaderField> fields) {
-        Octets data = new Octets(2048);
-        // indexed once, so h= with thousands of names over thousands of fields stays linear
-        Map<String, List<HeaderField>> byName = new HashMap<>();
+        return signedFields(canon, signedHeaders, byName(fields), 2048);
+    }
+
+    /**
+     * The fields by lowercase name, in message order: indexed once, so that h= with thousands of names over
+     * thousands of fields stays linear.
+     */
+    static Map<String, Named> byName(List<HeaderField> fields) {
+        Map<String, Named> byName = new HashMap<>();
         for (HeaderField field : fields) {
-            byName.computeIfAbsent(field.name(), n -> new ArrayList<>(2)).add(field);
+            Named named = byName.get(field.name());
+            if (named == null) {
+                named = new Named(byName.size());
+                byName.put(field.name(), named);
+            }
+            named.fields.add(field);
         }
-        Map<String, int[]> taken = new HashMap<>();
+        return byName;
+    }
+
+    /** The fields of one name, in message order, and the name's place in its index (for per-call counters). */
+    static final class Named {
+        final int index;
+        final List<HeaderField> fields = new ArrayList<>(2);
+
+        Named(int index) {
+            this.index = index;
+        }
+    }
+
+    /**
+     * {@link #signedFields(Canonicalization, List, List)} over fields already indexed by {@link #byName}, in a buffer
+     * of {@code capacity} octets to start with.
+     */
+    static Octets signedFields(Canonicalization canon, List<String> signedHeaders, Map<String, Named> byName,
+                               int capacity) {
+        Octets data = new Octets(capacity);
+        int[] taken = new int[byName.size()];
         for (String name : signedHeaders) {
-            List<HeaderField> candidates = byName.get(name);
-            if (candidates == null) {
+            Named named = byName.get(name);
+            if (named == null) {
                 continue;
             }
-            int used = taken.computeIfAbsent(name, n -> new int[1])[0]++;
-            if (used < candidates.size()) {
-                canon.appendHeader(candidates.get(candidates.size() - 1 - used).raw(), data);
+            int used = taken[named.index]++;
+            if (used < named.fields.size()) {
+                canon.appendHeader(named.fields.get(named.fields.size() - 1 - used).raw(), data);
             }
         }
         return data;

@@ -25,15 +25,16 @@ final class Octets {
         return Arrays.copyOf(bytes, length);
     }
 
-    Octets copy() {
-        Octets copy = new Octets(0);
-        copy.bytes = Arrays.copyOf(bytes, length + 1024); // room for a DKIM-Signature field without growing
-        copy.length = length;
-        return copy;
-    }
-
     void truncate(int newLength) {
         length = newLength;
+    }
+
+    /** Room for {@code n} more octets: the backing array, to write from {@link #length()} on, then {@link #truncate}. */
+    byte[] reserve(int n) {
+        if (length + n > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+        }
+        return bytes;
     }
 
     void put(int octet) {
@@ -50,15 +51,6 @@ final class Octets {
         }
         for (int i = from; i < to; i++) {
             bytes[length++] = (byte) text.charAt(i); // chars are octets here
-        }
-    }
-
-    /** ASCII uppercase letters from {@code start} on become lowercase. */
-    void lowercaseFrom(int start) {
-        for (int i = start; i < length; i++) {
-            if (bytes[i] >= 'A' && bytes[i] <= 'Z') {
-                bytes[i] += 32;
-            }
         }
     }
 }

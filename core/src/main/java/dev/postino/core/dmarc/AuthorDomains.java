@@ -309,28 +309,37 @@ public record AuthorDomains(int fieldCount, List<String> addresses, List<String>
         if (domain.startsWith("[")) {
             return "";
         }
+        boolean ascii = true;
         for (int i = 0; i < domain.length(); i++) {
-            if (invisible(domain.charAt(i))) {
+            char c = domain.charAt(i);
+            if (invisible(c)) {
                 return ""; // IDNA would drop or map it: the name shown is not the name looked up
             }
+            ascii &= c < 0x80;
         }
         try {
-            domain = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+            // IDNA leaves an ASCII name as it is (it only refuses empty or long labels, as the loop below does)
+            domain = (ascii ? domain : IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED)).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException notAName) {
             return "";
         }
-        if (domain.isEmpty() || domain.length() > 253 || !domain.contains(".") && domain.length() > 63) {
+        if (domain.isEmpty() || domain.length() > 253 || domain.indexOf('.') < 0 && domain.length() > 63) {
             return "";
         }
-        for (String label : domain.split("\\.", -1)) {
-            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
-                return "";
-            }
-            for (char c : label.toCharArray()) {
-                // a mail domain is a host name (RFC 5321 §4.1.2): letters, digits, hyphens
-                if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+        int labelStart = 0;
+        for (int i = 0; i <= domain.length(); i++) {
+            if (i == domain.length() || domain.charAt(i) == '.') {
+                int length = i - labelStart;
+                if (length == 0 || length > 63 || domain.charAt(labelStart) == '-' || domain.charAt(i - 1) == '-') {
                     return "";
                 }
+                labelStart = i + 1;
+                continue;
+            }
+            char c = domain.charAt(i);
+            // a mail domain is a host name (RFC 5321 §4.1.2): letters, digits, hyphens
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+                return "";
             }
         }
         return domain;

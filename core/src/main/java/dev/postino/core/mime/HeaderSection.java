@@ -41,8 +41,23 @@ public record HeaderSection(List<Field> fields, long size, boolean endsWithEmpty
      * line ends, without the final line end; {@code name} is the text before the first colon, trimmed, lowercase. */
     public record Field(String name, String raw) {
 
+        /** Names most messages have, lowercase: such a field is named without a new string. */
+        private static final String[] COMMON_NAMES = {"from", "to", "cc", "subject", "date", "message-id",
+            "mime-version", "content-type", "content-transfer-encoding", "received", "dkim-signature", "reply-to",
+            "sender", "references", "in-reply-to", "return-path", "authentication-results", "list-id",
+            "list-unsubscribe", "x-mailer", "user-agent", "content-language"};
+
         public static Field of(String raw) {
             int colon = raw.indexOf(':');
+            if (colon > 0) {
+                for (String common : COMMON_NAMES) {
+                    // the whole text before the colon, so no whitespace to strip; Latin-1 folds to ASCII letters
+                    // only from ASCII letters
+                    if (common.length() == colon && raw.regionMatches(true, 0, common, 0, colon)) {
+                        return new Field(common, raw);
+                    }
+                }
+            }
             String name = (colon < 0 ? raw : raw.substring(0, colon)).strip().toLowerCase(Locale.ROOT);
             return new Field(name, raw);
         }

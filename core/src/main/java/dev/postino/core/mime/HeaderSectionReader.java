@@ -59,19 +59,35 @@ public final class HeaderSectionReader {
 
     private HeaderSection readSection(int maxBytes, boolean bareLfAsCrlf) throws IOException {
         List<HeaderSection.Field> fields = new ArrayList<>();
-        StringBuilder field = null;
+        Field field = new Field();
         String previousLineEnd = "\r\n";
-        byte[] line = new byte[256];
+        byte[] line = null; // for a line that spans refills of the buffer; most lines are read where they lie
         long total = 0;
         boolean bareCr = false;
         boolean crlf = false;
         boolean bareLf = false;
         while (true) {
+            byte[] src = buffer;
+            int off = pos;
             int lineLength = 0;
             boolean sawLf = false;
+            boolean copied = false;
             while (!sawLf) {
-                if (pos == limit && !fill()) {
-                    break;
+                if (pos == limit) {
+                    if (lineLength > 0 && !copied) {
+                        // the line continues past the buffer: gather it in the line buffer, before fill() reuses it
+                        line = grown(line, lineLength);
+                        System.arraycopy(buffer, off, line, 0, lineLength);
+                        src = line;
+                        off = 0;
+                        copied = true;
+                    }
+                    if (!fill()) {
+                        break;
+                    }
+                    if (!copied) {
+                        off = pos; // nothing of the line read yet: it starts in the refilled buffer
+                    }
                 }
                 int stop = pos;
                 while (stop < limit && buffer[stop] != '\n') {
@@ -81,47 +97,79 @@ public final class HeaderSectionReader {
                 int n = stop - pos;
                 total += sawLf ? n + 1 : n;
                 if (total > maxBytes) {
-                    addField(fields, field);
+                    field.addTo(fields);
                     return new HeaderSection(fields, total, false, true, maxBytes, bareCr, crlf && bareLf);
                 }
-                if (lineLength + n > line.length) {
-                    line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + n));
+                if (copied) {
+                    line = grown(line, lineLength + n);
+                    src = line;
+                    System.arraycopy(buffer, pos, line, lineLength, n);
                 }
-                System.arraycopy(buffer, pos, line, lineLength, n);
                 lineLength += n;
                 pos = sawLf ? stop + 1 : stop;
             }
-            boolean hadCr = sawLf && lineLength > 0 && line[lineLength - 1] == '\r';
+            boolean hadCr = sawLf && lineLength > 0 && src[off + lineLength - 1] == '\r';
             int contentLength = hadCr ? lineLength - 1 : lineLength;
             if (sawLf) {
                 crlf |= hadCr;
                 bareLf |= !hadCr;
             }
-            for (int i = 0; i < contentLength && !bareCr; i++) {
-                bareCr = line[i] == '\r';
+            for (int i = off; i < off + contentLength && !bareCr; i++) {
+                bareCr = src[i] == '\r';
             }
             if (contentLength == 0 && (sawLf || lineLength == 0)) {
-                addField(fields, field);
+                field.addTo(fields);
                 return new HeaderSection(fields, total, sawLf, false, maxBytes, bareCr, crlf && bareLf);
             }
-            String text = new String(line, 0, contentLength, StandardCharsets.ISO_8859_1);
-            if (field != null && (line[0] == ' ' || line[0] == '\t')) {
-                field.append(previousLineEnd).append(text);
+            String text = new String(src, off, contentLength, StandardCharsets.ISO_8859_1);
+            if (field.started() && (src[off] == ' ' || src[off] == '\t')) {
+                field.continueWith(previousLineEnd, text);
             } else {
-                addField(fields, field);
-                field = new StringBuilder(text);
+                field.addTo(fields);
+                field.start(text);
             }
             previousLineEnd = hadCr || bareLfAsCrlf ? "\r\n" : "\n";
             if (!sawLf) {
-                addField(fields, field);
+                field.addTo(fields);
                 return new HeaderSection(fields, total, false, false, maxBytes, bareCr, crlf && bareLf);
             }
         }
     }
 
-    private static void addField(List<HeaderSection.Field> fields, StringBuilder field) {
-        if (field != null) {
-            fields.add(HeaderSection.Field.of(field.toString()));
+    private static byte[] grown(byte[] line, int needed) {
+        if (line == null) {
+            return new byte[Math.max(256, needed)];
+        }
+        return needed <= line.length ? line : Arrays.copyOf(line, Math.max(line.length * 2, needed));
+    }
+
+    /** The field being read: its first line, and a builder only once a continuation line comes (most have none). */
+    private static final class Field {
+        private String first;
+        private StringBuilder folded;
+
+        boolean started() {
+            return first != null;
+        }
+
+        void start(String text) {
+            first = text;
+            folded = null;
+        }
+
+        void continueWith(String lineEnd, String text) {
+            if (folded == null) {
+                folded = new StringBuilder(first.length() + lineEnd.length() + text.length() + 64).append(first);
+            }
+            folded.append(lineEnd).append(text);
+        }
+
+        void addTo(List<HeaderSection.Field> fields) {
+            if (first != null) {
+                fields.add(HeaderSection.Field.of(folded == null ? first : folded.toString()));
+                first = null;
+                folded = null;
+            }
         }
     }
 
