@@ -275,15 +275,22 @@ public class DkimSignBenchmark {
         };
     }
 
-    /** Runs every benchmark here, then prints the medians and the ratios, per message size. */
+    /**
+     * Runs every benchmark here once, then prints the medians and the ratios, per message size. With the argument
+     * {@code paired N}, runs instead only the ed25519 cases, in N rounds of one short fork each (raw, crypto, Postino
+     * one after another, per size), and prints the median of the per-round ratios: on a shared machine the load
+     * drifts over minutes, and forks run side by side in time see the same load.
+     */
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("paired")) {
+            paired(Integer.parseInt(args[1]));
+            return;
+        }
         Collection<RunResult> results = new Runner(new OptionsBuilder()
             .include(DkimSignBenchmark.class.getSimpleName()).build()).run();
         Map<String, Double> medians = new HashMap<>();
         for (RunResult result : results) {
-            String label = result.getParams().getBenchmark();
-            medians.put(label.substring(label.lastIndexOf('.') + 1) + " " + result.getParams().getParam("size"),
-                result.getPrimaryResult().getStatistics().getPercentile(50));
+            medians.put(key(result), result.getPrimaryResult().getStatistics().getPercentile(50));
         }
         System.out.println();
         medians.keySet().stream().sorted().forEach(name ->
@@ -296,6 +303,41 @@ public class DkimSignBenchmark {
             ratio(medians, size, "postinoEd25519", "cryptoEd25519", "Postino ed25519-sha256 / the message's crypto: body and header SHA-256 + Ed25519");
             ratio(medians, size, "postinoMailetRsa", "jamesMailetRsa", "Postino DkimSign / James DKIMSign, rsa (goal 1.0)");
         }
+    }
+
+    private static String key(RunResult result) {
+        String label = result.getParams().getBenchmark();
+        return label.substring(label.lastIndexOf('.') + 1) + " " + result.getParams().getParam("size");
+    }
+
+    private static void paired(int rounds) throws Exception {
+        Map<String, List<Double>> ratios = new java.util.TreeMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (String size : List.of("1k", "4k")) {
+                Map<String, Double> medians = new HashMap<>();
+                for (String name : List.of("rawEd25519", "cryptoEd25519", "postinoEd25519")) {
+                    for (RunResult result : new Runner(new OptionsBuilder()
+                        .include(DkimSignBenchmark.class.getSimpleName() + "." + name + "$").param("size", size)
+                        .forks(1).warmupIterations(6).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
+                        .measurementIterations(6).build()).run()) {
+                        medians.put(name, result.getPrimaryResult().getStatistics().getPercentile(50));
+                    }
+                }
+                double vsRaw = medians.get("postinoEd25519") / medians.get("rawEd25519");
+                double vsCrypto = medians.get("postinoEd25519") / medians.get("cryptoEd25519");
+                System.out.printf(Locale.ROOT, "round %d %s: raw %,.0f crypto %,.0f postino %,.0f -> %.2fx raw, %.2fx crypto%n",
+                    round, size, medians.get("rawEd25519"), medians.get("cryptoEd25519"), medians.get("postinoEd25519"),
+                    vsRaw, vsCrypto);
+                ratios.computeIfAbsent(size + " vs raw sign", k -> new java.util.ArrayList<>()).add(vsRaw);
+                ratios.computeIfAbsent(size + " vs crypto", k -> new java.util.ArrayList<>()).add(vsCrypto);
+            }
+        }
+        System.out.println();
+        ratios.forEach((what, values) -> {
+            List<Double> sorted = values.stream().sorted().toList();
+            System.out.printf(Locale.ROOT, "Postino ed25519-sha256, %s: median of %d rounds %.2fx (range %.2f to %.2f)%n",
+                what, sorted.size(), sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1));
+        });
     }
 
     private static void ratio(Map<String, Double> medians, String size, String ours, String theirs, String what) {
