@@ -30,7 +30,7 @@ final class BodyHasher {
     private static final long HIGHS = 0x8080808080808080L;
 
     /** Never updated: only cloned. */
-    private static final MessageDigest SHA256 = prototype("SHA-256");
+    private static final MessageDigest SHA256 = lookUp("SHA-256");
     /** Runs of content at least this long go to the digest straight from the caller's buffer. */
     private static final int DIRECT = 256;
 
@@ -61,25 +61,21 @@ final class BodyHasher {
 
     /** A new digest: SHA-256 cloned from a prototype (cheaper than a provider lookup per message), others looked up. */
     static MessageDigest digest(String algorithm) {
-        if (algorithm.equals("SHA-256") && SHA256 != null) {
+        if (algorithm.equals("SHA-256")) {
             try {
                 return (MessageDigest) SHA256.clone();
             } catch (CloneNotSupportedException notThisProvider) {
                 // looked up below
             }
         }
+        return lookUp(algorithm);
+    }
+
+    private static MessageDigest lookUp(String algorithm) {
         try {
             return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks " + algorithm, e);
-        }
-    }
-
-    private static MessageDigest prototype(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            return null;
         }
     }
 
@@ -127,7 +123,7 @@ final class BodyHasher {
         }
         // every octet below 0x21 is a space (no CR, LF, HTAB; other controls go to the exact test), no two in a row
         long spaces = zeroBytes(x ^ SPACES);
-        return belowSpaceOrSpace(x) == spaces && (spaces & (spaces >>> 8)) == 0 && (spaces >= 0 || isPlain(next));
+        return below0x21(x) == spaces && (spaces & (spaces >>> 8)) == 0 && (spaces >= 0 || isPlain(next));
     }
 
     /** No octet below 0x21, so no CR, LF, HTAB or SP: base64 and most words (exact, see {@link #BELOW_0X21}). */
@@ -136,7 +132,7 @@ final class BodyHasher {
     }
 
     /** 0x80 in each octet of {@code x} below 0x21, 0 elsewhere (exact: no carry crosses an octet). */
-    private static long belowSpaceOrSpace(long x) {
+    private static long below0x21(long x) {
         return ~(((x & 0x7F7F7F7F7F7F7F7FL) + 0x5F5F5F5F5F5F5F5FL) | x) & HIGHS;
     }
 

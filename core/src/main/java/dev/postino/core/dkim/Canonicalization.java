@@ -61,13 +61,7 @@ public enum Canonicalization {
         boolean pendingSpace = false;
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            if (c > ' ') {
-                if (pendingSpace && length > start) {
-                    bytes[length++] = ' ';
-                }
-                pendingSpace = false;
-                bytes[length++] = (byte) c; // chars are octets here
-            } else if (c == ' ' || c == '\t') {
+            if (c == ' ' || c == '\t') {
                 pendingSpace = true;
             } else if (c == '\r' && i + 1 < to && text.charAt(i + 1) == '\n') {
                 i++;
@@ -76,7 +70,7 @@ public enum Canonicalization {
                     bytes[length++] = ' ';
                 }
                 pendingSpace = false;
-                bytes[length++] = (byte) c;
+                bytes[length++] = (byte) c; // chars are octets here
             }
         }
         return length;

@@ -137,9 +137,10 @@ public final class DkimSigner {
         Map<String, DkimVerifier.Named> byName = DkimVerifier.byName(DkimVerifier.fields(section));
         List<String> signed = headers != null ? headers : oversigned(byName);
         long now = clock.instant().getEpochSecond();
-        // sized to the section: relaxed never lengthens and no field is signed twice (bare LF lines may still grow it)
+        // the section's size is enough (relaxed never lengthens, no field is signed twice), up to 8 KB: a larger
+        // section grows the buffer only as far as the fields signed need
         Octets signedFields = DkimVerifier.signedFields(Canonicalization.RELAXED, signed, byName,
-            (int) Math.min(section.size(), MAX_HEADER_BYTES) + 2);
+            (int) Math.min(section.size() + 2, 8192));
         Octets signatureData = new Octets(0); // sized by the first field
         List<String> out = new ArrayList<>(keys.size());
         for (DkimSigningKey key : keys) {
@@ -157,7 +158,7 @@ public final class DkimSigner {
         if (froms.size() > 1) {
             throw new DkimSigningException("the message has " + froms.size() + " From fields");
         }
-        AuthorDomains author = AuthorDomains.of(section.bareCr() ? section.authorFieldValues() : froms);
+        AuthorDomains author = AuthorDomains.of(section.authorFieldValues());
         if (!author.isSingle()) {
             throw new DkimSigningException("the From field does not name one address: " + author.problem());
         }
@@ -203,9 +204,7 @@ public final class DkimSigner {
         field.tag("bh=", bodyHash);
         field.tag("b=");
         signatureData.truncate(0);
-        // b= is the field's last tag and still empty, so the verifier's withEmptyB would return the field as it is
-        Canonicalization.RELAXED.appendHeader(field.toString(), signatureData);
-        signatureData.truncate(signatureData.length() - 2); // no final CRLF (RFC 6376 §3.7)
+        DkimVerifier.appendSignatureField(Canonicalization.RELAXED, field.toString(), signatureData);
         String b = Base64.getEncoder().encodeToString(key.sign(signedFields.array(), signedFields.length(),
             signatureData.array(), signatureData.length()));
         for (int i = 0; i < b.length(); i += 16) {

@@ -129,9 +129,9 @@ class CanonicalizationTest {
         byte[] rare = {' ', '\t', '\r', '\n', 0x1F, 0x00, 0x0B, 0x0C};
         byte[] common = {'!', 'a', '~', 0x7F, (byte) 0x80, (byte) 0xA0, (byte) 0xFF, (byte) 0xE9, '0'};
         for (int round = 0; round < 3000; round++) {
-            boolean long_ = round % 10 == 0; // some runs longer than the hasher's direct-to-digest threshold
-            byte[] body = new byte[random.nextInt(long_ ? 3000 : 300)];
-            int odds = 2 + random.nextInt(long_ ? 800 : 40); // one rare octet in `odds`: runs of all lengths
+            boolean longRuns = round % 10 == 0; // some runs longer than the hasher's direct-to-digest threshold
+            byte[] body = new byte[random.nextInt(longRuns ? 3000 : 300)];
+            int odds = 2 + random.nextInt(longRuns ? 800 : 40); // one rare octet in `odds`: runs of all lengths
             for (int i = 0; i < body.length; i++) {
                 body[i] = random.nextInt(odds) == 0 ? rare[random.nextInt(rare.length)] : common[random.nextInt(common.length)];
             }
