@@ -23,6 +23,7 @@ public enum Canonicalization {
      *
      * @param raw the field as received, chars as octets (folded lines joined with their line ends, no final line end)
      */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): chars as octets, copied without a new array
     void appendHeader(String raw, Octets out) {
         int n = raw.length();
         if (this == SIMPLE) {
@@ -31,19 +32,25 @@ public enum Canonicalization {
             out.put('\n');
             return;
         }
-        // relaxed never lengthens: each octet written stands for one read, plus the colon (if missing) and CRLF
+        // relaxed never lengthens: the field is copied into the buffer and canonicalized where it lies (what is
+        // written never passes what was read), plus the colon (if missing) and CRLF
         byte[] bytes = out.reserve(n + 3);
-        int colon = raw.indexOf(':');
-        int nameStart = out.length();
-        int length = appendUnfoldedAndTrimmed(raw, 0, colon < 0 ? n : colon, bytes, nameStart);
-        for (int i = nameStart; i < length; i++) {
+        int start = out.length();
+        int end = start + n;
+        raw.getBytes(0, n, bytes, start);
+        int colon = start;
+        while (colon < end && bytes[colon] != ':') {
+            colon++;
+        }
+        int length = unfoldAndTrim(bytes, start, colon, start);
+        for (int i = start; i < length; i++) {
             if (bytes[i] >= 'A' && bytes[i] <= 'Z') {
                 bytes[i] += 32;
             }
         }
         bytes[length++] = ':';
-        if (colon >= 0) {
-            length = appendUnfoldedAndTrimmed(raw, colon + 1, n, bytes, length);
+        if (colon < end) {
+            length = unfoldAndTrim(bytes, colon + 1, end, length);
         }
         bytes[length++] = '\r';
         bytes[length++] = '\n';
@@ -51,26 +58,26 @@ public enum Canonicalization {
     }
 
     /**
-     * Writes {@code text[from, to)} unfolded (CRLF, or a bare LF kept verbatim, disappears), with each WSP run
-     * as one space and none at either end, into {@code bytes} from {@code at} (room for {@code to - from} octets);
-     * returns where it ends.
+     * Rewrites {@code bytes[from, to)} unfolded (CRLF, or a bare LF kept verbatim, disappears), with each WSP run
+     * as one space and none at either end, from {@code at} on ({@code at <= from}: each octet written stands for
+     * at least one read); returns where it ends.
      */
-    private static int appendUnfoldedAndTrimmed(String text, int from, int to, byte[] bytes, int at) {
+    private static int unfoldAndTrim(byte[] bytes, int from, int to, int at) {
         int start = at;
         int length = at;
         boolean pendingSpace = false;
         for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
+            byte c = bytes[i];
             if (c == ' ' || c == '\t') {
                 pendingSpace = true;
-            } else if (c == '\r' && i + 1 < to && text.charAt(i + 1) == '\n') {
+            } else if (c == '\r' && i + 1 < to && bytes[i + 1] == '\n') {
                 i++;
             } else if (c != '\n') {
                 if (pendingSpace && length > start) {
                     bytes[length++] = ' ';
                 }
                 pendingSpace = false;
-                bytes[length++] = (byte) c; // chars are octets here
+                bytes[length++] = c;
             }
         }
         return length;

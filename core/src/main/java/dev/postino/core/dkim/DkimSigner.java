@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,6 +47,9 @@ public final class DkimSigner {
         "content-transfer-encoding", "content-language", "list-id", "list-help", "list-unsubscribe",
         "list-unsubscribe-post", "list-subscribe", "list-post", "list-owner", "list-archive");
 
+    /** Each default name's place in {@link #DEFAULT_HEADERS}. */
+    private static final Map<String, Integer> DEFAULT_INDEX = defaultIndex();
+
     private static final int MAX_HEADER_BYTES = HeaderSectionReader.DEFAULT_MAX_BYTES;
     private static final int LINE = 78;
 
@@ -64,6 +69,14 @@ public final class DkimSigner {
         }
         this.expiration = expiration;
         this.headers = headers == null ? null : checkedHeaders(headers);
+    }
+
+    private static Map<String, Integer> defaultIndex() {
+        Map<String, Integer> index = new HashMap<>();
+        for (String name : DEFAULT_HEADERS) {
+            index.put(name, index.size());
+        }
+        return Map.copyOf(index);
     }
 
     /** The default list with oversigning, t= from the system clock, no x=. */
@@ -134,44 +147,83 @@ public final class DkimSigner {
             hasher.update(reader.buffer(), reader.bodyOffset(), n);
         }
         String bodyHash = Base64.getEncoder().encodeToString(hasher.finish().hash());
-        Map<String, DkimVerifier.Named> byName = DkimVerifier.byName(DkimVerifier.fields(section));
-        List<String> signed = headers != null ? headers : oversigned(byName);
         long now = clock.instant().getEpochSecond();
         // the section's size is enough (relaxed never lengthens, no field is signed twice), up to 8 KB: a larger
         // section grows the buffer only as far as the fields signed need
-        Octets signedFields = DkimVerifier.signedFields(Canonicalization.RELAXED, signed, byName,
-            (int) Math.min(section.size() + 2, 8192));
-        Octets signatureData = new Octets(0); // sized by the first field
+        Octets signedFields = new Octets((int) Math.min(section.size() + 2, 8192));
+        List<String> signed;
+        if (headers == null) {
+            signed = oversigned(appendDefaultFields(section.fields(), signedFields));
+        } else {
+            signed = headers;
+            DkimVerifier.signedFields(Canonicalization.RELAXED, signed,
+                DkimVerifier.byName(DkimVerifier.fields(section)), signedFields);
+        }
         List<String> out = new ArrayList<>(keys.size());
         for (DkimSigningKey key : keys) {
-            out.add(signatureField(key, signed, signedFields, signatureData, bodyHash, now));
+            out.add(signatureField(key, signed, signedFields, bodyHash, now));
         }
         return out;
     }
 
     /** The one From domain, or the reason there is none. */
     static String authorDomain(HeaderSection section) throws DkimSigningException {
-        List<String> froms = section.values("from");
+        List<String> froms = section.authorFieldValues();
         if (froms.isEmpty()) {
             throw new DkimSigningException("the message has no From field");
         }
         if (froms.size() > 1) {
             throw new DkimSigningException("the message has " + froms.size() + " From fields");
         }
-        AuthorDomains author = AuthorDomains.of(section.authorFieldValues());
+        AuthorDomains author = AuthorDomains.of(froms);
         if (!author.isSingle()) {
             throw new DkimSigningException("the From field does not name one address: " + author.problem());
         }
         return author.domains().get(0);
     }
 
-    /** {@link #DEFAULT_HEADERS}, each once more than present. */
-    private static List<String> oversigned(Map<String, DkimVerifier.Named> byName) {
-        List<String> names = new ArrayList<>(DEFAULT_HEADERS.size() + byName.size());
-        for (String name : DEFAULT_HEADERS) {
-            DkimVerifier.Named present = byName.get(name);
-            for (int i = present == null ? 0 : present.fields.size(); i >= 0; i--) {
-                names.add(name);
+    /**
+     * Appends the relaxed canonical form of the fields {@link #DEFAULT_HEADERS} names to {@code data}, in the
+     * order {@link #oversigned} lists them: per name, its fields from the bottom of the section up (RFC 6376
+     * §5.4.2), as {@link DkimVerifier#signedFields} selects them for that list, in one pass over the fields
+     * (a counting sort by name) rather than through an index of every name.
+     *
+     * @return how many fields each default name has, in {@link #DEFAULT_HEADERS} order
+     */
+    static int[] appendDefaultFields(List<HeaderSection.Field> fields, Octets data) {
+        int[] count = new int[DEFAULT_HEADERS.size()];
+        byte[] nameOf = new byte[fields.size()];
+        for (int i = 0; i < fields.size(); i++) {
+            Integer n = DEFAULT_INDEX.get(fields.get(i).name());
+            nameOf[i] = (byte) (n == null ? -1 : n);
+            if (n != null) {
+                count[n]++;
+            }
+        }
+        int[] next = new int[count.length]; // where the next field of each name goes in the order
+        int total = 0;
+        for (int n = 0; n < count.length; n++) {
+            next[n] = total;
+            total += count[n];
+        }
+        int[] order = new int[total];
+        for (int i = fields.size() - 1; i >= 0; i--) {
+            if (nameOf[i] >= 0) {
+                order[next[nameOf[i]]++] = i;
+            }
+        }
+        for (int i : order) {
+            Canonicalization.RELAXED.appendHeader(fields.get(i).raw(), data);
+        }
+        return count;
+    }
+
+    /** {@link #DEFAULT_HEADERS}, each once more than {@code count} says it is present. */
+    static List<String> oversigned(int[] count) {
+        List<String> names = new ArrayList<>(DEFAULT_HEADERS.size() * 2);
+        for (int n = 0; n < count.length; n++) {
+            for (int i = count[n]; i >= 0; i--) {
+                names.add(DEFAULT_HEADERS.get(n));
             }
         }
         return names;
@@ -181,9 +233,9 @@ public final class DkimSigner {
      * One DKIM-Signature field. The header data it signs is the signed fields (the same for every key) followed by
      * this field's canonical form with b= empty, hashed from the two parts without joining them.
      */
-    private String signatureField(DkimSigningKey key, List<String> signed, Octets signedFields, Octets signatureData,
-                                  String bodyHash, long now) {
-        Folded field = new Folded("DKIM-Signature:");
+    private String signatureField(DkimSigningKey key, List<String> signed, Octets signedFields, String bodyHash,
+                                  long now) {
+        Folded field = new Folded();
         field.tag("v=1;");
         field.tag("a=", key.algorithm().word());
         field.tag("c=relaxed/relaxed;");
@@ -203,30 +255,46 @@ public final class DkimSigner {
         }
         field.tag("bh=", bodyHash);
         field.tag("b=");
-        signatureData.truncate(0);
-        DkimVerifier.appendSignatureField(Canonicalization.RELAXED, field.toString(), signatureData);
         String b = Base64.getEncoder().encodeToString(key.sign(signedFields.array(), signedFields.length(),
-            signatureData.array(), signatureData.length()));
+            field.canonical(), field.canonicalLength()));
         for (int i = 0; i < b.length(); i += 16) {
-            field.piece(b, i, Math.min(b.length(), i + 16));
+            field.signaturePiece(b, i, Math.min(b.length(), i + 16));
         }
         return field.toString();
     }
 
-    /** A header field folded before a tag, or within a value, where the line would pass {@value #LINE} columns. */
-    private static final class Folded {
-        private final StringBuilder text;
+    /**
+     * A DKIM-Signature field folded before a tag, or within a value, where the line would pass {@value #LINE}
+     * columns; written as octets (every part is ASCII), made a string once when done. Until the first octet of the
+     * b= value, it also writes the field's relaxed canonical form (RFC 6376 §3.4.2), which is what the signature
+     * signs: the name lowercase with no space after its colon, each fold and each space one space. Written as the
+     * field is built, it costs a copy instead of a second reading; {@code DkimSignerTest} holds it equal to
+     * {@link DkimVerifier#appendSignatureField}'s reading of the same field.
+     */
+    static final class Folded {
+        private static final String NAME = "DKIM-Signature:";
+        private static final String CANONICAL_NAME = "dkim-signature:";
+
+        private byte[] text = new byte[768];
+        private int length;
+        private byte[] canonical = new byte[640];
+        private int canonicalLength;
+        private boolean valueStarted; // a tag was written: the next one is preceded by a space in canonical form
+        private boolean canonicalDone;
         private int column;
 
-        Folded(String start) {
-            text = new StringBuilder(1024).append(start);
-            column = start.length();
+        Folded() {
+            text = copy(NAME, 0, NAME.length(), text, 0);
+            length = NAME.length();
+            canonical = copy(CANONICAL_NAME, 0, CANONICAL_NAME.length(), canonical, 0);
+            canonicalLength = CANONICAL_NAME.length();
+            column = NAME.length();
         }
 
         /** A tag: after a space, or at the start of a new line. */
         void tag(String tag) {
             space(tag.length());
-            text.append(tag);
+            put(tag);
             column += tag.length();
         }
 
@@ -237,46 +305,112 @@ public final class DkimSigner {
 
         /** A tag {@code name=value} and the octet that follows it. */
         void tag(String nameEquals, String value, char end) {
-            int length = nameEquals.length() + value.length() + 1;
-            space(length);
-            text.append(nameEquals).append(value).append(end);
-            column += length;
+            int n = nameEquals.length() + value.length() + 1;
+            space(n);
+            put(nameEquals);
+            put(value);
+            put(end);
+            column += n;
         }
 
-        private void space(int length) {
-            if (column + 1 + length > LINE) {
-                text.append("\r\n\t");
-                column = 8;
+        private void space(int n) {
+            if (column + 1 + n > LINE) {
+                newLine();
             } else {
-                text.append(' ');
+                text(' ');
                 column++;
             }
+            if (valueStarted) {
+                canonical(' ');
+            }
+            valueStarted = true;
         }
 
         /** The continuation of a value and the octet that follows it: on this line, or on a new one (FWS). */
         void piece(String piece, char end) {
             fold(piece.length() + 1);
-            text.append(piece).append(end);
+            put(piece);
+            put(end);
             column += piece.length() + 1;
         }
 
-        /** The continuation of a value, {@code value[from, to)}: on this line, or on a new one (FWS). */
-        void piece(String value, int from, int to) {
+        /**
+         * A piece of the b= value, {@code value[from, to)}: on this line, or on a new one (FWS). The canonical form
+         * ends before it (b= is signed empty), so this and anything after it is not written there.
+         */
+        void signaturePiece(String value, int from, int to) {
+            canonicalDone = true;
             fold(to - from);
-            text.append(value, from, to);
+            text = copy(value, from, to, text, length);
+            length += to - from;
             column += to - from;
         }
 
-        private void fold(int length) {
-            if (column + length > LINE) {
-                text.append("\r\n\t");
-                column = 8;
+        private void fold(int n) {
+            if (column + n > LINE) {
+                newLine();
+                canonical(' ');
             }
+        }
+
+        private void newLine() {
+            text('\r');
+            text('\n');
+            text('\t');
+            column = 8;
+        }
+
+        private void put(String part) {
+            text = copy(part, 0, part.length(), text, length);
+            length += part.length();
+            if (!canonicalDone) {
+                canonical = copy(part, 0, part.length(), canonical, canonicalLength);
+                canonicalLength += part.length();
+            }
+        }
+
+        private void put(char c) {
+            text(c);
+            canonical(c);
+        }
+
+        private void text(char c) {
+            if (length == text.length) {
+                text = Arrays.copyOf(text, text.length * 2);
+            }
+            text[length++] = (byte) c;
+        }
+
+        private void canonical(char c) {
+            if (!canonicalDone) {
+                if (canonicalLength == canonical.length) {
+                    canonical = Arrays.copyOf(canonical, canonical.length * 2);
+                }
+                canonical[canonicalLength++] = (byte) c;
+            }
+        }
+
+        /** {@code part[from, to)} as octets into {@code into} at {@code at}: the array, grown if it had no room. */
+        @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): ASCII as octets, no new array
+        private static byte[] copy(String part, int from, int to, byte[] into, int at) {
+            byte[] out = at + to - from > into.length ? Arrays.copyOf(into, Math.max(into.length * 2, at + to - from))
+                : into;
+            part.getBytes(from, to, out, at);
+            return out;
+        }
+
+        /** The canonical form written so far (valid up to {@link #canonicalLength()}), without a final CRLF. */
+        byte[] canonical() {
+            return canonical;
+        }
+
+        int canonicalLength() {
+            return canonicalLength;
         }
 
         @Override
         public String toString() {
-            return text.toString();
+            return new String(text, 0, length, StandardCharsets.ISO_8859_1);
         }
     }
 

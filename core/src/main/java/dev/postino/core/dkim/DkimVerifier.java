@@ -418,7 +418,7 @@ public final class DkimVerifier {
 
     /** The first part of {@link #headerData}: the canonical fields h= names (a signer computes it once for all keys). */
     static Octets signedFields(Canonicalization canon, List<String> signedHeaders, List<HeaderField> fields) {
-        return signedFields(canon, signedHeaders, byName(fields), 2048);
+        return signedFields(canon, signedHeaders, byName(fields), new Octets(2048));
     }
 
     /**
@@ -449,12 +449,11 @@ public final class DkimVerifier {
     }
 
     /**
-     * {@link #signedFields(Canonicalization, List, List)} over fields already indexed by {@link #byName}, in a buffer
-     * of {@code capacity} octets to start with.
+     * {@link #signedFields(Canonicalization, List, List)} over fields already indexed by {@link #byName}, appended
+     * to {@code data} (returned).
      */
     static Octets signedFields(Canonicalization canon, List<String> signedHeaders, Map<String, Named> byName,
-                               int capacity) {
-        Octets data = new Octets(capacity);
+                               Octets data) {
         int[] taken = new int[byName.size()];
         for (String name : signedHeaders) {
             Named named = byName.get(name);
@@ -478,8 +477,8 @@ public final class DkimVerifier {
     /** The field with the value of its b= tag (and the whitespace around it) deleted. */
     static String withEmptyB(String raw) {
         int colon = raw.indexOf(':');
-        StringBuilder out = new StringBuilder(raw.length());
-        out.append(raw, 0, colon + 1);
+        StringBuilder out = null; // made at the first b= with a value: a field whose b= is already empty is returned
+        int copied = 0; // raw[0, copied) is in out, or unchanged so far
         int start = colon + 1;
         while (start <= raw.length()) {
             int end = raw.indexOf(';', start);
@@ -490,17 +489,16 @@ public final class DkimVerifier {
             while (eq < end && raw.charAt(eq) != '=') {
                 eq++; // within this tag only: a search past it would make many empty tags quadratic
             }
-            if (eq < end && isNamedB(raw, start, eq)) {
-                out.append(raw, start, eq + 1);
-            } else {
-                out.append(raw, start, end);
-            }
-            if (end < raw.length()) {
-                out.append(';');
+            if (eq < end && eq + 1 < end && isNamedB(raw, start, eq)) {
+                if (out == null) {
+                    out = new StringBuilder(raw.length());
+                }
+                out.append(raw, copied, eq + 1);
+                copied = end;
             }
             start = end + 1;
         }
-        return out.toString();
+        return out == null ? raw : out.append(raw, copied, raw.length()).toString();
     }
 
     /** Whether {@code raw[from, to)}, FWS aside, is the tag name "b" (no copy: this runs for every tag). */

@@ -182,7 +182,15 @@ public record HeaderSection(List<Field> fields, long size, boolean endsWithEmpty
      * RFC 6532): reading its domain as Latin-1 would evaluate some other domain. Otherwise unchanged.
      */
     public static String text(String latin1) {
-        if (latin1.chars().allMatch(c -> c < 0x80) || latin1.chars().anyMatch(c -> c > 0xff)) {
+        boolean ascii = true;
+        for (int i = 0; i < latin1.length(); i++) {
+            char c = latin1.charAt(i);
+            if (c > 0xff) {
+                return latin1;
+            }
+            ascii &= c < 0x80;
+        }
+        if (ascii) {
             return latin1;
         }
         try {

@@ -313,6 +313,73 @@ class DkimSignerTest {
         assertThatThrownBy(() -> DkimSigningKey.signingAlgorithm("rsa-sha1")).hasMessageContaining("expected rsa-sha256");
     }
 
+    /**
+     * The signer's one-pass selection of the default fields is the verifier's selection for the oversigned list it
+     * puts in h=: the same fields in the same order, over sections with repeated, mixed-case, spaced and
+     * unlisted names.
+     */
+    @Test
+    void theDefaultFieldsAreTheOnesTheVerifierSelectsForTheOversignedList() {
+        java.util.Random random = new java.util.Random(5424);
+        List<String> names = new ArrayList<>(DkimSigner.DEFAULT_HEADERS);
+        names.addAll(List.of("received", "x-mailer", "dkim-signature", "resent-from", "froms"));
+        for (int n = 0; n < 3_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = random.nextInt(30); k > 0; k--) {
+                String name = names.get(random.nextInt(names.size()));
+                name = random.nextInt(4) == 0 ? name.toUpperCase(java.util.Locale.ROOT) : name;
+                text.append(name).append(random.nextInt(5) == 0 ? " :" : ":").append(" v").append(k)
+                    .append(random.nextInt(5) == 0 ? "\r\n\t more  text" : "").append("\r\n");
+            }
+            dev.postino.core.mime.HeaderSection section = dev.postino.core.mime.HeaderSection.of(
+                (text + "\r\nbody\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            Octets ours = new Octets(16);
+            List<String> signed = DkimSigner.oversigned(DkimSigner.appendDefaultFields(section.fields(), ours));
+            Octets verifiers = DkimVerifier.signedFields(Canonicalization.RELAXED, signed, DkimVerifier.fields(section));
+            assertThat(new String(ours.toArray(), StandardCharsets.ISO_8859_1)).as(text.toString())
+                .isEqualTo(new String(verifiers.toArray(), StandardCharsets.ISO_8859_1));
+            assertThat(signed.stream().distinct().toList()).isEqualTo(DkimSigner.DEFAULT_HEADERS);
+        }
+    }
+
+    /**
+     * The canonical form the signer writes as it builds its field is the verifier's reading of that field
+     * (withEmptyB, then relaxed canonicalization), whatever the tags' lengths and wherever the lines fold.
+     */
+    @Test
+    void theSignersCanonicalFieldIsTheVerifiersReading() {
+        java.util.Random random = new java.util.Random(6376);
+        for (int n = 0; n < 5_000; n++) {
+            DkimSigner.Folded field = new DkimSigner.Folded();
+            field.tag("v=1;");
+            field.tag("a=", random.nextBoolean() ? "rsa-sha256" : "ed25519-sha256");
+            field.tag("d=", "d".repeat(1 + random.nextInt(90)) + ".test");
+            field.tag("s=", "s".repeat(1 + random.nextInt(70)));
+            field.tag("t=", Long.toString(random.nextLong() >>> random.nextInt(63)));
+            int names = 1 + random.nextInt(40);
+            for (int i = 0; i < names; i++) {
+                String name = "x".repeat(1 + random.nextInt(i % 7 == 6 ? 90 : 20));
+                char end = i + 1 < names ? ':' : ';';
+                if (i == 0) {
+                    field.tag("h=", name, end);
+                } else {
+                    field.piece(name, end);
+                }
+            }
+            field.tag("bh=", "B".repeat(44));
+            field.tag("b=");
+            byte[] canonical = java.util.Arrays.copyOf(field.canonical(), field.canonicalLength());
+            String b = "Q".repeat(random.nextInt(400));
+            for (int i = 0; i < b.length(); i += 16) {
+                field.signaturePiece(b, i, Math.min(b.length(), i + 16));
+            }
+            Octets expected = new Octets(0);
+            DkimVerifier.appendSignatureField(Canonicalization.RELAXED, field.toString(), expected);
+            assertThat(new String(canonical, StandardCharsets.ISO_8859_1)).as(field.toString())
+                .isEqualTo(new String(expected.toArray(), StandardCharsets.ISO_8859_1));
+        }
+    }
+
     private static List<String> signedHeaders(String signed) {
         Matcher m = Pattern.compile("h=([^;]*);").matcher(signed.replace("\r\n\t", ""));
         assertThat(m.find()).isTrue();

@@ -46,4 +46,37 @@ class TagListTest {
             .isEqualTo("DKIM-Signature: v=1; bh=xyz; b=; d=x");
         assertThat(DkimVerifier.withEmptyB("DKIM-Signature: b = ab;bh=c")).isEqualTo("DKIM-Signature: b =;bh=c");
     }
+
+    /** The one-pass, copy-only-when-needed withEmptyB against a literal tag-by-tag rebuild of the field. */
+    @Test
+    void emptyingBAgreesWithATagByTagReading() {
+        java.util.Random random = new java.util.Random(8463);
+        String[] parts = {"b", "bh", "b ", " b", "\r\n b", "a", "=", ";", "x", " ", "\t", "\r\n ", "=v", "b=", "bb"};
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder raw = new StringBuilder("DKIM-Signature:");
+            for (int k = random.nextInt(12); k > 0; k--) {
+                raw.append(parts[random.nextInt(parts.length)]);
+            }
+            String field = raw.toString();
+            assertThat(DkimVerifier.withEmptyB(field)).as(field).isEqualTo(tagByTag(field));
+        }
+        String empty = "DKIM-Signature: v=1; bh=x; b=";
+        assertThat(DkimVerifier.withEmptyB(empty)).isSameAs(empty);
+    }
+
+    private static String tagByTag(String raw) {
+        int colon = raw.indexOf(':');
+        StringBuilder out = new StringBuilder(raw.substring(0, colon + 1));
+        String[] tags = raw.substring(colon + 1).split(";", -1);
+        for (int i = 0; i < tags.length; i++) {
+            String tag = tags[i];
+            int eq = tag.indexOf('=');
+            boolean named = eq >= 0 && tag.substring(0, eq).replaceAll("[ \t\r\n]", "").equals("b");
+            out.append(named ? tag.substring(0, eq + 1) : tag);
+            if (i + 1 < tags.length) {
+                out.append(';');
+            }
+        }
+        return out.toString();
+    }
 }
