@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import dev.postino.core.dmarc.AuthorDomains;
@@ -49,13 +50,21 @@ public final class DkimSigner {
 
     /** Each default name's place in {@link #DEFAULT_HEADERS}. */
     private static final Map<String, Integer> DEFAULT_INDEX = defaultIndex();
+    private static final byte[][] DEFAULT_OCTETS = octets(DEFAULT_HEADERS);
 
+    private static final int MAX_STARTS = 256;
     private static final int MAX_HEADER_BYTES = HeaderSectionReader.DEFAULT_MAX_BYTES;
     private static final int LINE = 78;
 
     private final Clock clock;
     private final Duration expiration;
     private final List<String> headers;
+    private final byte[][] headerOctets;
+    /**
+     * The start of the field, up to and including h=, per key and header shape: it depends on nothing else, and
+     * a few shapes make most mail. Bounded: a sender who varies its header counts only clears it.
+     */
+    private final Map<Shape, Folded> starts = new ConcurrentHashMap<>();
 
     /**
      * @param expiration how long a signature stays valid (x= is t= plus this), or null for no x=
@@ -69,6 +78,7 @@ public final class DkimSigner {
         }
         this.expiration = expiration;
         this.headers = headers == null ? null : checkedHeaders(headers);
+        this.headerOctets = this.headers == null ? null : octets(this.headers);
     }
 
     private static Map<String, Integer> defaultIndex() {
@@ -151,17 +161,16 @@ public final class DkimSigner {
         // the section's size is enough (relaxed never lengthens, no field is signed twice), up to 8 KB: a larger
         // section grows the buffer only as far as the fields signed need
         Octets signedFields = new Octets((int) Math.min(section.size() + 2, 8192));
-        List<String> signed;
+        int[] counts = null; // the header shape, when it decides h=
         if (headers == null) {
-            signed = oversigned(appendDefaultFields(section.fields(), signedFields));
+            counts = appendDefaultFields(section.fields(), signedFields);
         } else {
-            signed = headers;
-            DkimVerifier.signedFields(Canonicalization.RELAXED, signed,
+            DkimVerifier.signedFields(Canonicalization.RELAXED, headers,
                 DkimVerifier.byName(DkimVerifier.fields(section)), signedFields);
         }
         List<String> out = new ArrayList<>(keys.size());
         for (DkimSigningKey key : keys) {
-            out.add(signatureField(key, signed, signedFields, bodyHash, now));
+            out.add(signatureField(key, counts, signedFields, bodyHash, now));
         }
         return out;
     }
@@ -218,40 +227,56 @@ public final class DkimSigner {
         return count;
     }
 
-    /** {@link #DEFAULT_HEADERS}, each once more than {@code count} says it is present. */
-    static List<String> oversigned(int[] count) {
-        List<String> names = new ArrayList<>(DEFAULT_HEADERS.size() * 2);
+    /** {@link #DEFAULT_HEADERS} as octets, each once more than {@code count} says it is present. */
+    static byte[][] oversigned(int[] count) {
+        int total = count.length;
+        for (int n : count) {
+            total += n;
+        }
+        byte[][] names = new byte[total][];
+        int i = 0;
         for (int n = 0; n < count.length; n++) {
-            for (int i = count[n]; i >= 0; i--) {
-                names.add(DEFAULT_HEADERS.get(n));
+            for (int k = count[n]; k >= 0; k--) {
+                names[i++] = DEFAULT_OCTETS[n];
             }
         }
         return names;
     }
 
+    /** Names (ASCII, checked) as octets, for h=. */
+    private static byte[][] octets(List<String> names) {
+        byte[][] out = new byte[names.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = names.get(i).getBytes(StandardCharsets.US_ASCII);
+        }
+        return out;
+    }
+
     /**
      * One DKIM-Signature field. The header data it signs is the signed fields (the same for every key) followed by
-     * this field's canonical form with b= empty, hashed from the two parts without joining them.
+     * this field's canonical form with b= empty, hashed from the two parts without joining them. Tags in the
+     * order v, a, c, d, s, h (fixed for a key and header shape), t, x, bh, b.
      */
-    private String signatureField(DkimSigningKey key, List<String> signed, Octets signedFields, String bodyHash,
-                                  long now) {
-        Folded field = new Folded();
-        field.tag("v=1;");
-        field.tag("a=", key.algorithm().word());
-        field.tag("c=relaxed/relaxed;");
-        field.tag("d=", key.domain());
-        field.tag("s=", key.selector());
+    private String signatureField(DkimSigningKey key, int[] counts, Octets signedFields, String bodyHash, long now) {
+        Shape shape = new Shape(key, counts);
+        Folded start = starts.get(shape);
+        if (start == null) {
+            start = new Folded();
+            start.tag("v=1;");
+            start.tag("a=", key.algorithm().word());
+            start.tag("c=relaxed/relaxed;");
+            start.tag("d=", key.domain());
+            start.tag("s=", key.selector());
+            start.names(counts == null ? headerOctets : oversigned(counts));
+            if (starts.size() >= MAX_STARTS) {
+                starts.clear();
+            }
+            starts.put(shape, start);
+        }
+        Folded field = new Folded(start);
         field.tag("t=", Long.toString(now));
         if (expiration != null) {
             field.tag("x=", Long.toString(now + expiration.getSeconds()));
-        }
-        for (int i = 0; i < signed.size(); i++) {
-            char end = i + 1 < signed.size() ? ':' : ';';
-            if (i == 0) {
-                field.tag("h=", signed.get(i), end);
-            } else {
-                field.piece(signed.get(i), end);
-            }
         }
         field.tag("bh=", bodyHash);
         field.tag("b=");
@@ -261,6 +286,29 @@ public final class DkimSigner {
             field.signaturePiece(b, i, Math.min(b.length(), i + 16));
         }
         return field.toString();
+    }
+
+    /** A key and a header shape (how many fields of each default name; null for a fixed list), for {@link #starts}. */
+    private static final class Shape {
+        private final DkimSigningKey key;
+        private final int[] counts;
+        private final int hash;
+
+        Shape(DkimSigningKey key, int[] counts) {
+            this.key = key;
+            this.counts = counts;
+            this.hash = System.identityHashCode(key) * 31 + Arrays.hashCode(counts);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Shape shape && shape.key == key && Arrays.equals(shape.counts, counts);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /**
@@ -282,6 +330,17 @@ public final class DkimSigner {
         private boolean valueStarted; // a tag was written: the next one is preceded by a space in canonical form
         private boolean canonicalDone;
         private int column;
+
+        /** A field that goes on from {@code start} (left as it is: it may be shared between threads, read only). */
+        Folded(Folded start) {
+            text = Arrays.copyOf(start.text, start.length + 512); // t=, x=, bh= and an RSA-2048 b= fit
+            length = start.length;
+            canonical = Arrays.copyOf(start.canonical, start.canonicalLength + 128);
+            canonicalLength = start.canonicalLength;
+            valueStarted = start.valueStarted;
+            canonicalDone = start.canonicalDone;
+            column = start.column;
+        }
 
         Folded() {
             text = copy(NAME, 0, NAME.length(), text, 0);
@@ -326,12 +385,35 @@ public final class DkimSigner {
             valueStarted = true;
         }
 
-        /** The continuation of a value and the octet that follows it: on this line, or on a new one (FWS). */
-        void piece(String piece, char end) {
-            fold(piece.length() + 1);
-            put(piece);
-            put(end);
-            column += piece.length() + 1;
+        /** The h= tag: each name on this line, or on a new one (FWS), colon-separated. */
+        void names(byte[][] names) {
+            space(3 + names[0].length); // "h=", the first name and the octet after it stay on one line
+            put("h=");
+            column += 2;
+            for (int i = 0; i < names.length; i++) {
+                byte[] name = names[i];
+                int n = name.length + 1;
+                if (i > 0) {
+                    fold(n);
+                }
+                room(n);
+                System.arraycopy(name, 0, text, length, name.length);
+                System.arraycopy(name, 0, canonical, canonicalLength, name.length);
+                length += name.length;
+                canonicalLength += name.length;
+                put(i + 1 < names.length ? ':' : ';');
+                column += n;
+            }
+        }
+
+        /** Room for {@code n} more octets in both forms. */
+        private void room(int n) {
+            if (length + n > text.length) {
+                text = Arrays.copyOf(text, Math.max(text.length * 2, length + n));
+            }
+            if (canonicalLength + n > canonical.length) {
+                canonical = Arrays.copyOf(canonical, Math.max(canonical.length * 2, canonicalLength + n));
+            }
         }
 
         /**

@@ -50,10 +50,12 @@ public record HeaderSection(List<Field> fields, long size, boolean endsWithEmpty
         public static Field of(String raw) {
             int colon = raw.indexOf(':');
             if (colon > 0) {
+                char first = (char) (raw.charAt(0) | 0x20); // a letter lowercased; no other octet becomes a letter
                 for (String common : COMMON_NAMES) {
                     // the whole text before the colon, so no whitespace to strip; Latin-1 folds to ASCII letters
                     // only from ASCII letters
-                    if (common.length() == colon && raw.regionMatches(true, 0, common, 0, colon)) {
+                    if (common.length() == colon && common.charAt(0) == first
+                        && raw.regionMatches(true, 0, common, 0, colon)) {
                         return new Field(common, raw);
                     }
                 }

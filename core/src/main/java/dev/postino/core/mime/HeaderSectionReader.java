@@ -2,6 +2,9 @@ package dev.postino.core.mime;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,6 +73,7 @@ public final class HeaderSectionReader {
             byte[] src = buffer;
             int off = pos;
             int lineLength = 0;
+            int crs = 0;
             boolean sawLf = false;
             boolean copied = false;
             while (!sawLf) {
@@ -90,7 +94,12 @@ public final class HeaderSectionReader {
                     }
                 }
                 int stop = pos;
+                // 8 octets at a time while none is below 0x0E (LF, CR and HTAB are): most header octets are not
+                while (stop + 8 <= limit && !anyBelow0x0E((long) LONGS.get(buffer, stop))) {
+                    stop += 8;
+                }
                 while (stop < limit && buffer[stop] != '\n') {
+                    crs += buffer[stop] == '\r' ? 1 : 0;
                     stop++;
                 }
                 sawLf = stop < limit;
@@ -114,9 +123,7 @@ public final class HeaderSectionReader {
                 crlf |= hadCr;
                 bareLf |= !hadCr;
             }
-            for (int i = off; i < off + contentLength && !bareCr; i++) {
-                bareCr = src[i] == '\r';
-            }
+            bareCr |= crs > (hadCr ? 1 : 0); // a CR other than the one that ends the line
             if (contentLength == 0 && (sawLf || lineLength == 0)) {
                 field.addTo(fields);
                 return new HeaderSection(fields, total, sawLf, false, maxBytes, bareCr, crlf && bareLf);
@@ -134,6 +141,13 @@ public final class HeaderSectionReader {
                 return new HeaderSection(fields, total, false, false, maxBytes, bareCr, crlf && bareLf);
             }
         }
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** Whether some octet of {@code word} is below 0x0E (exact when none is: borrows only run above a true one). */
+    private static boolean anyBelow0x0E(long word) {
+        return ((word - 0x0E0E0E0E0E0E0E0EL) & ~word & 0x8080808080808080L) != 0;
     }
 
     private static byte[] grown(byte[] line, int needed) {

@@ -138,8 +138,11 @@ class DkimSignerTest {
         return new DkimSigner(Clock.fixed(NOW, ZoneOffset.UTC), null, null);
     }
 
+    /** One signer for every message here, as the mailet has: what it keeps per header shape is shared. */
+    private static final DkimSigner SHARED = signer();
+
     private static byte[] signBoth(String message) throws DkimSigningException {
-        return signer().sign(octets(message), List.of(ed, rsa));
+        return SHARED.sign(octets(message), List.of(ed, rsa));
     }
 
     private static List<DkimVerdict> postino(byte[] message) {
@@ -314,6 +317,42 @@ class DkimSignerTest {
     }
 
     /**
+     * A signer that keeps the start of its field per key and header shape signs exactly as a new signer does, for
+     * shapes that come and go (more than it keeps, so it clears) and from several threads at once.
+     */
+    @Test
+    void aSharedSignerSignsAsANewOne() throws Exception {
+        DkimSigner shared = signer();
+        List<String> names = List.of("To", "Cc", "Subject", "Reply-To", "References", "List-Id", "Received");
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                runs.add(threads.submit(() -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    for (int n = 0; n < 400; n++) {
+                        StringBuilder message = new StringBuilder("From: joe@example.test\r\n");
+                        for (int k = random.nextInt(12); k > 0; k--) {
+                            message.append(names.get(random.nextInt(names.size()))).append(": v").append(k).append("\r\n");
+                        }
+                        byte[] octets = octets(message.append("\r\nbody ").append(n).append("\r\n").toString());
+                        List<DkimSigningKey> keys = n % 100 == 0 ? List.of(ed, rsa) : List.of(ed);
+                        assertThat(new String(shared.sign(octets, keys), StandardCharsets.ISO_8859_1))
+                            .isEqualTo(new String(signer().sign(octets, keys), StandardCharsets.ISO_8859_1));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> run : runs) {
+                run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /**
      * The signer's one-pass selection of the default fields is the verifier's selection for the oversigned list it
      * puts in h=: the same fields in the same order, over sections with repeated, mixed-case, spaced and
      * unlisted names.
@@ -334,7 +373,9 @@ class DkimSignerTest {
             dev.postino.core.mime.HeaderSection section = dev.postino.core.mime.HeaderSection.of(
                 (text + "\r\nbody\r\n").getBytes(StandardCharsets.ISO_8859_1));
             Octets ours = new Octets(16);
-            List<String> signed = DkimSigner.oversigned(DkimSigner.appendDefaultFields(section.fields(), ours));
+            List<String> signed = java.util.Arrays.stream(
+                DkimSigner.oversigned(DkimSigner.appendDefaultFields(section.fields(), ours)))
+                .map(name -> new String(name, StandardCharsets.US_ASCII)).toList();
             Octets verifiers = DkimVerifier.signedFields(Canonicalization.RELAXED, signed, DkimVerifier.fields(section));
             assertThat(new String(ours.toArray(), StandardCharsets.ISO_8859_1)).as(text.toString())
                 .isEqualTo(new String(verifiers.toArray(), StandardCharsets.ISO_8859_1));
@@ -356,16 +397,11 @@ class DkimSignerTest {
             field.tag("d=", "d".repeat(1 + random.nextInt(90)) + ".test");
             field.tag("s=", "s".repeat(1 + random.nextInt(70)));
             field.tag("t=", Long.toString(random.nextLong() >>> random.nextInt(63)));
-            int names = 1 + random.nextInt(40);
-            for (int i = 0; i < names; i++) {
-                String name = "x".repeat(1 + random.nextInt(i % 7 == 6 ? 90 : 20));
-                char end = i + 1 < names ? ':' : ';';
-                if (i == 0) {
-                    field.tag("h=", name, end);
-                } else {
-                    field.piece(name, end);
-                }
+            byte[][] names = new byte[1 + random.nextInt(40)][];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = "x".repeat(1 + random.nextInt(i % 7 == 6 ? 90 : 20)).getBytes(StandardCharsets.US_ASCII);
             }
+            field.names(names);
             field.tag("bh=", "B".repeat(44));
             field.tag("b=");
             byte[] canonical = java.util.Arrays.copyOf(field.canonical(), field.canonicalLength());

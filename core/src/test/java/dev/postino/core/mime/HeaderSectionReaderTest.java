@@ -259,6 +259,57 @@ class HeaderSectionReaderTest {
         }
     }
 
+    /**
+     * The reader against a literal reading of {@link HeaderSection}'s rules, on long lines (the reader skips 8
+     * octets at a time until one is below 0x0E) with CR, LF, HTAB, other controls and 8-bit octets at every
+     * offset: the same fields, bare CR, end and size.
+     */
+    @Test
+    void longLinesAreReadAsTheRulesSay() throws IOException {
+        java.util.Random random = new java.util.Random(2822);
+        String[] pieces = {"abcdefgh", "Subject: ", "x", "\r", "\n", "\r\n", "\t", " ", "\013", "\016",
+            "\r\r", "\u0080", "\u00ff", "\0", "\r\n "};
+        for (int round = 0; round < 5000; round++) {
+            StringBuilder message = new StringBuilder("From: a@b.test");
+            for (int i = random.nextInt(60); i > 0; i--) {
+                message.append(pieces[random.nextInt(pieces.length)]);
+            }
+            byte[] data = bytes(message.toString());
+            boolean bareLfAsCrlf = random.nextBoolean();
+            HeaderSection actual = new HeaderSectionReader(new ByteArrayInputStream(data)).read(1 << 20, bareLfAsCrlf);
+            List<String> fields = new java.util.ArrayList<>();
+            boolean bareCr = false;
+            boolean endsWithEmptyLine = false;
+            String lineEnd = "\r\n";
+            int pos = 0;
+            while (true) {
+                int lf = message.indexOf("\n", pos);
+                String line = message.substring(pos, lf < 0 ? message.length() : lf);
+                boolean hadCr = lf >= 0 && line.endsWith("\r");
+                String content = hadCr ? line.substring(0, line.length() - 1) : line;
+                pos = lf < 0 ? message.length() : lf + 1;
+                if (content.isEmpty()) {
+                    endsWithEmptyLine = lf >= 0;
+                    break;
+                }
+                bareCr |= content.indexOf('\r') >= 0;
+                if (!fields.isEmpty() && (content.charAt(0) == ' ' || content.charAt(0) == '\t')) {
+                    fields.set(fields.size() - 1, fields.get(fields.size() - 1) + lineEnd + content);
+                } else {
+                    fields.add(content);
+                }
+                lineEnd = hadCr || bareLfAsCrlf ? "\r\n" : "\n";
+                if (lf < 0) {
+                    break;
+                }
+            }
+            assertThat(raws(actual.fields())).as(message.toString()).isEqualTo(fields);
+            assertThat(actual.bareCr()).as(message.toString()).isEqualTo(bareCr);
+            assertThat(actual.endsWithEmptyLine()).as(message.toString()).isEqualTo(endsWithEmptyLine);
+            assertThat(actual.size()).as(message.toString()).isEqualTo(pos);
+        }
+    }
+
     /** Common names recognised without a new string are named exactly as the general rule names them. */
     @Test
     void commonNamesAreNamedAsAnyOther() {
