@@ -277,9 +277,9 @@ public class DkimSignBenchmark {
 
     /**
      * Runs every benchmark here once, then prints the medians and the ratios, per message size. With the argument
-     * {@code paired N}, runs instead only the ed25519 cases, in N rounds of one short fork each (raw, crypto, Postino
-     * one after another, per size), and prints the median of the per-round ratios: on a shared machine the load
-     * drifts over minutes, and forks run side by side in time see the same load.
+     * {@code paired N}, runs instead only the ed25519 cases, in N rounds in this JVM (raw, crypto, Postino one
+     * after another, per size), and prints the median of the per-round ratios: on a shared machine the load drifts
+     * over minutes, runs side by side in time see the same load, and in one JVM the same compiled BouncyCastle.
      */
     public static void main(String[] args) throws Exception {
         if (args.length == 2 && args[0].equals("paired")) {
@@ -310,16 +310,23 @@ public class DkimSignBenchmark {
         return label.substring(label.lastIndexOf('.') + 1) + " " + result.getParams().getParam("size");
     }
 
+    /**
+     * The ed25519 cases in one JVM, N rounds of raw, crypto and Postino one after another per size (JMH without a
+     * fork): all three run BouncyCastle's code as this JVM compiled it once, where separate forks each draw their
+     * own compilation, fast or slow (a swing of up to 25% between forks of the same benchmark here). Prints the
+     * median of the per-round ratios.
+     */
     private static void paired(int rounds) throws Exception {
         Map<String, List<Double>> ratios = new java.util.TreeMap<>();
-        for (int round = 1; round <= rounds; round++) {
-            for (String size : List.of("1k", "4k")) {
+        for (String size : List.of("1k", "4k")) {
+            for (int round = 1; round <= rounds; round++) {
                 Map<String, Double> medians = new HashMap<>();
                 for (String name : List.of("rawEd25519", "cryptoEd25519", "postinoEd25519")) {
                     for (RunResult result : new Runner(new OptionsBuilder()
                         .include(DkimSignBenchmark.class.getSimpleName() + "." + name + "$").param("size", size)
-                        .forks(1).warmupIterations(6).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
-                        .measurementIterations(6).build()).run()) {
+                        .forks(0).warmupIterations(round == 1 ? 6 : 2)
+                        .warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
+                        .measurementIterations(5).build()).run()) {
                         medians.put(name, result.getPrimaryResult().getStatistics().getPercentile(50));
                     }
                 }

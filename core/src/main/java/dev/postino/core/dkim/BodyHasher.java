@@ -184,6 +184,10 @@ final class BodyHasher {
                 long x = (long) LONGS.get(buf, i);
                 if (isPlainBlock(x, buf[i + 8])) {
                     i += 8;
+                    // text: words and single spaces, block after block, each read once
+                    while (i < lastBlock && isPlainBlock(x = (long) LONGS.get(buf, i), buf[i + 8])) {
+                        i += 8;
+                    }
                     continue;
                 }
                 // the octets before the first that needs a look are plain, but a space last among them (it may end

@@ -323,9 +323,9 @@ public final class DkimSigner {
         private static final String NAME = "DKIM-Signature:";
         private static final String CANONICAL_NAME = "dkim-signature:";
 
-        private byte[] text = new byte[768];
+        private byte[] text;
         private int length;
-        private byte[] canonical = new byte[640];
+        private byte[] canonical;
         private int canonicalLength;
         private boolean valueStarted; // a tag was written: the next one is preceded by a space in canonical form
         private boolean canonicalDone;
@@ -343,9 +343,9 @@ public final class DkimSigner {
         }
 
         Folded() {
-            text = copy(NAME, 0, NAME.length(), text, 0);
+            text = copy(NAME, 0, NAME.length(), new byte[768], 0);
             length = NAME.length();
-            canonical = copy(CANONICAL_NAME, 0, CANONICAL_NAME.length(), canonical, 0);
+            canonical = copy(CANONICAL_NAME, 0, CANONICAL_NAME.length(), new byte[640], 0);
             canonicalLength = CANONICAL_NAME.length();
             column = NAME.length();
         }
