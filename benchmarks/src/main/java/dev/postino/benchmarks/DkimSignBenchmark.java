@@ -79,6 +79,10 @@ public class DkimSignBenchmark {
     @Param({"1k", "4k"})
     public String size;
 
+    /** Made once per JVM: the paired mode sets up each case many times in one JVM. */
+    private static final DkimSigningKey RSA_KEY = DkimSigningKey.generate("example.test", "rsa", DkimAlgorithm.RSA_SHA256, 2048);
+    private static final DkimSigningKey ED_KEY = DkimSigningKey.generate("example.test", "ed", DkimAlgorithm.ED25519_SHA256, 0);
+
     private byte[] message;
     private DkimSigner signer;
     private DkimSigningKey rsaKey;
@@ -99,8 +103,8 @@ public class DkimSignBenchmark {
         message = message(size).getBytes(StandardCharsets.US_ASCII);
 
         signer = new DkimSigner(Clock.systemUTC(), null, null);
-        rsaKey = DkimSigningKey.generate("example.test", "rsa", DkimAlgorithm.RSA_SHA256, 2048);
-        edKey = DkimSigningKey.generate("example.test", "ed", DkimAlgorithm.ED25519_SHA256, 0);
+        rsaKey = RSA_KEY;
+        edKey = ED_KEY;
         rsaKeys = List.of(rsaKey);
         edKeys = List.of(edKey);
         String rsaPem = rsaKey.privateKeyPem();
@@ -277,9 +281,8 @@ public class DkimSignBenchmark {
 
     /**
      * Runs every benchmark here once, then prints the medians and the ratios, per message size. With the argument
-     * {@code paired N}, runs instead only the ed25519 cases, in N rounds in this JVM (raw, crypto, Postino one
-     * after another, per size), and prints the median of the per-round ratios: on a shared machine the load drifts
-     * over minutes, runs side by side in time see the same load, and in one JVM the same compiled BouncyCastle.
+     * {@code paired N}, runs instead every case in N short rounds in this JVM and prints the median of the
+     * per-round ratios ({@link #paired}).
      */
     public static void main(String[] args) throws Exception {
         if (args.length == 2 && args[0].equals("paired")) {
@@ -311,38 +314,48 @@ public class DkimSignBenchmark {
     }
 
     /**
-     * The ed25519 cases in one JVM, N rounds of raw, crypto and Postino one after another per size (JMH without a
-     * fork): all three run BouncyCastle's code as this JVM compiled it once, where separate forks each draw their
-     * own compilation, fast or slow (a swing of up to 25% between forks of the same benchmark here). Prints the
-     * median of the per-round ratios.
+     * Every comparison in one JVM (JMH without a fork), in N short rounds per size: in each round every case runs one
+     * warm-up and two measured seconds, one case after another, and each ratio is taken within the round. All cases
+     * run BouncyCastle and the JDK as this JVM compiled them once (separate forks each draw their own compilation of
+     * BouncyCastle's field arithmetic, up to 25% apart here), and cases side by side in time see the same load on a
+     * shared machine. Prints the median of the per-round ratios, and their range.
      */
     private static void paired(int rounds) throws Exception {
-        Map<String, List<Double>> ratios = new java.util.TreeMap<>();
+        String[][] pairs = {
+            {"postinoEd25519", "rawEd25519", "Postino ed25519-sha256 / raw Ed25519 sign"},
+            {"postinoEd25519", "cryptoEd25519", "Postino ed25519-sha256 / the message's crypto"},
+            {"postinoRsa", "rawRsa", "Postino rsa-sha256 / raw RSA-2048 sign"},
+            {"postinoRsa", "cryptoRsa", "Postino rsa-sha256 / the message's crypto"},
+            {"postinoMailetRsa", "jamesMailetRsa", "Postino DkimSign / James DKIMSign, rsa"},
+        };
+        List<String> cases = List.of("rawEd25519", "cryptoEd25519", "postinoEd25519", "rawRsa", "cryptoRsa",
+            "postinoRsa", "jamesMailetRsa", "postinoMailetRsa");
+        Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
         for (String size : List.of("1k", "4k")) {
             for (int round = 1; round <= rounds; round++) {
                 Map<String, Double> medians = new HashMap<>();
-                for (String name : List.of("rawEd25519", "cryptoEd25519", "postinoEd25519")) {
+                for (String name : cases) {
                     for (RunResult result : new Runner(new OptionsBuilder()
                         .include(DkimSignBenchmark.class.getSimpleName() + "." + name + "$").param("size", size)
-                        .forks(0).warmupIterations(round == 1 ? 6 : 2)
+                        .forks(0).warmupIterations(round == 1 ? 5 : 1)
                         .warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
-                        .measurementIterations(5).build()).run()) {
+                        .measurementIterations(2).build()).run()) {
                         medians.put(name, result.getPrimaryResult().getStatistics().getPercentile(50));
                     }
                 }
-                double vsRaw = medians.get("postinoEd25519") / medians.get("rawEd25519");
-                double vsCrypto = medians.get("postinoEd25519") / medians.get("cryptoEd25519");
-                System.out.printf(Locale.ROOT, "round %d %s: raw %,.0f crypto %,.0f postino %,.0f -> %.2fx raw, %.2fx crypto%n",
-                    round, size, medians.get("rawEd25519"), medians.get("cryptoEd25519"), medians.get("postinoEd25519"),
-                    vsRaw, vsCrypto);
-                ratios.computeIfAbsent(size + " vs raw sign", k -> new java.util.ArrayList<>()).add(vsRaw);
-                ratios.computeIfAbsent(size + " vs crypto", k -> new java.util.ArrayList<>()).add(vsCrypto);
+                StringBuilder line = new StringBuilder("round " + round + " " + size + ":");
+                for (String[] pair : pairs) {
+                    double ratio = medians.get(pair[0]) / medians.get(pair[1]);
+                    ratios.computeIfAbsent(size + " " + pair[2], k -> new java.util.ArrayList<>()).add(ratio);
+                    line.append(String.format(Locale.ROOT, " %.2f", ratio));
+                }
+                System.out.println(line);
             }
         }
         System.out.println();
         ratios.forEach((what, values) -> {
             List<Double> sorted = values.stream().sorted().toList();
-            System.out.printf(Locale.ROOT, "Postino ed25519-sha256, %s: median of %d rounds %.2fx (range %.2f to %.2f)%n",
+            System.out.printf(Locale.ROOT, "%-60s median of %d rounds %.2fx (range %.2f to %.2f)%n",
                 what, sorted.size(), sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1));
         });
     }
