@@ -27,9 +27,11 @@ import dev.postino.core.mime.HeaderSectionReader;
  * Signs a raw message with one or more DKIM keys (RFC 6376, rsa-sha256; RFC 8463, ed25519-sha256), relaxed/relaxed.
  *
  * <p>The message is read once as a stream: the header section is kept, the body is canonicalized and hashed as it
- * passes by the verifier's own {@link BodyHasher}, once for all keys, and each key signs the header data built by
- * the verifier's own {@link DkimVerifier#signedFields} (once per message) and
- * {@link DkimVerifier#appendSignatureField}, so the signer and verifier cannot disagree on canonicalization. Bare LF line ends count as CRLF (the wire form is CRLF).
+ * passes by the verifier's own {@link BodyHasher}, once for all keys, and the signed fields are canonicalized once
+ * per message by the verifier's own {@link Canonicalization}: selected by {@link DkimVerifier#signedFields} for a
+ * fixed list, by one counting pass for the default list. The DKIM-Signature field writes its canonical form as it is
+ * built. Tests hold both equal to the verifier's reading ({@code DkimSignerTest}), so the signer and verifier cannot
+ * disagree on canonicalization. Bare LF line ends count as CRLF (the wire form is CRLF).
  *
  * <p>Headers signed: by default {@link #DEFAULT_HEADERS}, each named once more than the message has it (rspamd's
  * oversigning), so that no such field can be added or duplicated afterwards without breaking the signature; or a
@@ -53,6 +55,7 @@ public final class DkimSigner {
     private static final byte[][] DEFAULT_OCTETS = octets(DEFAULT_HEADERS);
 
     private static final int MAX_STARTS = 256;
+    private static final int MAX_START_OCTETS = 4096;
     private static final int MAX_HEADER_BYTES = HeaderSectionReader.DEFAULT_MAX_BYTES;
     private static final int LINE = 78;
 
@@ -62,7 +65,8 @@ public final class DkimSigner {
     private final byte[][] headerOctets;
     /**
      * The start of the field, up to and including h=, per key and header shape: it depends on nothing else, and
-     * a few shapes make most mail. Bounded: a sender who varies its header counts only clears it.
+     * a few shapes make most mail. Bounded in count and size (at most 256 starts of 4 KB, twice: text and canonical
+     * form): a sender who varies its header counts only clears it.
      */
     private final Map<Shape, Folded> starts = new ConcurrentHashMap<>();
 
@@ -268,10 +272,12 @@ public final class DkimSigner {
             start.tag("d=", key.domain());
             start.tag("s=", key.selector());
             start.names(counts == null ? headerOctets : oversigned(counts));
-            if (starts.size() >= MAX_STARTS) {
-                starts.clear();
+            if (start.length <= MAX_START_OCTETS) { // a start of thousands of names is rare: not worth keeping
+                if (starts.size() >= MAX_STARTS) {
+                    starts.clear();
+                }
+                starts.put(shape, start);
             }
-            starts.put(shape, start);
         }
         Folded field = new Folded(start);
         field.tag("t=", Long.toString(now));
