@@ -185,7 +185,7 @@ final class BodyHasher {
                 if (isPlainBlock(x, buf[i + 8])) {
                     i += 8;
                     // text: words and single spaces, block after block, each read once
-                    while (i < lastBlock && isPlainBlock(x = (long) LONGS.get(buf, i), buf[i + 8])) {
+                    while (i < lastBlock && isPlainBlock((long) LONGS.get(buf, i), buf[i + 8])) {
                         i += 8;
                     }
                     continue;

@@ -94,13 +94,16 @@ public final class HeaderSectionReader {
                     }
                 }
                 int stop = pos;
-                // 8 octets at a time while none is below 0x0E (LF, CR and HTAB are): most header octets are not
-                while (stop + 8 <= limit && !anyBelow0x0E((long) LONGS.get(buffer, stop))) {
-                    stop += 8;
-                }
-                while (stop < limit && buffer[stop] != '\n') {
+                while (stop < limit) {
+                    // 8 octets at a time while none is below 0x0E (LF, CR and HTAB are): most header octets are not
+                    while (stop + 8 <= limit && !anyBelow0x0E((long) LONGS.get(buffer, stop))) {
+                        stop += 8;
+                    }
+                    if (stop == limit || buffer[stop] == '\n') {
+                        break;
+                    }
                     crs += buffer[stop] == '\r' ? 1 : 0;
-                    stop++;
+                    stop++; // one octet, then blocks again (a folded line's leading HTAB does not slow the rest)
                 }
                 sawLf = stop < limit;
                 int n = stop - pos;
