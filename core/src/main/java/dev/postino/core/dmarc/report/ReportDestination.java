@@ -84,7 +84,9 @@ public record ReportDestination(String uri, String address, String host, Optiona
         if (digits.isEmpty() || digits.length() > 12 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(Long.parseLong(digits) << shift);
+        long value = Long.parseLong(digits);
+        // 12 digits with t (2^40) overflow a long: such a limit is larger than any report, so it saturates
+        return OptionalLong.of(value > Long.MAX_VALUE >> shift ? Long.MAX_VALUE : value << shift);
     }
 
     private static Optional<String> percentDecode(String text) {

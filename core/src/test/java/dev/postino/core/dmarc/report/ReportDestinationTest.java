@@ -24,6 +24,18 @@ class ReportDestinationTest {
         assertThat(ReportDestination.parse("mailto:a@b.example").orElseThrow().maxBytes()).isEmpty();
     }
 
+    /** A hostile record's limit that overflows a long (12 digits and t) is larger than any report: it saturates. */
+    @Test
+    void aSizeBeyondALongSaturates() {
+        ReportDestination d = ReportDestination.parse("mailto:a@b.example!999999999999t").orElseThrow();
+        assertThat(d.maxBytes()).hasValue(Long.MAX_VALUE);
+        assertThat(d.accepts(0)).isTrue();
+        assertThat(ReportDestination.parse("mailto:a@b.example!8388607t").orElseThrow().maxBytes())
+            .hasValue(8388607L << 40); // the largest that fits
+        assertThat(ReportDestination.parse("mailto:a@b.example!8388608t").orElseThrow().maxBytes())
+            .hasValue(Long.MAX_VALUE);
+    }
+
     @Test
     void percentEncodedMailboxesAreDecoded() {
         assertThat(ReportDestination.parse("mailto:a%21b@example.com").orElseThrow().address()).isEqualTo("a!b@example.com");
