@@ -1,8 +1,5 @@
 package dev.postino.core.dkim;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -15,20 +12,6 @@ final class BodyHasher {
 
     private static final int CR = '\r';
     private static final int LF = '\n';
-    /** Reads 8 octets at once, in memory order (the last octet in the high bits). */
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long CRS = 0x0D0D0D0D0D0D0D0DL;
-    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
-    private static final long TABS = 0x0909090909090909L;
-    private static final long SPACES = 0x2020202020202020L;
-    /**
-     * With {@link #HIGHS}: {@code (x - BELOW_0X21) & ~x & HIGHS} is not zero when some octet of x is below 0x21.
-     * Never zero when one is (the lowest such octet borrows and keeps its high bit); an octet of 0x80 or more may
-     * set it without one, which only sends the block to the exact test.
-     */
-    private static final long BELOW_0X21 = 0x2121212121212121L;
-    private static final long HIGHS = 0x8080808080808080L;
-
     /** Never updated: only cloned. */
     private static final MessageDigest SHA256 = lookUp("SHA-256");
     /** Runs of content at least this long go to the digest straight from the caller's buffer. */
@@ -53,10 +36,15 @@ final class BodyHasher {
      * @param limit octets to hash (the l= value), or -1 for all
      */
     BodyHasher(Canonicalization canonicalization, String digestAlgorithm, long limit, boolean bareLfIsLineEnd) {
+        this(canonicalization, digest(digestAlgorithm), limit, bareLfIsLineEnd);
+    }
+
+    /** @param digest a new or reset digest, used until {@link #finish()} (which leaves it reset for another use) */
+    BodyHasher(Canonicalization canonicalization, MessageDigest digest, long limit, boolean bareLfIsLineEnd) {
         this.relaxed = canonicalization == Canonicalization.RELAXED;
         this.bareLfIsLineEnd = bareLfIsLineEnd;
         this.limit = limit;
-        this.digest = digest(digestAlgorithm);
+        this.digest = digest;
     }
 
     /** A new digest: SHA-256 cloned from a prototype (cheaper than a provider lookup per message), others looked up. */
@@ -115,25 +103,13 @@ final class BodyHasher {
      * no two spaces in a row, and a last space only before a plain octet).
      */
     private boolean isPlainBlock(long x, int next) {
-        if (noOctetBelow0x21(x)) {
+        if (OctetBlocks.noOctetBelow0x21(x)) {
             return true;
         }
         if (!relaxed) {
-            return (zeroBytes(x ^ CRS) | zeroBytes(x ^ LFS)) == 0;
+            return (OctetBlocks.zeroBytes(x ^ OctetBlocks.CRS) | OctetBlocks.zeroBytes(x ^ OctetBlocks.LFS)) == 0;
         }
-        // every octet below 0x21 is a space (no CR, LF, HTAB; other controls go to the exact test), no two in a row
-        long spaces = zeroBytes(x ^ SPACES);
-        return below0x21(x) == spaces && (spaces & (spaces >>> 8)) == 0 && (spaces >= 0 || isPlain(next));
-    }
-
-    /** No octet below 0x21, so no CR, LF, HTAB or SP: base64 and most words (exact, see {@link #BELOW_0X21}). */
-    private static boolean noOctetBelow0x21(long x) {
-        return ((x - BELOW_0X21) & ~x & HIGHS) == 0;
-    }
-
-    /** 0x80 in each octet of {@code x} below 0x21, 0 elsewhere (exact: no carry crosses an octet). */
-    private static long below0x21(long x) {
-        return ~(((x & 0x7F7F7F7F7F7F7F7FL) + 0x5F5F5F5F5F5F5F5FL) | x) & HIGHS;
+        return OctetBlocks.singleSpaced(x) && (!OctetBlocks.endsWithSpace(x) || isPlain(next));
     }
 
     /**
@@ -142,18 +118,12 @@ final class BodyHasher {
      * that is not a space.
      */
     private int plainPrefix(long x) {
-        long stop = zeroBytes(x ^ CRS) | zeroBytes(x ^ LFS);
+        long stop = OctetBlocks.zeroBytes(x ^ OctetBlocks.CRS) | OctetBlocks.zeroBytes(x ^ OctetBlocks.LFS);
         if (relaxed) {
-            long spaces = zeroBytes(x ^ SPACES);
-            stop |= zeroBytes(x ^ TABS) | (spaces & (spaces >>> 8));
+            long spaces = OctetBlocks.zeroBytes(x ^ OctetBlocks.SPACES);
+            stop |= OctetBlocks.zeroBytes(x ^ OctetBlocks.TABS) | (spaces & (spaces >>> 8));
         }
         return Long.numberOfTrailingZeros(stop) >>> 3;
-    }
-
-    /** 0x80 in each octet of {@code t} that is zero, 0 elsewhere (exact, no false positives). */
-    private static long zeroBytes(long t) {
-        long y = (t & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL;
-        return ~(y | t | 0x7F7F7F7F7F7F7F7FL);
     }
 
     /** Content as it is: anything but CR and LF, and for relaxed also not SP or HTAB. */
@@ -177,15 +147,15 @@ final class BodyHasher {
         int i = start + 1;
         int lastBlock = end - 8; // a block starting before it has an octet after it
         while (i < end) {
-            while (i < lastBlock && noOctetBelow0x21((long) LONGS.get(buf, i))) {
+            while (i < lastBlock && OctetBlocks.noOctetBelow0x21(OctetBlocks.get(buf, i))) {
                 i += 8; // base64 and words: the tightest loop
             }
             if (i < lastBlock) {
-                long x = (long) LONGS.get(buf, i);
+                long x = OctetBlocks.get(buf, i);
                 if (isPlainBlock(x, buf[i + 8])) {
                     i += 8;
                     // text: words and single spaces, block after block, each read once
-                    while (i < lastBlock && isPlainBlock((long) LONGS.get(buf, i), buf[i + 8])) {
+                    while (i < lastBlock && isPlainBlock(OctetBlocks.get(buf, i), buf[i + 8])) {
                         i += 8;
                     }
                     continue;

@@ -66,18 +66,37 @@ public enum Canonicalization {
         int start = at;
         int length = at;
         boolean pendingSpace = false;
-        for (int i = from; i < to; i++) {
-            byte c = bytes[i];
-            if (c == ' ' || c == '\t') {
-                pendingSpace = true;
-            } else if (c == '\r' && i + 1 < to && bytes[i + 1] == '\n') {
-                i++;
-            } else if (c != '\n') {
-                if (pendingSpace && length > start) {
-                    bytes[length++] = ' ';
+        int i = from;
+        while (i < to) {
+            if (!pendingSpace && length > start) {
+                // words and single spaces, 8 octets at a time, as they are (written at or before where they were
+                // read: the block is read before it is written); a space that ends the block must be followed by
+                // an octet that is not whitespace or a line end, else it may end the value or begin a run
+                while (i + 8 <= to) {
+                    long x = OctetBlocks.get(bytes, i);
+                    if (!OctetBlocks.noOctetBelow0x21(x) && !(OctetBlocks.singleSpaced(x)
+                        && (!OctetBlocks.endsWithSpace(x) || i + 8 < to && bytes[i + 8] > ' '))) {
+                        break;
+                    }
+                    OctetBlocks.LONGS.set(bytes, length, x);
+                    i += 8;
+                    length += 8;
                 }
-                pendingSpace = false;
-                bytes[length++] = c;
+            }
+            // then up to 8 octets one by one (so a block that needs a look is looked at once, in linear time)
+            for (int stop = Math.min(to, i + 8); i < stop; i++) {
+                byte c = bytes[i];
+                if (c == ' ' || c == '\t') {
+                    pendingSpace = true;
+                } else if (c == '\r' && i + 1 < to && bytes[i + 1] == '\n') {
+                    i++;
+                } else if (c != '\n') {
+                    if (pendingSpace && length > start) {
+                        bytes[length++] = ' ';
+                    }
+                    pendingSpace = false;
+                    bytes[length++] = c;
+                }
             }
         }
         return length;

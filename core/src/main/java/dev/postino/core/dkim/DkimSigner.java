@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,7 +157,8 @@ public final class DkimSigner {
         if (keys == null || keys.isEmpty()) {
             return List.of();
         }
-        BodyHasher hasher = new BodyHasher(Canonicalization.RELAXED, "SHA-256", -1, true);
+        MessageDigest sha256 = BodyHasher.digest("SHA-256"); // the body's, then each ed25519 key's header data
+        BodyHasher hasher = new BodyHasher(Canonicalization.RELAXED, sha256, -1, true);
         for (int n = reader.nextBodyChunk(); n >= 0; n = reader.nextBodyChunk()) {
             hasher.update(reader.buffer(), reader.bodyOffset(), n);
         }
@@ -174,7 +176,7 @@ public final class DkimSigner {
         }
         List<String> out = new ArrayList<>(keys.size());
         for (DkimSigningKey key : keys) {
-            out.add(signatureField(key, counts, signedFields, bodyHash, now));
+            out.add(signatureField(key, counts, signedFields, bodyHash, now, sha256));
         }
         return out;
     }
@@ -261,7 +263,8 @@ public final class DkimSigner {
      * this field's canonical form with b= empty, hashed from the two parts without joining them. Tags in the
      * order v, a, c, d, s, h (fixed for a key and header shape), t, x, bh, b.
      */
-    private String signatureField(DkimSigningKey key, int[] counts, Octets signedFields, String bodyHash, long now) {
+    private String signatureField(DkimSigningKey key, int[] counts, Octets signedFields, String bodyHash, long now,
+                                  MessageDigest sha256) {
         Shape shape = new Shape(key, counts);
         Folded start = starts.get(shape);
         if (start == null) {
@@ -287,7 +290,7 @@ public final class DkimSigner {
         field.tag("bh=", bodyHash);
         field.tag("b=");
         String b = Base64.getEncoder().encodeToString(key.sign(signedFields.array(), signedFields.length(),
-            field.canonical(), field.canonicalLength()));
+            field.canonical(), field.canonicalLength(), sha256));
         for (int i = 0; i < b.length(); i += 16) {
             field.signaturePiece(b, i, Math.min(b.length(), i + 16));
         }
@@ -303,7 +306,19 @@ public final class DkimSigner {
         Shape(DkimSigningKey key, int[] counts) {
             this.key = key;
             this.counts = counts;
-            this.hash = System.identityHashCode(key) * 31 + Arrays.hashCode(counts);
+            this.hash = System.identityHashCode(key) * 31 + hash(counts);
+        }
+
+        /** Independent products rather than Arrays.hashCode's chain of 22 dependent multiplications. */
+        private static int hash(int[] counts) {
+            if (counts == null) {
+                return 0;
+            }
+            int h = counts.length;
+            for (int i = 0; i < counts.length; i++) {
+                h += counts[i] * (0x9E3779B9 + 2 * i);
+            }
+            return h;
         }
 
         @Override

@@ -200,9 +200,20 @@ public final class DkimSigningKey {
      * (the signed fields), then the first {@code secondLength} of {@code second} (the DKIM-Signature field).
      */
     byte[] sign(byte[] first, int firstLength, byte[] second, int secondLength) {
+        return sign(first, firstLength, second, secondLength, null);
+    }
+
+    /**
+     * {@link #sign(byte[], int, byte[], int)} hashing for ed25519 with {@code sha256}, a reset SHA-256 digest the
+     * caller no longer needs (left reset), or a new one if null: a signer hashes the body and then each key's
+     * header data with one digest.
+     */
+    byte[] sign(byte[] first, int firstLength, byte[] second, int secondLength, MessageDigest sha256) {
         try {
             if (edKey != null) {
-                MessageDigest sha256 = BodyHasher.digest("SHA-256");
+                if (sha256 == null) {
+                    sha256 = BodyHasher.digest("SHA-256");
+                }
                 sha256.update(first, 0, firstLength);
                 sha256.update(second, 0, secondLength);
                 byte[] hash = sha256.digest();

@@ -54,14 +54,29 @@ public record HeaderSection(List<Field> fields, long size, boolean endsWithEmpty
                 for (String common : COMMON_NAMES) {
                     // the whole text before the colon, so no whitespace to strip; Latin-1 folds to ASCII letters
                     // only from ASCII letters
-                    if (common.length() == colon && common.charAt(0) == first
-                        && raw.regionMatches(true, 0, common, 0, colon)) {
+                    if (common.length() == colon && common.charAt(0) == first && isName(raw, common)) {
                         return new Field(common, raw);
                     }
                 }
             }
             String name = (colon < 0 ? raw : raw.substring(0, colon)).strip().toLowerCase(Locale.ROOT);
             return new Field(name, raw);
+        }
+
+        /**
+         * The first {@code common.length()} chars of {@code raw} are {@code common} (lowercase letters and hyphens),
+         * ASCII letters in either case: what {@code regionMatches(true, ...)} says there, without its per-char case
+         * mapping (no Latin-1 char but an ASCII letter maps to one).
+         */
+        private static boolean isName(String raw, String common) {
+            for (int i = 0; i < common.length(); i++) {
+                char c = raw.charAt(i);
+                char k = common.charAt(i);
+                if (c != k && (k < 'a' || k > 'z' || (c | 0x20) != k)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** The octets after the first colon, as chars (empty if there is none). */

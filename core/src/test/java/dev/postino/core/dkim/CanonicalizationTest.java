@@ -167,6 +167,35 @@ class CanonicalizationTest {
         }
     }
 
+    /**
+     * The same on long fields of words and single spaces, the text relaxed passes 8 octets at a time, with every
+     * kind of octet that stops a block (WSP runs, folds, controls, 8-bit, a space before the end or before a fold)
+     * at every offset, written after other fields already in the buffer.
+     */
+    @Test
+    void relaxedHeaderAgreesWithALiteralReadingOnLongFields() {
+        Random random = new Random(34213);
+        String[] pieces = {" ", " ", " ", "\t", "\r\n ", "\r\n\t", "  ", "word", "Example.", "a", "<joe@example.test>",
+            "x\u00e9", "\u00ff\u0080", "\u0001", "\u001f", "!", "~", ":", "\r", "\n", "quarterly", "Figures,", "=?utf-8?q?x?="};
+        for (int round = 0; round < 5000; round++) {
+            StringBuilder raw = new StringBuilder(random.nextBoolean() ? "Subject:" : "X-Long-Name :");
+            int n = random.nextInt(120);
+            for (int i = 0; i < n; i++) {
+                raw.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String field = raw.toString();
+            int colon = field.indexOf(':');
+            String expected = literal(field.substring(0, colon)).toLowerCase(java.util.Locale.ROOT) + ":"
+                + literal(field.substring(colon + 1)) + "\r\n";
+            Octets out = new Octets(16);
+            String before = "from:joe\r\n".repeat(random.nextInt(3));
+            out.put(before, 0, before.length());
+            Canonicalization.RELAXED.appendHeader(field, out);
+            assertThat(new String(out.array(), 0, out.length(), StandardCharsets.ISO_8859_1))
+                .as(field.replace("\r", "<CR>").replace("\n", "<LF>")).isEqualTo(before + expected);
+        }
+    }
+
     /** Unfolded (CRLF, then any bare LF, removed), WSP runs as one space, trimmed. */
     private static String literal(String text) {
         return text.replace("\r\n", "").replace("\n", "").replaceAll("[ \t]+", " ").replaceAll("^ | \\z", "");

@@ -314,8 +314,10 @@ class HeaderSectionReaderTest {
     @Test
     void commonNamesAreNamedAsAnyOther() {
         java.util.Random random = new java.util.Random(822);
-        String[] names = {"From", "to", "CC", "Subject", "Content-Type", "DKIM-Signature", "Received", "X-Other"};
-        String odd = " \tK\u00ff\u00b5\u00c9\u00e9:-";
+        String[] names = {"From", "to", "CC", "Subject", "Content-Type", "DKIM-Signature", "Received", "X-Other",
+            "Message-ID", "In-Reply-To", "list-id"};
+        // and octets one bit (0x20) away from a letter or a hyphen: CR from '-', '@' and '[' from '`' and '{'
+        String odd = " \tK\u00ff\u00b5\u00c9\u00e9:-\r@[`{\u008d\u00cd\u00ed";
         for (int round = 0; round < 20_000; round++) {
             StringBuilder raw = new StringBuilder(names[random.nextInt(names.length)]);
             for (int i = 0; i < raw.length(); i++) {
@@ -326,6 +328,9 @@ class HeaderSectionReaderTest {
             }
             if (random.nextInt(4) == 0) {
                 raw.insert(random.nextInt(raw.length() + 1), odd.charAt(random.nextInt(odd.length())));
+            }
+            if (random.nextInt(4) == 0) { // same length, one octet replaced
+                raw.setCharAt(random.nextInt(raw.length()), odd.charAt(random.nextInt(odd.length())));
             }
             raw.append(random.nextBoolean() ? ": v" : " : v");
             String text = raw.toString();
