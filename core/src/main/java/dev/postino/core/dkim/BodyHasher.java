@@ -99,8 +99,11 @@ final class BodyHasher {
     }
 
     /**
-     * True when 8 octets can be copied as they are without looking at each: no CR, LF (and for relaxed no HTAB,
-     * no two spaces in a row, and a last space only before a plain octet).
+     * True when 8 octets can be copied as they are without looking at each: for simple, no CR or LF; for relaxed,
+     * no HTAB, no two spaces in a row, each CR followed by LF (both in the block) and not preceded by a space, and
+     * a last space or LF only before a plain octet: what follows a line end (a single space, an empty line) is then
+     * followed by content, and is its own canonical form. The octet before the block is plain content: a run never
+     * ends on a space or a line end.
      */
     private boolean isPlainBlock(long x, int next) {
         if (OctetBlocks.noOctetBelow0x21(x)) {
@@ -109,7 +112,15 @@ final class BodyHasher {
         if (!relaxed) {
             return (OctetBlocks.zeroBytes(x ^ OctetBlocks.CRS) | OctetBlocks.zeroBytes(x ^ OctetBlocks.LFS)) == 0;
         }
-        return OctetBlocks.singleSpaced(x) && (!OctetBlocks.endsWithSpace(x) || isPlain(next));
+        long spaces = OctetBlocks.zeroBytes(x ^ OctetBlocks.SPACES);
+        long crs = OctetBlocks.zeroBytes(x ^ OctetBlocks.CRS);
+        long lfs = OctetBlocks.zeroBytes(x ^ OctetBlocks.LFS);
+        long below = OctetBlocks.below0x21(x);
+        return below == (spaces | crs | lfs) // no HTAB, no other control
+            && (spaces & (spaces >>> 8)) == 0 // no two spaces in a row
+            && crs << 8 == lfs && crs >= 0 // each CR followed by LF, each LF after CR, no CR last
+            && (crs >>> 8 & spaces) == 0 // before a line end: no space
+            && ((spaces | lfs) >= 0 || isPlain(next)); // a last space or LF: content after the block
     }
 
     /**

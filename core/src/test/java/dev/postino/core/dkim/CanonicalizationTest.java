@@ -144,6 +144,44 @@ class CanonicalizationTest {
     }
 
     /**
+     * The same on text: short lines of words and single spaces ended by CRLF, so that line ends fall inside 8-octet
+     * blocks at every position, with now and then what a line end must not pass as it is (a space or HTAB before or
+     * after it, an empty line, a bare CR or LF, a line starting with a space, trailing empty lines).
+     */
+    @Test
+    void textWithLineEndsInsideBlocksAgrees() {
+        Random random = new Random(6376_2);
+        String[] odd = {" ", "\t", "", "\r", "\n", "  ", "\u00e9"};
+        for (int round = 0; round < 3000; round++) {
+            StringBuilder body = new StringBuilder();
+            int lines = random.nextInt(40);
+            int oddity = 2 + random.nextInt(30); // one odd piece in `oddity`
+            for (int line = 0; line < lines; line++) {
+                if (random.nextInt(oddity) == 0) {
+                    body.append(odd[random.nextInt(odd.length)]);
+                }
+                int words = random.nextInt(5);
+                for (int w = 0; w < words; w++) {
+                    body.append(w > 0 ? " " : "").append("abcdefghijk", 0, 1 + random.nextInt(10));
+                }
+                if (random.nextInt(oddity) == 0) {
+                    body.append(odd[random.nextInt(odd.length)]);
+                }
+                body.append("\r\n");
+            }
+            if (random.nextInt(4) == 0) {
+                body.append("\r\n".repeat(random.nextInt(3)));
+            }
+            String text = body.toString();
+            for (Canonicalization canon : Canonicalization.values()) {
+                assertThat(bodyHash(canon, text, -1)).as("%s %s", canon, text.replace("\r", "<CR>").replace("\n", "<LF>"))
+                    .isEqualTo(sha256(lineByLine(canon, text)));
+                assertThat(chunkedBodyHash(canon, text, 1 + random.nextInt(64))).isEqualTo(bodyHash(canon, text, -1));
+            }
+        }
+    }
+
+    /**
      * Relaxed header canonicalization against RFC 6376 §3.4.2 read literally (lowercase name, unfold, WSP runs to
      * one space, none around the colon or at the end), on random fields rich in WSP, folds and mixed case.
      */
@@ -223,6 +261,16 @@ class CanonicalizationTest {
         BodyHasher hasher = new BodyHasher(canon, "SHA-256", limit, true);
         byte[] bytes = body.getBytes(StandardCharsets.ISO_8859_1);
         hasher.update(bytes, 0, bytes.length);
+        return Base64.getEncoder().encodeToString(hasher.finish().hash());
+    }
+
+    /** {@link #bodyHash} fed in chunks of {@code chunk} octets (blocks then meet chunk ends at every position). */
+    private static String chunkedBodyHash(Canonicalization canon, String body, int chunk) {
+        BodyHasher hasher = new BodyHasher(canon, "SHA-256", -1, true);
+        byte[] bytes = body.getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < bytes.length; i += chunk) {
+            hasher.update(bytes, i, Math.min(chunk, bytes.length - i));
+        }
         return Base64.getEncoder().encodeToString(hasher.finish().hash());
     }
 
