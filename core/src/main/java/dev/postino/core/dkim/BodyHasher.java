@@ -113,9 +113,12 @@ final class BodyHasher {
             return (OctetBlocks.zeroBytes(x ^ OctetBlocks.CRS) | OctetBlocks.zeroBytes(x ^ OctetBlocks.LFS)) == 0;
         }
         long spaces = OctetBlocks.zeroBytes(x ^ OctetBlocks.SPACES);
+        long below = OctetBlocks.below0x21(x);
+        if (below == spaces) { // words and single spaces, most blocks of text: the short test
+            return (spaces & (spaces >>> 8)) == 0 && (spaces >= 0 || isPlain(next));
+        }
         long crs = OctetBlocks.zeroBytes(x ^ OctetBlocks.CRS);
         long lfs = OctetBlocks.zeroBytes(x ^ OctetBlocks.LFS);
-        long below = OctetBlocks.below0x21(x);
         return below == (spaces | crs | lfs) // no HTAB, no other control
             && (spaces & (spaces >>> 8)) == 0 // no two spaces in a row
             && crs << 8 == lfs && crs >= 0 // each CR followed by LF, each LF after CR, no CR last

@@ -306,7 +306,7 @@ public final class DkimSigner {
         Shape(DkimSigningKey key, int[] counts) {
             this.key = key;
             this.counts = counts;
-            this.hash = System.identityHashCode(key) * 31 + hash(counts);
+            this.hash = key.selector().hashCode() * 31 + hash(counts); // strings keep their hash
         }
 
         /** Independent products rather than Arrays.hashCode's chain of 22 dependent multiplications. */
