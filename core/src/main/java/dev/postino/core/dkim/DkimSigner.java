@@ -163,7 +163,7 @@ public final class DkimSigner {
             hasher.update(reader.buffer(), reader.bodyOffset(), n);
         }
         String bodyHash = Base64.getEncoder().encodeToString(hasher.finish().hash());
-        long now = clock.instant().getEpochSecond();
+        long now = Math.floorDiv(clock.millis(), 1000); // the same second as instant(), without an Instant
         // the section's size is enough (relaxed never lengthens, no field is signed twice), up to 8 KB: a larger
         // section grows the buffer only as far as the fields signed need
         Octets signedFields = new Octets((int) Math.min(section.size() + 2, 8192));
