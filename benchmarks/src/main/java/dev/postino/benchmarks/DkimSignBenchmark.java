@@ -342,7 +342,6 @@ public class DkimSignBenchmark {
      * shared machine. Prints the median of the per-round ratios, and their range.
      */
     private static void paired(int rounds) throws Exception {
-        String[][] pairs = PAIRS;
         List<String> cases = List.of("rawEd25519", "rawEd25519Sha256", "cryptoEd25519", "postinoEd25519", "rawRsa", "cryptoRsa",
             "postinoRsa", "jamesMailetRsa", "postinoMailetRsa");
         Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
@@ -359,7 +358,7 @@ public class DkimSignBenchmark {
                     }
                 }
                 StringBuilder line = new StringBuilder("round " + round + " " + size + ":");
-                for (String[] pair : pairs) {
+                for (String[] pair : PAIRS) {
                     double ratio = medians.get(pair[0]) / medians.get(pair[1]);
                     ratios.computeIfAbsent(size + " " + pair[2], k -> new java.util.ArrayList<>()).add(ratio);
                     line.append(String.format(Locale.ROOT, " %.2f", ratio));

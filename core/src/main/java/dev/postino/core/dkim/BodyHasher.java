@@ -112,11 +112,11 @@ final class BodyHasher {
         if (!relaxed) {
             return (OctetBlocks.zeroBytes(x ^ OctetBlocks.CRS) | OctetBlocks.zeroBytes(x ^ OctetBlocks.LFS)) == 0;
         }
+        if (OctetBlocks.singleSpaced(x)) { // words and single spaces, most blocks of text: the short test
+            return !OctetBlocks.endsWithSpace(x) || isPlain(next);
+        }
         long spaces = OctetBlocks.zeroBytes(x ^ OctetBlocks.SPACES);
         long below = OctetBlocks.below0x21(x);
-        if (below == spaces) { // words and single spaces, most blocks of text: the short test
-            return (spaces & (spaces >>> 8)) == 0 && (spaces >= 0 || isPlain(next));
-        }
         long crs = OctetBlocks.zeroBytes(x ^ OctetBlocks.CRS);
         long lfs = OctetBlocks.zeroBytes(x ^ OctetBlocks.LFS);
         return below == (spaces | crs | lfs) // no HTAB, no other control
